@@ -1,0 +1,87 @@
+"""The validated, indexed, immutable knowledge base and the problems that stop one loading."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from bot.core.models import Faq, Language, Level, Program, Provider, Role, Source
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a knowledge directory, printed as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        """Return the `path:line: message` form editors and CI logs understand."""
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """A knowledge directory that failed validation; carries every problem found."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the knowledge")
+        self.problems = problems
+
+
+class MissingKnowledgeDirError(KnowledgeError):
+    """The knowledge directory does not exist or is not a directory."""
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _frozen(items: Mapping[K, V]) -> Mapping[K, V]:
+    return MappingProxyType(dict(items))
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the bot knows, indexed by id; never mutated after loading."""
+
+    version: str
+    sources: Mapping[str, Source]
+    programs: Mapping[str, Program]
+    roles: Mapping[str, Role]
+    providers: Mapping[str, Provider]
+    faqs: Mapping[str, Faq]
+    language: Language
+    levels: Mapping[str, Level] = field(init=False)
+    program_of_level: Mapping[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Freeze the mappings and derive the level indexes."""
+        levels = {lv.id: lv for p in self.programs.values() for lv in p.levels}
+        owner = {lv.id: p.id for p in self.programs.values() for lv in p.levels}
+        for name in ("sources", "programs", "roles", "providers", "faqs"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "levels", _frozen(levels))
+        object.__setattr__(self, "program_of_level", _frozen(owner))
+
+    def counts(self) -> dict[str, int]:
+        """Return how many entries of each kind there are."""
+        return {
+            "sources": len(self.sources),
+            "programs": len(self.programs),
+            "levels": len(self.levels),
+            "roles": len(self.roles),
+            "providers": len(self.providers),
+            "faqs": len(self.faqs),
+            "synonyms": len(self.language.synonyms),
+        }
+
+    def source_label(self, source_ids: tuple[str, ...] | list[str]) -> str:
+        """Return a human label for *source_ids*: titles with their seed file names."""
+        parts = []
+        for sid in source_ids:
+            src = self.sources.get(sid)
+            parts.append(f"{src.title} ({src.file})" if src else sid)
+        return "; ".join(parts)

@@ -1,0 +1,332 @@
+"""Load a knowledge directory: parse every file, validate it, check cross-references."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from yaml.nodes import Node
+
+from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError, Problem
+from bot.core.models import Faq, KnowledgeFile, Language, Program
+from bot.core.yamlsafe import MAX_FILE_BYTES, YamlError, line_of, parse_yaml
+
+SECTIONS = tuple(KnowledgeFile.model_fields)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One file that parsed and validated, with its node tree for line numbers."""
+
+    path: str
+    model: KnowledgeFile
+    node: Node | None
+
+    def line(self, *loc: int | str) -> int:
+        """Return the line of the value at *loc* in this file."""
+        return line_of(self.node, loc)
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """Return the knowledge files of *directory* in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_knowledge(directory: Path | str, *, max_file_bytes: int = MAX_FILE_BYTES) -> Knowledge:
+    """Load and validate *directory*; raise KnowledgeError listing every problem found."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise MissingKnowledgeDirError(
+            (Problem(str(directory), 0, "knowledge directory not found"),)
+        )
+    problems: list[Problem] = []
+    loaded: list[_Loaded] = []
+    digest = hashlib.sha256()
+    files = knowledge_files(directory)
+    if not files:
+        problems.append(Problem(str(directory), 0, "no .yaml files in the knowledge directory"))
+    for path in files:
+        shown = str(path)
+        raw = _read(path, shown, max_file_bytes, problems)
+        if raw is None:
+            continue
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        item = _parse_file(shown, raw, problems)
+        if item is not None:
+            loaded.append(item)
+    if not problems:
+        problems.extend(_cross_check(loaded))
+    if problems:
+        raise KnowledgeError(tuple(sorted(set(problems))))
+    return _assemble(loaded, digest.hexdigest()[:12])
+
+
+def _read(path: Path, shown: str, limit: int, problems: list[Problem]) -> bytes | None:
+    size = path.stat().st_size
+    if size > limit:
+        problems.append(Problem(shown, 1, f"file is {size} bytes, over the {limit}-byte limit"))
+        return None
+    return path.read_bytes()
+
+
+def _parse_file(shown: str, raw: bytes, problems: list[Problem]) -> _Loaded | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(shown, line, "not valid UTF-8 text"))
+        return None
+    try:
+        parsed = parse_yaml(text)
+    except YamlError as exc:
+        problems.append(Problem(shown, exc.line, exc.message))
+        return None
+    for line, key in parsed.duplicate_keys:
+        problems.append(Problem(shown, line, f"duplicate key '{key}'"))
+    data: Any = parsed.data if parsed.data is not None else {}
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(shown, 1, f"top level must be a mapping with sections: {', '.join(SECTIONS)}")
+        )
+        return None
+    try:
+        model = KnowledgeFile.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(
+                Problem(
+                    shown, line_of(parsed.node, loc), _describe(err["type"], loc, err["msg"], data)
+                )
+            )
+        return None
+    return _Loaded(shown, model, parsed.node)
+
+
+def _describe(kind: str, loc: tuple[int | str, ...], msg: str, data: Any) -> str:
+    """Turn one pydantic error into a sentence an admin editing YAML understands."""
+    where = _where(loc[:-1], data) if loc else "top level"
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"{where}: missing key '{last}'"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key '{last}'"
+    if kind == "string_too_short":
+        return f"{where}: empty {last}" if isinstance(last, str) else f"{_where(loc, data)}: empty"
+    return f"{_where(loc, data)}: {msg.lower() if msg[:1].isupper() else msg}"
+
+
+def _where(loc: Sequence[int | str], data: Any) -> str:
+    """Render *loc* as `faqs[3] (id)`-style text, naming the entry's id when it has one."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        node = _step(node, part)
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
+            out += f" ({node['id']})"
+    return out or "top level"
+
+
+def _step(node: Any, part: int | str) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def normalise_phrase(text: str) -> str:
+    """Lower-case *text*, drop punctuation and fold spaces: how phrasings are compared."""
+    return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+
+def _cross_check(files: list[_Loaded]) -> Iterator[Problem]:
+    """Yield problems that only show across files: duplicate ids and dangling references."""
+    kinds = ("sources", "programs", "roles", "providers", "faqs", "levels")
+    ids: dict[str, dict[str, tuple[str, int]]] = {k: {} for k in kinds}
+
+    def define(kind: str, ident: str, f: _Loaded, loc: tuple[int | str, ...]) -> Iterator[Problem]:
+        line = f.line(*loc, "id")
+        if ident in ids[kind]:
+            first_path, first_line = ids[kind][ident]
+            yield Problem(
+                f.path, line, f"duplicate id '{ident}' (first defined at {first_path}:{first_line})"
+            )
+        else:
+            ids[kind][ident] = (f.path, line)
+
+    for f in files:
+        m = f.model
+        for kind in ("sources", "roles", "providers", "faqs"):
+            for i, entry in enumerate(getattr(m, kind)):
+                yield from define(kind, entry.id, f, (kind, i))
+        for i, prog in enumerate(m.programs):
+            yield from define("programs", prog.id, f, ("programs", i))
+            for j, level in enumerate(prog.levels):
+                yield from define("levels", level.id, f, ("programs", i, "levels", j))
+
+    path_kinds = {
+        kind
+        for f in files
+        for p in f.model.programs
+        for lp in p.paths
+        for kind in (lp.id, *lp.covers)
+    }
+    phrasings: dict[str, tuple[str, str, int]] = {}
+    for f in files:
+        yield from _check_refs(f, ids, path_kinds)
+        yield from _check_phrasings(f, phrasings)
+        if f.model.language is not None:
+            yield from _check_language(f, f.model.language)
+
+
+_Missing = Callable[..., Iterator[Problem]]
+
+
+def _check_refs(
+    f: _Loaded, ids: dict[str, dict[str, tuple[str, int]]], path_kinds: set[str]
+) -> Iterator[Problem]:
+    """Yield a problem for every reference in *f* to an id that does not exist."""
+
+    def missing(kind: str, ident: str, what: str, *loc: int | str) -> Iterator[Problem]:
+        if ident not in ids[kind]:
+            yield Problem(f.path, f.line(*loc), f"{what} refers to unknown {kind[:-1]} '{ident}'")
+
+    m = f.model
+    for i, prog in enumerate(m.programs):
+        yield from _check_program(f, i, prog, missing)
+    for i, role in enumerate(m.roles):
+        if role.path and role.path not in path_kinds:
+            yield Problem(
+                f.path,
+                f.line("roles", i, "path"),
+                f"role '{role.id}' refers to unknown learning path '{role.path}'",
+            )
+    for i, prov in enumerate(m.providers):
+        for j, desc in enumerate(prov.descriptions):
+            where = ("providers", i, "descriptions", j, "source")
+            yield from missing("sources", desc.source, f"provider '{prov.id}'", *where)
+    for i, faq in enumerate(m.faqs):
+        yield from _check_faq(f, i, faq, missing)
+
+
+def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iterator[Problem]:
+    here = ("programs", i)
+    yield from missing("sources", prog.source, f"program '{prog.id}'", *here, "source")
+    orders: set[int] = set()
+    for j, level in enumerate(prog.levels):
+        lv = (*here, "levels", j)
+        if level.order in orders:
+            message = f"level '{level.id}' repeats order {level.order}"
+            yield Problem(f.path, f.line(*lv, "order"), message)
+        orders.add(level.order)
+        for k, pre in enumerate(level.prerequisites):
+            if pre.requires_level:
+                where = (*lv, "prerequisites", k, "requires_level")
+                yield from missing("levels", pre.requires_level, f"level '{level.id}'", *where)
+        for k, nxt in enumerate(level.next):
+            if nxt.level:
+                where = (*lv, "next", k, "level")
+                yield from missing("levels", nxt.level, f"level '{level.id}' next step", *where)
+    seen_paths: set[str] = set()
+    for j, lp in enumerate(prog.paths):
+        if lp.id in seen_paths:
+            message = f"program '{prog.id}' has learning path '{lp.id}' twice"
+            yield Problem(f.path, f.line(*here, "paths", j, "id"), message)
+        seen_paths.add(lp.id)
+    own_levels = {lv.id for lv in prog.levels}
+    for j, rec in enumerate(prog.roles):
+        rl = (*here, "roles", j)
+        yield from missing("roles", rec.role, f"program '{prog.id}' role table", *rl, "role")
+        for k, level_id in enumerate(rec.levels):
+            if level_id not in own_levels:
+                message = (
+                    f"role '{rec.role}' recommends unknown level '{level_id}' "
+                    f"in program '{prog.id}'"
+                )
+                yield Problem(f.path, f.line(*rl, "levels", k), message)
+
+
+def _check_faq(f: _Loaded, i: int, faq: Faq, missing: _Missing) -> Iterator[Problem]:
+    here = ("faqs", i)
+    for j, sid in enumerate(faq.sources):
+        yield from missing("sources", sid, f"faq '{faq.id}'", *here, "sources", j)
+    for j, rid in enumerate(faq.related):
+        if rid == faq.id:
+            message = f"faq '{faq.id}' lists itself as related"
+            yield Problem(f.path, f.line(*here, "related", j), message)
+        else:
+            yield from missing("faqs", rid, f"faq '{faq.id}' follow-up", *here, "related", j)
+    if faq.program:
+        yield from missing("programs", faq.program, f"faq '{faq.id}'", *here, "program")
+
+
+def _check_phrasings(f: _Loaded, seen: dict[str, tuple[str, str, int]]) -> Iterator[Problem]:
+    """One phrasing (question or alternate) may belong to one FAQ only."""
+    for i, faq in enumerate(f.model.faqs):
+        mine: set[str] = set()
+        phrasings: list[tuple[str, tuple[int | str, ...]]] = [
+            (faq.question, ("faqs", i, "question"))
+        ]
+        phrasings += [(alt, ("faqs", i, "alternates", j)) for j, alt in enumerate(faq.alternates)]
+        for text, loc in phrasings:
+            key = normalise_phrase(text)
+            if key in mine:
+                continue
+            mine.add(key)
+            line = f.line(*loc)
+            if key in seen and seen[key][0] != faq.id:
+                other, other_path, other_line = seen[key]
+                yield Problem(
+                    f.path,
+                    line,
+                    f"phrasing '{text}' of faq '{faq.id}' is also used by faq '{other}' "
+                    f"({other_path}:{other_line})",
+                )
+            else:
+                seen[key] = (faq.id, f.path, line)
+
+
+def _check_language(f: _Loaded, lang: Language) -> Iterator[Problem]:
+    terms: dict[str, str] = {}
+    for i, syn in enumerate(lang.synonyms):
+        term = normalise_phrase(syn.term)
+        if term in terms and terms[term] != syn.means:
+            yield Problem(
+                f.path,
+                f.line("language", "synonyms", i, "term"),
+                f"synonym '{syn.term}' is defined twice with different meanings",
+            )
+        terms[term] = syn.means
+
+
+def _assemble(files: list[_Loaded], version: str) -> Knowledge:
+    def collect(kind: str) -> dict[str, Any]:
+        return {e.id: e for f in files for e in getattr(f.model, kind)}
+
+    merged: dict[str, list[Any]] = {k: [] for k in Language.model_fields}
+    for f in files:
+        if f.model.language is not None:
+            for key, items in merged.items():
+                items.extend(getattr(f.model.language, key))
+    return Knowledge(
+        version=version,
+        sources=collect("sources"),
+        programs=collect("programs"),
+        roles=collect("roles"),
+        providers=collect("providers"),
+        faqs=collect("faqs"),
+        language=Language(**{k: tuple(v) for k, v in merged.items()}),
+    )

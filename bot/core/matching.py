@@ -1,0 +1,193 @@
+"""Fuzzy FAQ matching: an index built once per snapshot, scored with rapidfuzz."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.core.models import Faq
+from bot.core.text import Normaliser, words
+
+if TYPE_CHECKING:
+    from bot.core.knowledge import Knowledge
+
+Band = Literal["answer", "suggest", "decline"]
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Score bands; the composition root may override them from the environment."""
+
+    answer_threshold: float = 68.0
+    suggest_threshold: float = 50.0
+    # Two FAQs closer than this are "too close to call": offer both instead of guessing.
+    ambiguity_margin: float = 4.0
+    max_suggestions: int = 3
+    scorer: str = "blend"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One FAQ with its best score over its phrasings and the phrasing that scored it."""
+
+    faq: Faq
+    score: float
+    phrasing: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching one question: a band and the ranked candidates."""
+
+    band: Band
+    candidates: tuple[Candidate, ...]
+    tokens: tuple[str, ...] = field(default=())
+
+    @property
+    def best(self) -> Candidate | None:
+        """Return the top candidate, if any."""
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    faq: int
+    text: str
+    joined: str
+    tokens: frozenset[str]
+    weight: float
+
+
+class FaqIndex:
+    """Everything matching needs, precomputed from one knowledge snapshot."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        """Normalise every FAQ phrasing of *knowledge* and build the token indexes."""
+        self.normaliser = Normaliser(knowledge.language)
+        self.faqs: tuple[Faq, ...] = tuple(knowledge.faqs.values())
+        self.out_of_scope = self.normaliser_phrases(knowledge.language.out_of_scope)
+        raw_vocab: set[str] = set()
+        entries: list[tuple[int, str, list[str]]] = []
+        for i, faq in enumerate(self.faqs):
+            for text in (faq.question, *faq.alternates):
+                raw_vocab.update(words(text))
+                entries.append((i, text, self.normaliser.tokens(text)))
+        for term, means in self.normaliser.synonyms.items():
+            raw_vocab.update(term.split())
+            raw_vocab.update(means.split())
+        raw_vocab.update(self.normaliser.stopwords)
+        self.vocab: tuple[str, ...] = tuple(sorted(w for w in raw_vocab if w.isalpha()))
+        self._vocab_set = frozenset(raw_vocab)
+        df: dict[str, set[int]] = defaultdict(set)
+        for i, _, toks in entries:
+            for t in toks:
+                df[t].add(i)
+        n = len(self.faqs) or 1
+        self.idf = {t: math.log((n + 1) / (len(ids) + 0.5)) for t, ids in df.items()}
+        self.unknown_weight = math.log((n + 1) / 0.5)
+        self.phrasings: tuple[_Phrasing, ...] = tuple(
+            _Phrasing(i, text, " ".join(toks), frozenset(toks), self.weight(frozenset(toks)))
+            for i, text, toks in entries
+        )
+        postings: dict[str, list[int]] = defaultdict(list)
+        for pi, ph in enumerate(self.phrasings):
+            for t in ph.tokens:
+                postings[t].append(pi)
+        self.postings = {t: tuple(v) for t, v in postings.items()}
+
+    def normaliser_phrases(self, phrases: Sequence[str]) -> tuple[frozenset[str], ...]:
+        """Return *phrases* as canonical token sets (used for out-of-scope markers)."""
+        out = []
+        for p in phrases:
+            toks = frozenset(" ".join(words(p)).split())
+            if toks:
+                out.append(toks)
+        return tuple(out)
+
+    def weight(self, tokens: frozenset[str]) -> float:
+        """Return the summed rarity weight of *tokens*; unknown words weigh the most."""
+        return sum(self.idf.get(t, self.unknown_weight) for t in tokens)
+
+    def _correct(self, word: str) -> str:
+        """Map a misspelt word to the closest known word; leave short or known words alone."""
+        if word in self._vocab_set or len(word) < 4 or not word.isalpha():
+            return word
+        cutoff = 75 if len(word) < 6 else 80
+        hit = process.extractOne(word, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return hit[0] if hit else word
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Return the canonical tokens of a user's *text*, typos corrected."""
+        raw = words(text)
+        if any(marker <= set(raw) for marker in self.out_of_scope):
+            # Another vendor's certification: answering from our FAQs would mislead.
+            return ["\x00out-of-scope"]
+        corrected = " ".join(self._correct(w) for w in raw)
+        norm = self.normaliser
+        return [t for t in norm.expand(corrected).split() if t not in norm.stopwords]
+
+    def match(self, text: str, settings: MatchSettings) -> Match:
+        """Score *text* against every phrasing that shares a word with it and band the result."""
+        toks = self.query_tokens(text[:2000])
+        qset = frozenset(toks)
+        if not qset:
+            return Match("decline", (), tuple(toks))
+        candidates: set[int] = set()
+        for t in qset:
+            candidates.update(self.postings.get(t, ()))
+        if not candidates:
+            return Match("decline", (), tuple(toks))
+        joined = " ".join(toks)
+        qweight = self.weight(qset)
+        score = SCORERS[settings.scorer]
+        best: dict[int, tuple[float, str]] = {}
+        for pi in candidates:
+            ph = self.phrasings[pi]
+            s = score(joined, qset, qweight, ph, self)
+            if s > best.get(ph.faq, (-1.0, ""))[0]:
+                best[ph.faq] = (s, ph.text)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        cands = tuple(Candidate(self.faqs[i], round(s, 1), p) for i, (s, p) in ranked[:5])
+        return Match(_band(cands, settings), cands, tuple(toks))
+
+
+def _band(cands: tuple[Candidate, ...], settings: MatchSettings) -> Band:
+    top = cands[0].score if cands else 0.0
+    second = cands[1].score if len(cands) > 1 else 0.0
+    if top >= settings.answer_threshold and top - second >= settings.ambiguity_margin:
+        return "answer"
+    if top >= settings.suggest_threshold:
+        return "suggest"
+    return "decline"
+
+
+ScoreFn = Callable[[str, frozenset[str], float, _Phrasing, FaqIndex], float]
+
+
+def _overlap(qset: frozenset[str], qweight: float, ph: _Phrasing, index: FaqIndex) -> float:
+    """Weighted F-measure of shared words: rare words (FOCP, recertification) count most."""
+    shared = index.weight(qset & ph.tokens)
+    if not shared:
+        return 0.0
+    q_cov = shared / qweight
+    p_cov = shared / ph.weight if ph.weight else 0.0
+    return 100.0 * 2 * q_cov * p_cov / (q_cov + p_cov)
+
+
+def _blend(joined: str, qset: frozenset[str], qweight: float, ph: _Phrasing, ix: FaqIndex) -> float:
+    return 0.5 * fuzz.token_sort_ratio(joined, ph.joined) + 0.5 * _overlap(qset, qweight, ph, ix)
+
+
+SCORERS: dict[str, ScoreFn] = {
+    "blend": _blend,
+    "overlap": lambda j, q, w, ph, ix: _overlap(q, w, ph, ix),
+    "token_set": lambda j, q, w, ph, ix: fuzz.token_set_ratio(j, ph.joined),
+    "token_sort": lambda j, q, w, ph, ix: fuzz.token_sort_ratio(j, ph.joined),
+    "wratio": lambda j, q, w, ph, ix: fuzz.WRatio(j, ph.joined),
+    "ratio": lambda j, q, w, ph, ix: fuzz.ratio(j, ph.joined),
+}

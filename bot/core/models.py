@@ -1,0 +1,212 @@
+"""Typed models for every kind of knowledge file; the JSON Schema for editors comes from here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# Ids are lower-case slugs so they survive YAML, URLs, Slack action values and Teams card data.
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Model(BaseModel):
+    """Base for knowledge models: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Model):
+    """One seed document (or reference) that knowledge entries cite."""
+
+    id: Id
+    file: Text = Field(description="Seed file name, e.g. 000_afa478ff6bc15984.txt.")
+    title: Text
+    issuer: Text = Field(description="Who runs the program the document describes.")
+    kind: Literal["guide", "official-page", "reference"]
+    published: str | None = Field(
+        default=None, description="Publication date, if the source gives one."
+    )
+    url: str | None = None
+    note: str | None = None
+
+
+class Prerequisite(_Model):
+    """A prerequisite of a level; experience in months lets the recommender check it."""
+
+    text: Text
+    min_experience_months: int | None = Field(default=None, ge=0)
+    requires_level: Id | None = Field(default=None, description="A level that must come first.")
+
+
+class PrepStep(_Model):
+    """One horizon of a preparation plan (7, 30 or 60 days, or a range like 7-14)."""
+
+    days: Annotated[str, StringConstraints(pattern=r"^[0-9]+(-[0-9]+)?$")]
+    text: Text
+
+
+class NextCert(_Model):
+    """A certification suggested after a level."""
+
+    kind: Literal["same-track", "cross-track", "leadership"]
+    name: Text
+    level: Id | None = Field(
+        default=None, description="Set when the suggestion is a level we know."
+    )
+
+
+class Offering(_Model):
+    """A way to buy or take a certification: exam only, a course, a cohort."""
+
+    id: Id
+    name: Text
+    price_usd: int | None = Field(default=None, ge=0)
+    format: str | None = None
+    duration: str | None = None
+    includes: tuple[Text, ...] = ()
+    notes: tuple[Text, ...] = ()
+
+
+class Level(_Model):
+    """One certification level of a program, as one source describes it."""
+
+    id: Id
+    name: Text
+    short_name: Text
+    track: str | None = None
+    tier: str | None = Field(default=None, description="The level label in the source's table.")
+    order: int = Field(ge=1, description="Recommended order within the program.")
+    what: Text
+    who: tuple[Text, ...] = ()
+    prerequisites: tuple[Prerequisite, ...] = ()
+    skills: tuple[Text, ...] = ()
+    projects: tuple[Text, ...] = ()
+    prep_plan: tuple[PrepStep, ...] = ()
+    mistakes: tuple[Text, ...] = ()
+    next: tuple[NextCert, ...] = ()
+    offerings: tuple[Offering, ...] = ()
+    notes: tuple[Text, ...] = ()
+
+
+class LearningPath(_Model):
+    """A learning path (DevOps, SRE, ...) as one program's guide describes it."""
+
+    id: Id
+    name: Text
+    covers: tuple[Id, ...] = Field(
+        default=(), description="Path kinds this one covers, e.g. aiops+mlops."
+    )
+    summary: Text
+
+
+class RoleRecommendation(_Model):
+    """What one program's role table recommends for a role, in order."""
+
+    role: Id
+    levels: tuple[Id, ...] = ()
+    extras: tuple[Text, ...] = Field(
+        default=(), description="Recommended items that are not levels."
+    )
+    note: str | None = None
+
+
+class Progression(_Model):
+    """The program-wide 'what next' narrative."""
+
+    same_track: Text
+    cross_track: Text
+    leadership: Text
+
+
+class Program(_Model):
+    """A certification program as described by exactly one source."""
+
+    id: Id
+    name: Text
+    issuer: Text
+    aliases: tuple[Text, ...] = Field(default=(), description="Names people type for it.")
+    source: Id
+    summary: Text
+    audience: tuple[Text, ...] = ()
+    assessment: tuple[Text, ...] = ()
+    levels: tuple[Level, ...]
+    paths: tuple[LearningPath, ...] = ()
+    roles: tuple[RoleRecommendation, ...] = ()
+    progression: Progression | None = None
+    notes: tuple[Text, ...] = ()
+
+
+class Role(_Model):
+    """A job role people name when asking for a path."""
+
+    id: Id
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    path: Id | None = Field(default=None, description="The learning-path kind that fits, e.g. sre.")
+
+
+class ProviderDescription(_Model):
+    """What one source says about a training provider."""
+
+    source: Id
+    text: Text
+
+
+class Provider(_Model):
+    """A training and certification support provider."""
+
+    id: Id
+    name: Text
+    descriptions: tuple[ProviderDescription, ...]
+
+
+class Faq(_Model):
+    """A question people ask, with phrasings to match and one answer."""
+
+    id: Id
+    question: Text
+    alternates: tuple[Text, ...] = ()
+    answer: Text
+    tags: tuple[Id, ...] = ()
+    related: tuple[Id, ...] = ()
+    sources: tuple[Id, ...] = Field(min_length=1)
+    program: Id | None = None
+
+
+class Synonym(_Model):
+    """A term people type and the canonical words it stands for."""
+
+    term: Text
+    means: Text
+
+
+class Language(_Model):
+    """Words the matcher rewrites or ignores; data, so admins can tune it without code."""
+
+    synonyms: tuple[Synonym, ...] = ()
+    filler: tuple[Text, ...] = Field(default=(), description="Phrases dropped before matching.")
+    stopwords: tuple[Text, ...] = ()
+    out_of_scope: tuple[Text, ...] = Field(
+        default=(),
+        description="Names of things we do not cover (other vendors' certifications); "
+        "a question naming one is declined rather than matched to a look-alike FAQ.",
+    )
+
+
+class KnowledgeFile(_Model):
+    """One YAML file in the knowledge directory; every section is optional."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={"title": "finops-bot knowledge file"},
+    )
+
+    sources: tuple[Source, ...] = ()
+    programs: tuple[Program, ...] = ()
+    roles: tuple[Role, ...] = ()
+    providers: tuple[Provider, ...] = ()
+    faqs: tuple[Faq, ...] = ()
+    language: Language | None = None

@@ -1,0 +1,80 @@
+"""Text normalisation shared by the matcher, the path parser and the router."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from bot.core.models import Language
+
+# Slack wraps mentions, channels and links in angle brackets; we keep only the human part.
+_SLACK_LABELLED = re.compile(r"<(?:#[A-Z0-9]+|(?:https?|mailto):[^|>\s]*)\|([^>]*)>")
+_SLACK_BARE = re.compile(r"<[@!#][^>]*>|<(?:https?|mailto):[^>\s]*>")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+(?:::skin-tone-\d)?:", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+# Control and format characters (RTL marks, zero-width joiners) carry no words.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def strip_markup(text: str) -> str:
+    """Remove Slack mentions, channel and link markup, emoji codes and HTML entities."""
+    text = _SLACK_LABELLED.sub(r" \1 ", text)
+    text = _SLACK_BARE.sub(" ", text)
+    text = html.unescape(text)
+    return _EMOJI_CODE.sub(" ", text)
+
+
+def fold(text: str) -> str:
+    """Case-fold *text* and drop accents and invisible characters."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = (
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) not in _INVISIBLE
+    )
+    return "".join(kept).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Return the lower-case words of *text* after markup stripping and folding."""
+    return _WORD.findall(fold(strip_markup(text)))
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """Compile whole-word alternation of *phrases*, longest first so 'k8s cost' beats 'k8s'."""
+    cleaned = sorted({" ".join(words(p)) for p in phrases} - {""}, key=len, reverse=True)
+    if not cleaned:
+        return None
+    return re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in cleaned) + r")(?![a-z0-9])"
+    )
+
+
+class Normaliser:
+    """Turns raw chat text into the canonical words the matcher compares."""
+
+    def __init__(self, language: Language) -> None:
+        """Prepare the filler, synonym and stopword tables of *language*."""
+        self.synonyms = {
+            " ".join(words(s.term)): " ".join(words(s.means)) for s in language.synonyms
+        }
+        self._synonym_re = _phrase_pattern(self.synonyms)
+        self._filler_re = _phrase_pattern(language.filler)
+        self.stopwords = frozenset(w for s in language.stopwords for w in words(s))
+
+    def expand(self, joined: str) -> str:
+        """Drop filler and replace synonyms in already-folded, space-joined words."""
+        if self._filler_re is not None:
+            joined = self._filler_re.sub(" ", joined)
+        if self._synonym_re is not None:
+            joined = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], joined)
+        return " ".join(joined.split())
+
+    def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
+        """Return the canonical tokens of *text*: folded, expanded, without stopwords."""
+        expanded = self.expand(" ".join(words(text))).split()
+        if keep_stopwords:
+            return expanded
+        return [t for t in expanded if t not in self.stopwords]
