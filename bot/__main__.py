@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from bot.adapters.terminal import run_chat
+from bot.core.bot import Bot, BotSettings
 from bot.core.knowledge import KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
+from bot.core.reply import Reply
+from bot.core.store import KnowledgeStore
+from bot.render.text import render_text
 
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -31,6 +39,73 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_bot(args: argparse.Namespace, admins: frozenset[str] = frozenset()) -> Bot:
+    """Load the knowledge named by --knowledge (or KNOWLEDGE_DIR) and wire a Bot on it."""
+    directory = args.knowledge or os.environ.get("KNOWLEDGE_DIR") or str(BUNDLED_KNOWLEDGE)
+    try:
+        store = KnowledgeStore.open(directory)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"cannot start: the knowledge in {directory} does not validate", file=sys.stderr)
+        raise SystemExit(2) from None
+    return Bot(store, BotSettings(admins=admins))
+
+
+def ask_json(reply: Reply) -> dict[str, Any]:
+    """Return the batch-evaluation JSON object for an FAQ *reply*."""
+    return {
+        "answered": reply.answered,
+        "answer": render_text(reply).strip(),
+        "faq_id": reply.faq_id if reply.answered else None,
+        "matched_question": reply.matched_question if reply.answered else None,
+        "score": reply.score,
+        "suggestions": [
+            {"faq_id": s.faq_id, "question": s.question, "score": s.score}
+            for s in reply.suggestions
+        ],
+        "source": reply.source if reply.answered else None,
+    }
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or one per stdin line with `-`."""
+    bot = _open_bot(args)
+    question = " ".join(args.question)
+    if question == "-":
+        for line in sys.stdin:
+            reply = bot.ask(line.rstrip("\n"))
+            print(json.dumps(ask_json(reply), ensure_ascii=False), flush=True)
+        return 0
+    reply = bot.ask(question)
+    print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(reply))
+    return 0
+
+
+def _cmd_path(args: argparse.Namespace) -> int:
+    """Print a certification path as text or JSON."""
+    bot = _open_bot(args)
+    text = " ".join(args.text)
+    reply = bot.path(text, args.program)
+    if args.json:
+        payload = reply.data if reply.kind == "path" else {"error": render_text(reply).strip()}
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0 if reply.kind == "path" else 1
+    print(render_text(reply))
+    return 0 if reply.kind in ("path", "help") else 1
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    """Run the terminal chat until EOF or 'quit'."""
+    # The person at the terminal owns the files, so they may run admin commands too.
+    bot = _open_bot(args, admins=frozenset({"local"}))
+    try:
+        run_chat(bot, sys.stdin, sys.stdout.write)
+    except KeyboardInterrupt:
+        print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with one sub-command per task."""
     parser = argparse.ArgumentParser(
@@ -41,7 +116,39 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a knowledge directory for problems")
     validate.add_argument("directory", nargs="?", default=str(BUNDLED_KNOWLEDGE), metavar="DIR")
     validate.set_defaults(func=_cmd_validate)
+
+    knowledge = argparse.ArgumentParser(add_help=False)
+    knowledge.add_argument(
+        "--knowledge", metavar="DIR", help="knowledge directory (default: KNOWLEDGE_DIR or bundled)"
+    )
+    ask = sub.add_parser("ask", parents=[knowledge], help="answer a question from the FAQs")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("question", nargs="+", help="the question, or - to read one per stdin line")
+    ask.set_defaults(func=_cmd_ask)
+
+    programs = ", ".join(_program_names())
+    path = sub.add_parser(
+        "path",
+        parents=[knowledge],
+        help="recommend a certification path",
+        description=f"Recommend a certification path. Programs: {programs}.",
+    )
+    path.add_argument("--json", action="store_true", help="print the recommendation as JSON")
+    path.add_argument("--program", metavar="NAME", help=f"only this program: {programs}")
+    path.add_argument("text", nargs="*", help="role and experience, e.g. 'sre 3 years'")
+    path.set_defaults(func=_cmd_path)
+
+    chat = sub.add_parser("chat", parents=[knowledge], help="chat with the bot in this terminal")
+    chat.set_defaults(func=_cmd_chat)
     return parser
+
+
+def _program_names() -> list[str]:
+    """List program ids for --help without failing if the bundled knowledge is broken."""
+    try:
+        return sorted(load_knowledge(BUNDLED_KNOWLEDGE).programs)
+    except KnowledgeError:
+        return ["(bundled knowledge does not validate)"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -118,7 +118,22 @@ def _describe(kind: str, loc: tuple[int | str, ...], msg: str, data: Any) -> str
         return f"{where}: unknown key '{last}'"
     if kind == "string_too_short":
         return f"{where}: empty {last}" if isinstance(last, str) else f"{_where(loc, data)}: empty"
-    return f"{_where(loc, data)}: {msg.lower() if msg[:1].isupper() else msg}"
+    if kind in _TYPE_WORDS:
+        return f"{_where(loc, data)}: expected {_TYPE_WORDS[kind]}"
+    return f"{_where(loc, data)}: {msg[:1].lower() + msg[1:]}"
+
+
+# pydantic names Python types; an admin editing YAML thinks in lists, text and numbers.
+_TYPE_WORDS = {
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "model_type": "a mapping (key: value pairs)",
+    "dict_type": "a mapping (key: value pairs)",
+    "bool_type": "true or false",
+}
 
 
 def _where(loc: Sequence[int | str], data: Any) -> str:

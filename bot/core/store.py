@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.core.knowledge import Knowledge, KnowledgeError, Problem
 from bot.core.loading import load_knowledge
 from bot.core.matching import FaqIndex
+from bot.core.paths import PathRecommender
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Snapshot:
 
     knowledge: Knowledge
     index: FaqIndex
+    paths: PathRecommender
     loaded_at: float = field(default_factory=time.time)
 
     @property
@@ -30,7 +32,7 @@ class Snapshot:
 def build_snapshot(directory: Path | str) -> Snapshot:
     """Load *directory* and build its indexes; raise KnowledgeError if it does not validate."""
     knowledge = load_knowledge(directory)
-    return Snapshot(knowledge=knowledge, index=FaqIndex(knowledge))
+    return Snapshot(knowledge, FaqIndex(knowledge), PathRecommender(knowledge))
 
 
 @dataclass(frozen=True)

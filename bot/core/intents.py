@@ -1,0 +1,70 @@
+"""Intent classification: what kind of message this is, before any knowledge is consulted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.text import fold, strip_markup
+
+IntentKind = Literal["empty", "help", "greeting", "thanks", "path", "admin", "faq"]
+
+# Both platforms: Slack sends slash commands separately, but people also type them in messages.
+_PATH_CMD = re.compile(r"^\s*/?finops[- ]path\b[\s:]*", re.IGNORECASE)
+_ADMIN_CMD = re.compile(r"^\s*(?:/finops-admin|/?admin)\b[\s:]*", re.IGNORECASE)
+_HELP = {
+    "help", "usage", "commands", "what can you do", "what do you do", "how do i use you",
+    "how does this work", "how do i use this bot", "menu", "", "hello help",
+}  # fmt: skip
+_GREETINGS = {
+    "hi", "hello", "hey", "yo", "hiya", "howdy", "morning", "good morning", "good afternoon",
+    "good evening", "greetings", "sup", "hey there", "hi there", "hello there", "gm",
+}  # fmt: skip
+_THANKS = {
+    "thanks", "thank you", "thx", "ty", "cheers", "thanks a lot", "thank you so much", "great",
+    "awesome", "perfect", "nice", "cool", "ok", "okay", "got it", "great thanks", "many thanks",
+    "thanks bot", "ta", "much appreciated", "appreciate it",
+}  # fmt: skip
+_BOT_NAMES = {"bot", "finops bot", "finopsbot", "finops-bot", "team", "all", "everyone"}
+# A natural path request: the cue plus a role the recommender recognises.
+PATH_CUE = re.compile(
+    r"\b(path|roadmap|which cert\w*|what cert\w*|recommend\w*|where (?:do|should) i start|"
+    r"should i (?:take|do|get|start)|career plan|cert plan|what should i (?:take|do|get) first)\b"
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The kind of a message and the text that remains for the handler."""
+
+    kind: IntentKind
+    rest: str
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(strip_markup(text))).split())
+
+
+def classify(text: str) -> Intent:
+    """Classify *text*; FAQ is the default, so unknown text is matched (and maybe declined)."""
+    text = text[:4000]
+    m = _PATH_CMD.match(strip_markup(text))
+    if m:
+        return Intent("path", strip_markup(text)[m.end() :].strip())
+    m = _ADMIN_CMD.match(text)
+    if m:
+        return Intent("admin", text[m.end() :].strip())
+    plain = _plain(text)
+    if not plain:
+        return Intent("empty", "")
+    words = plain.split()
+    # "hey bot, thanks!" -> drop addressing words before checking for small talk.
+    core = " ".join(w for w in words if w not in _BOT_NAMES) or plain
+    if core in _HELP or plain in _HELP:
+        return Intent("help", "")
+    if core in _THANKS or (core.startswith(("thanks", "thank you")) and len(words) <= 5):
+        return Intent("thanks", "")
+    if core in _GREETINGS:
+        return Intent("greeting", "")
+    return Intent("faq", text)

@@ -1,0 +1,252 @@
+"""Path recommendation: parse 'sre 3 years' and plan levels per program from the role tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.core.knowledge import Knowledge
+from bot.core.models import Level, Prerequisite, Program, Role
+from bot.core.text import fold, strip_markup
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "half": 0.5,
+}  # fmt: skip
+# "3 years", "5y", "2+ yrs", "3-5 years" (lower bound), "18 months", "6mo".
+_EXPERIENCE = re.compile(
+    r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*\+?\s*(?:(?:-|to)\s*\d+(?:\.\d+)?\s*)?"
+    r"(years?|yrs?|y|months?|mos?|mths?|mo|m)(?![a-z])"
+)
+_EXPERIENCE_WORDS = re.compile(
+    r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+(?:and a half\s+)?(years?|months?)\b"
+)
+_NEW = re.compile(
+    r"\b(new to (?:the )?cloud|no (?:cloud )?experience|beginner|just starting|newbie)\b"
+)
+_FLAG = re.compile(r"(?:--|\bprogram\s*[:=]\s*)([a-z0-9-]+)|--program[= ]+([a-z0-9-]+)")
+_GOAL = re.compile(r"(?:--goal[= ]+|\bgoal\s*[:=]\s*|\b(?:i )?want to |\baiming (?:to|for) )(.+)$")
+
+Status = Literal["met", "not-met", "unknown"]
+
+
+@dataclass(frozen=True)
+class PathQuery:
+    """What a person asked for: role, experience, program and goal, as parsed."""
+
+    role: Role | None
+    months: float | None
+    program: Program | None
+    goal: str | None
+    unknown_program: str | None = None
+
+
+@dataclass(frozen=True)
+class PrereqCheck:
+    """One prerequisite and whether the stated experience meets it."""
+
+    text: str
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One level to take, in order, with why and how to prepare."""
+
+    level: Level
+    why: str
+    prerequisites: tuple[PrereqCheck, ...]
+
+
+@dataclass(frozen=True)
+class ProgramPlan:
+    """The recommended levels of one program for the role, with its learning path and next steps."""
+
+    program: Program
+    steps: tuple[Step, ...]
+    extras: tuple[str, ...] = ()
+    learning_path: str | None = None
+    learning_path_summary: str | None = None
+    next_steps: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The full answer to a path request."""
+
+    query: PathQuery
+    plans: tuple[ProgramPlan, ...] = field(default=())
+
+
+def _clean(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9.+:=\- ]", " ", fold(strip_markup(text))).split())
+
+
+def parse_experience(text: str) -> float | None:
+    """Return stated experience in months, or None when the text gives none."""
+    cleaned = _clean(text)
+    if _NEW.search(cleaned):
+        return 0.0
+    m = _EXPERIENCE.search(cleaned) or _EXPERIENCE_WORDS.search(cleaned)
+    if not m:
+        return None
+    raw, unit = m.group(1), m.group(2)
+    value = float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
+    months = value if unit.startswith("m") else value * 12
+    return months if months <= 600 else None
+
+
+class RoleFinder:
+    """Finds a role in free text by alias, tolerating small typos."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        """Index every role name and alias of *knowledge*."""
+        self.aliases: dict[str, Role] = {}
+        for role in knowledge.roles.values():
+            for alias in (role.name, role.id.replace("-", " "), *role.aliases):
+                self.aliases[_clean(alias)] = role
+        ordered = sorted(self.aliases, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a in ordered) + r")(?![a-z0-9])"
+        )
+        self._vocab = sorted({w for a in self.aliases for w in a.split() if len(w) >= 4})
+
+    def find(self, text: str) -> tuple[Role | None, str]:
+        """Return the role named in *text* and the text with the role removed."""
+        cleaned = _clean(text)
+        m = self._pattern.search(cleaned)
+        if m is None:
+            cleaned = " ".join(self._correct(w) for w in cleaned.split())
+            m = self._pattern.search(cleaned)
+        if m is None:
+            return None, cleaned
+        return self.aliases[m.group(1)], cleaned[: m.start()] + " " + cleaned[m.end() :]
+
+    def _correct(self, word: str) -> str:
+        if len(word) < 4 or word in self._vocab:
+            return word
+        hit = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
+        return hit[0] if hit else word
+
+
+class PathRecommender:
+    """Builds recommendations from the role tables of every program in a snapshot."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        """Prepare role and program lookups for *knowledge*."""
+        self.knowledge = knowledge
+        self.roles = RoleFinder(knowledge)
+        self.programs: dict[str, Program] = {}
+        for prog in knowledge.programs.values():
+            for alias in (prog.id, *prog.aliases):
+                self.programs.setdefault(_clean(alias), prog)
+
+    def find_program(self, name: str) -> Program | None:
+        """Return the program called *name* (id or alias), or None."""
+        return self.programs.get(_clean(name))
+
+    def parse(self, text: str, program: str | None = None) -> PathQuery:
+        """Parse free text such as 'platform eng 5y --program architect' into a query."""
+        cleaned = _clean(text)
+        goal_match = _GOAL.search(cleaned)
+        goal = goal_match.group(1).strip() if goal_match else None
+        if goal_match:
+            cleaned = cleaned[: goal_match.start()]
+        flag = _FLAG.search(cleaned)
+        wanted = program
+        if flag:
+            wanted = wanted or flag.group(1) or flag.group(2)
+            cleaned = cleaned[: flag.start()] + " " + cleaned[flag.end() :]
+        role, rest = self.roles.find(cleaned)
+        chosen = self.find_program(wanted) if wanted else None
+        if chosen is None and not wanted:
+            chosen = self._program_in(rest)
+        return PathQuery(
+            role=role,
+            months=parse_experience(cleaned),
+            program=chosen,
+            goal=goal,
+            unknown_program=wanted if wanted and chosen is None else None,
+        )
+
+    def _program_in(self, text: str) -> Program | None:
+        padded = f" {text} "
+        for alias in sorted(self.programs, key=len, reverse=True):
+            if len(alias) >= 3 and f" {alias} " in padded:
+                return self.programs[alias]
+        return None
+
+    def recommend(self, query: PathQuery) -> Recommendation:
+        """Plan every program (or the one asked for) for the query's role."""
+        if query.role is None:
+            return Recommendation(query)
+        programs = [query.program] if query.program else list(self.knowledge.programs.values())
+        plans = tuple(self._plan(p, query.role, query.months) for p in programs)
+        return Recommendation(query, plans)
+
+    def _plan(self, program: Program, role: Role, months: float | None) -> ProgramPlan:
+        path = next(
+            (lp for lp in program.paths if role.path and role.path in (lp.id, *lp.covers)), None
+        )
+        rec = next((r for r in program.roles if r.role == role.id), None)
+        if rec is None:
+            return ProgramPlan(
+                program,
+                (),
+                learning_path=path.name if path else None,
+                learning_path_summary=path.summary if path else None,
+                note=f"{program.name} does not list {role.name} in its role table.",
+            )
+        levels = sorted((self.knowledge.levels[lid] for lid in rec.levels), key=lambda lv: lv.order)
+        chosen = {lv.id for lv in levels}
+        steps = []
+        for lv in levels:
+            why = f"{program.name} recommends it for {role.name}"
+            why += f" ({rec.note})" if rec.note else "."
+            if lv.who:
+                why += " Aimed at: " + "; ".join(w.rstrip(".") for w in lv.who[:3]) + "."
+            checks = tuple(self._check(pre, months, chosen) for pre in lv.prerequisites)
+            steps.append(Step(lv, why, checks))
+        last = levels[-1] if levels else None
+        next_steps = tuple(f"{n.kind}: {n.name}" for n in last.next) if last else ()
+        if not next_steps and program.progression:
+            next_steps = (f"same-track: {program.progression.same_track}",)
+        return ProgramPlan(
+            program,
+            tuple(steps),
+            extras=rec.extras,
+            learning_path=path.name if path else None,
+            learning_path_summary=path.summary if path else None,
+            next_steps=next_steps,
+        )
+
+    def _check(self, pre: Prerequisite, months: float | None, chosen: set[str]) -> PrereqCheck:
+        """Say whether *months* of experience and the *chosen* levels meet *pre*."""
+        if pre.requires_level:
+            needed = self.knowledge.levels.get(pre.requires_level)
+            name = needed.name if needed else pre.requires_level
+            if pre.requires_level in chosen:
+                return PrereqCheck(pre.text, "met", f"comes earlier in this path ({name})")
+            return PrereqCheck(pre.text, "not-met", f"take {name} first, or show equivalent work")
+        if pre.min_experience_months is not None:
+            need = pre.min_experience_months
+            if months is None:
+                return PrereqCheck(pre.text, "unknown", f"needs {_months(need)}; tell me yours")
+            if months >= need:
+                return PrereqCheck(pre.text, "met", f"you have {_months(months)}")
+            return PrereqCheck(
+                pre.text, "not-met", f"needs {_months(need)}, you have {_months(months)}"
+            )
+        return PrereqCheck(pre.text, "unknown", "check this yourself")
+
+
+def _months(months: float) -> str:
+    if months >= 12 and months % 12 == 0:
+        years = int(months // 12)
+        return f"{years} year" + ("s" if years != 1 else "")
+    return f"{months:g} month" + ("s" if months != 1 else "")

@@ -1,0 +1,244 @@
+"""Reply builders: turn matches, recommendations and small talk into neutral replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.knowledge import Knowledge
+from bot.core.matching import Match
+from bot.core.models import Faq
+from bot.core.paths import ProgramPlan, Recommendation
+from bot.core.reply import Action, Fact, Reply, Section, Suggestion
+
+PATH_USAGE = (
+    "Usage: /finops-path ROLE [EXPERIENCE] [--program NAME] [--goal TEXT]\n"
+    "- /finops-path sre 3 years\n"
+    "- /finops-path data engineer with 18 months on AWS\n"
+    "- /finops-path devops --program architect\n"
+    "- /finops-path eng manager new to cloud"
+)
+
+
+def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
+    """Answer with *faq*, its source and its follow-ups."""
+    follow_ups = tuple(
+        Action("faq", knowledge.faqs[r].question, r) for r in faq.related if r in knowledge.faqs
+    )
+    feedback = (
+        Action("feedback", "Helpful", f"up:{faq.id}"),
+        Action("feedback", "Not helpful", f"down:{faq.id}"),
+    )
+    return Reply(
+        kind="answer",
+        title=faq.question,
+        sections=(Section(faq.answer),),
+        actions=follow_ups + feedback,
+        source=knowledge.source_label(faq.sources),
+        faq_id=faq.id,
+        matched_question=faq.question,
+        score=score,
+    )
+
+
+def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Reply:
+    """Answer, offer 'did you mean' choices, or decline, according to the match band."""
+    best = match.best
+    if match.band == "answer" and best is not None:
+        return faq_reply(knowledge, best.faq, best.score)
+    if match.band == "suggest" and best is not None:
+        floor = best.score - 25
+        choices = tuple(
+            Suggestion(c.faq.id, c.faq.question, c.score)
+            for c in match.candidates[:max_suggestions]
+            if c.score >= floor
+        )
+        return Reply(
+            kind="suggest",
+            title="Did you mean one of these?",
+            sections=(Section("I'm not sure which question you mean. Pick one:"),),
+            suggestions=choices,
+            actions=tuple(Action("faq", s.question, s.faq_id) for s in choices),
+            score=best.score,
+        )
+    return decline_reply(best.score if best else 0.0)
+
+
+def decline_reply(score: float = 0.0) -> Reply:
+    """Say plainly that we can't help, and what we can help with."""
+    return Reply(
+        kind="decline",
+        title="Sorry, I don't know that one.",
+        sections=(
+            Section(
+                "I answer questions about FinOps certifications: the FinOps Foundation's "
+                "FinOps Certified Practitioner (FOCP) and FinOps Certified Professional, and "
+                "FinOpsSchool's Certified FinOps Architect and Certified FinOps Professional "
+                "guides (prices, exam format, prerequisites, prep plans, recertification, "
+                "training providers)."
+            ),
+            Section(
+                "Try a question like 'how long is the FOCP exam?', or type "
+                "/finops-path followed by your role (e.g. /finops-path sre 3 years) for a "
+                "certification path."
+            ),
+        ),
+        actions=(Action("path_form", "Get my path", "open"),),
+        score=score,
+    )
+
+
+def help_reply() -> Reply:
+    """Explain what the bot does and how to ask."""
+    return Reply(
+        kind="help",
+        title="FinOps certification guide",
+        sections=(
+            Section(
+                "Ask me anything about FinOps certifications in plain words, e.g.\n"
+                "- how long is the FOCP exam?\n"
+                "- how often do I need to recertify?\n"
+                "- what does the SRE learning path cover?",
+                heading="Questions",
+            ),
+            Section(PATH_USAGE, heading="Your certification path"),
+        ),
+        actions=(Action("path_form", "Get my path", "open"),),
+    )
+
+
+def path_help_reply() -> Reply:
+    """Explain /finops-path."""
+    return Reply(
+        kind="help",
+        title="/finops-path: a certification path for your role",
+        sections=(Section(PATH_USAGE),),
+        actions=(Action("path_form", "Get my path", "open"),),
+    )
+
+
+def small_talk_reply(kind: str) -> Reply:
+    """Answer a greeting or thanks briefly, pointing at what the bot does."""
+    if kind == "thanks":
+        text = "You're welcome! Ask me anything else about FinOps certifications."
+    else:
+        text = (
+            "Hi! I answer questions about FinOps certifications. Ask me something like "
+            "'what does the FOCP exam cost?', or type /finops-path with your role."
+        )
+    return Reply(kind="greeting", sections=(Section(text),))
+
+
+def clarify_reply(knowledge: Knowledge, unknown_program: str | None = None) -> Reply:
+    """Ask which role to plan for, listing the roles we know; never guess."""
+    roles = ", ".join(sorted(r.name for r in knowledge.roles.values()))
+    programs = ", ".join(sorted(knowledge.programs))
+    lead = (
+        f"I don't know the program '{unknown_program}'. Programs I know: {programs}."
+        if unknown_program
+        else "Which role should I plan a path for?"
+    )
+    return Reply(
+        kind="clarify",
+        title="Tell me your role",
+        sections=(Section(lead), Section(f"Roles I know: {roles}."), Section(PATH_USAGE)),
+        actions=(Action("path_form", "Get my path", "open"),),
+    )
+
+
+def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
+    """Render a recommendation as a neutral reply (sections per program, data for JSON)."""
+    q = rec.query
+    assert q.role is not None  # noqa: S101 - callers send roleless queries to clarify_reply
+    exp = "experience not stated" if q.months is None else _exp(q.months)
+    facts = [Fact("Role", q.role.name), Fact("Experience", exp)]
+    if q.program:
+        facts.append(Fact("Program", q.program.name))
+    if q.goal:
+        facts.append(Fact("Goal", q.goal))
+    sections = [_plan_section(knowledge, plan) for plan in rec.plans]
+    return Reply(
+        kind="path",
+        title=f"Certification path for {q.role.name}",
+        sections=tuple(sections),
+        facts=tuple(facts),
+        actions=(Action("share", "Share in channel", "share"),),
+        source=knowledge.source_label(sorted({p.program.source for p in rec.plans})),
+        data=recommendation_data(knowledge, rec),
+    )
+
+
+def _exp(months: float) -> str:
+    if months == 0:
+        return "new to cloud"
+    if months >= 12:
+        return f"{months / 12:g} year(s)"
+    return f"{months:g} month(s)"
+
+
+_MARK = {"met": "[ok]", "not-met": "[missing]", "unknown": "[check]"}
+
+
+def _plan_section(knowledge: Knowledge, plan: ProgramPlan) -> Section:
+    prog = plan.program
+    heading = f"{prog.name} (issued by {prog.issuer})"
+    lines: list[str] = []
+    if plan.note:
+        lines.append(plan.note)
+    for n, step in enumerate(plan.steps, 1):
+        lv = step.level
+        lines.append(f"{n}. {lv.name}")
+        lines.append(f"- Why: {step.why}")
+        for pre in step.prerequisites:
+            lines.append(f"- Prerequisite {_MARK[pre.status]} {pre.text} ({pre.detail})")
+        for prep in lv.prep_plan:
+            lines.append(f"- Prep, {prep.days} days: {prep.text}")
+        for mistake in lv.mistakes[:2]:
+            lines.append(f"- Avoid: {mistake}")
+    if plan.extras:
+        lines.append("Also recommended: " + ", ".join(plan.extras))
+    if plan.learning_path:
+        lines.append(f"Learning path: {plan.learning_path}: {plan.learning_path_summary}")
+    if plan.next_steps:
+        lines.append("Next: " + "; ".join(plan.next_steps))
+    lines.append(f"Source: {knowledge.source_label([prog.source])}")
+    return Section("\n".join(lines), heading=heading)
+
+
+def recommendation_data(knowledge: Knowledge, rec: Recommendation) -> dict[str, Any]:
+    """Return the recommendation as JSON-ready data (documented in the README)."""
+    q = rec.query
+    return {
+        "role": {"id": q.role.id, "name": q.role.name} if q.role else None,
+        "experience_months": q.months,
+        "program": q.program.id if q.program else None,
+        "goal": q.goal,
+        "programs": [
+            {
+                "program": plan.program.id,
+                "name": plan.program.name,
+                "issuer": plan.program.issuer,
+                "source": knowledge.source_label([plan.program.source]),
+                "note": plan.note,
+                "steps": [
+                    {
+                        "order": n,
+                        "level": s.level.id,
+                        "name": s.level.name,
+                        "why": s.why,
+                        "prerequisites": [
+                            {"text": p.text, "status": p.status, "detail": p.detail}
+                            for p in s.prerequisites
+                        ],
+                        "prep_plan": [{"days": p.days, "text": p.text} for p in s.level.prep_plan],
+                        "common_mistakes": list(s.level.mistakes),
+                    }
+                    for n, s in enumerate(plan.steps, 1)
+                ],
+                "also_recommended": list(plan.extras),
+                "learning_path": plan.learning_path,
+                "learning_path_summary": plan.learning_path_summary,
+                "next": list(plan.next_steps),
+            }
+            for plan in rec.plans
+        ],
+    }

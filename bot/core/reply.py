@@ -1,0 +1,76 @@
+"""Neutral message and reply types: what every adapter sends in and every renderer draws."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+ReplyKind = Literal[
+    "answer", "suggest", "decline", "path", "clarify", "help", "greeting", "admin", "empty"
+]
+ActionKind = Literal["faq", "feedback", "share", "path_form"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing a person said to the bot, on any platform."""
+
+    text: str
+    user_id: str = "local"
+    platform: str = "terminal"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of plain text, optionally headed; lines starting with '- ' are bullets."""
+
+    text: str
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A short label/value pair shown as a table row or card fact."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A 'did you mean' choice."""
+
+    faq_id: str
+    question: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: ask a follow-up FAQ, give feedback, share, or open the path form."""
+
+    kind: ActionKind
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says, independent of where it is said."""
+
+    kind: ReplyKind
+    title: str | None = None
+    sections: tuple[Section, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    actions: tuple[Action, ...] = ()
+    source: str | None = None
+    faq_id: str | None = None
+    matched_question: str | None = None
+    score: float = 0.0
+    data: dict[str, Any] | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Return True when the reply answers a question outright."""
+        return self.kind == "answer"

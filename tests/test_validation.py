@@ -1,0 +1,147 @@
+"""`finops-bot validate`: every kind of problem reported as `path:line: message`."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from tests.conftest import BUNDLED, DATA
+
+# One broken fixture directory per kind of problem: its files are laid over the good fixture.
+EXPECTED = {
+    "yaml-syntax": [
+        "kb/faqs.yaml:4: YAML syntax error at column 26: "
+        "mapping values are not allowed in this context"
+    ],
+    "unknown-key": ["kb/roles.yaml:4: roles[0] (sre): unknown key 'nickname'"],
+    "missing-key": ["kb/roles.yaml:2: roles[0] (sre): missing key 'name'"],
+    "wrong-type": [
+        "kb/roles.yaml:4: roles[0] (sre).aliases: expected a list",
+        "kb/roles.yaml:5: roles[0] (sre).path: expected text",
+    ],
+    "duplicate-id": [
+        "kb/more-faqs.yaml:2: duplicate id 'exam-price' (first defined at kb/faqs.yaml:9)"
+    ],
+    "unknown-level": [
+        "kb/roles-table.yaml:15: role 'sre' recommends unknown level 'other-two' in program 'other'"
+    ],
+    "unknown-followup": [
+        "kb/more-faqs.yaml:5: faq 'exam-online' follow-up refers to unknown faq 'exam-retakes'"
+    ],
+    "empty-answer": ["kb/more-faqs.yaml:4: faqs[0] (exam-online): empty answer"],
+    "shared-alternate": [
+        "kb/more-faqs.yaml:4: phrasing 'Exam Fee!' of faq 'exam-online' is also used by "
+        "faq 'exam-price' (kb/faqs.yaml:11)"
+    ],
+    "duplicate-key": ["kb/more-faqs.yaml:5: duplicate key 'answer'"],
+    "alias-bomb": [
+        "kb/bomb.yaml:1: document expands to more than 200000 nodes (YAML alias bomb?); refused"
+    ],
+    "not-a-mapping": [
+        "kb/list.yaml:1: top level must be a mapping with sections: "
+        "sources, programs, roles, providers, faqs, language"
+    ],
+}
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
+    code = main(["validate", *args])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+@pytest.fixture(name="in_tmp")
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in *tmp_path* with a copy of the good fixture at ./kb."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(DATA / "good", tmp_path / "kb")
+    return tmp_path
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_each_problem_kind_is_reported_exactly(
+    kind: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken fixture prints exactly its problems as path:line: message and exits 1."""
+    for broken in (DATA / "broken" / kind).iterdir():
+        shutil.copy(broken, in_tmp / "kb" / broken.name)
+    code, lines, err = _run(capsys, "kb")
+    assert lines == EXPECTED[kind]
+    assert code == 1
+    assert f"{len(EXPECTED[kind])} problem(s) found in kb" in err
+    assert "Traceback" not in err
+
+
+def test_every_problem_is_listed_not_only_the_first(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Problems in several files are all reported in one run."""
+    for kind in ("unknown-key", "empty-answer"):
+        for broken in (DATA / "broken" / kind).iterdir():
+            shutil.copy(broken, in_tmp / "kb" / broken.name)
+    code, lines, _ = _run(capsys, "kb")
+    assert code == 1
+    assert lines == EXPECTED["empty-answer"] + EXPECTED["unknown-key"]
+
+
+def test_clean_directory_exits_zero(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A valid directory prints OK with counts and exits 0."""
+    code, lines, _ = _run(capsys, "kb")
+    assert code == 0
+    assert lines[0].startswith("kb: OK (version ")
+    assert "2 faqs" in lines[0]
+
+
+def test_missing_directory_exits_two(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A directory that does not exist is exit code 2 with a one-line message."""
+    code, lines, err = _run(capsys, "nowhere")
+    assert code == 2
+    assert lines == []
+    assert err.strip() == "nowhere: knowledge directory not found"
+
+
+def test_oversized_file_is_refused_fast(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file over the 1 MiB limit is refused without being parsed."""
+    (in_tmp / "kb" / "huge.yaml").write_text("faqs:\n" + "# padding\n" * 120_000)
+    start = time.perf_counter()
+    code, lines, _ = _run(capsys, "kb")
+    assert time.perf_counter() - start < 2
+    assert code == 1
+    assert lines == ["kb/huge.yaml:1: file is 1200006 bytes, over the 1048576-byte limit"]
+
+
+def test_alias_bomb_is_refused_fast(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A billion-laughs document is refused in well under a second."""
+    shutil.copy(DATA / "broken" / "alias-bomb" / "bomb.yaml", in_tmp / "kb" / "bomb.yaml")
+    start = time.perf_counter()
+    code, _, _ = _run(capsys, "kb")
+    assert code == 1
+    assert time.perf_counter() - start < 1
+
+
+def test_python_tags_are_not_constructed(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A !!python tag is a YAML error under the safe loader, never executed."""
+    (in_tmp / "kb" / "evil.yaml").write_text("faqs: !!python/object/apply:os.system ['true']\n")
+    code, lines, _ = _run(capsys, "kb")
+    assert code == 1
+    assert lines[0].startswith("kb/evil.yaml:1: YAML error: could not determine a constructor")
+
+
+def test_binary_junk_is_a_problem_not_a_crash(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file that is not UTF-8 text is reported with its line."""
+    (in_tmp / "kb" / "junk.yaml").write_bytes(b"faqs:\n\xff\xfe\x00junk\n")
+    code, lines, _ = _run(capsys, "kb")
+    assert code == 1
+    assert lines == ["kb/junk.yaml:2: not valid UTF-8 text"]
+
+
+def test_bundled_knowledge_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    """The knowledge shipped with the bot is clean."""
+    code, lines, err = _run(capsys, str(BUNDLED))
+    assert code == 0, "\n".join(lines) + err
