@@ -1,0 +1,134 @@
+"""Block Kit rendering: a neutral reply as Slack blocks plus a plain-text fallback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.reply import Action, Reply
+from bot.render.text import render_text
+
+# Slack's documented limits (see docs/slack.md): exceed one and Slack rejects the message.
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_BUTTON = 75
+MAX_FALLBACK = 3000
+
+# action_ids the Slack listeners are registered for; one place so they cannot drift apart.
+ACTION_FAQ = "faq_open"
+ACTION_FEEDBACK = "feedback"
+ACTION_SHARE = "share_path"
+ACTION_PATH_FORM = "open_path_form"
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > so user or knowledge text can never form a mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    # plain_text is never parsed for mentions, but &<> still render literally there.
+    return {"type": "plain_text", "text": _clip(text, limit), "emoji": True}
+
+
+def _chunks(text: str, limit: int = MAX_SECTION) -> list[str]:
+    """Split *text* on line boundaries into pieces Slack accepts as one section each."""
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        pieces.extend(line[i : i + limit] for i in range(0, max(len(line), 1), limit))
+    out: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) > limit:
+            out.append(current)
+            current = piece
+        else:
+            current = candidate
+    out.append(current)
+    return [c for c in out if c.strip()]
+
+
+def _mrkdwn(text: str) -> str:
+    lines = []
+    for line in escape(text).split("\n"):
+        lines.append("• " + line[2:] if line.startswith("- ") else line)
+    return "\n".join(lines)
+
+
+def _button(action: Action, action_id: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": _plain(action.label, MAX_BUTTON),
+        "action_id": action_id,
+        "value": action.value[:2000],
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _action_blocks(reply: Reply) -> list[Block]:
+    blocks: list[Block] = []
+    faq_buttons = [
+        _button(a, f"{ACTION_FAQ}_{n}") for n, a in enumerate(reply.actions) if a.kind == "faq"
+    ]
+    if faq_buttons:
+        label = "Did you mean:" if reply.kind == "suggest" else "Related questions:"
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label}]})
+        blocks.append({"type": "actions", "block_id": "faq_choices", "elements": faq_buttons[:5]})
+    others: list[Block] = []
+    for n, a in enumerate(reply.actions):
+        if a.kind == "feedback":
+            emoji = "👍" if a.value.startswith("up:") else "👎"
+            others.append(
+                _button(Action(a.kind, f"{emoji} {a.label}", a.value), f"{ACTION_FEEDBACK}_{n}")
+            )
+        elif a.kind == "share":
+            others.append(_button(a, ACTION_SHARE, style="primary"))
+        elif a.kind == "path_form":
+            others.append(_button(a, ACTION_PATH_FORM))
+    if others:
+        blocks.append({"type": "actions", "block_id": "reply_actions", "elements": others})
+    return blocks
+
+
+def render_blocks(reply: Reply) -> list[Block]:
+    """Return *reply* as at most 50 Block Kit blocks, each within Slack's size limits."""
+    blocks: list[Block] = []
+    if reply.title:
+        blocks.append({"type": "header", "text": _plain(reply.title, MAX_HEADER)})
+    if reply.facts:
+        fields = [
+            {"type": "mrkdwn", "text": _clip(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)}
+            for f in reply.facts[:10]
+        ]
+        blocks.append({"type": "section", "fields": fields})
+    for section in reply.sections:
+        text = _mrkdwn(section.text)
+        if section.heading:
+            text = f"*{escape(section.heading)}*\n{text}"
+        blocks.extend(
+            {"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in _chunks(text)
+        )
+    if reply.source:
+        source = _clip(f"Source: {escape(reply.source)}", MAX_SECTION)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": source}]})
+    tail = _action_blocks(reply)
+    room = MAX_BLOCKS - len(tail)
+    if len(blocks) > room:
+        note = "_Reply shortened to fit Slack; ask about one program with --program NAME._"
+        blocks = blocks[: room - 1]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+    return blocks + tail
+
+
+def render_fallback(reply: Reply) -> str:
+    """Return the notification/fallback text: escaped plain text, clipped."""
+    return _clip(escape(render_text(reply)), MAX_FALLBACK)
