@@ -27,7 +27,7 @@ _EXPERIENCE_WORDS = re.compile(
 _NEW = re.compile(
     r"\b(new to (?:the )?cloud|no (?:cloud )?experience|beginner|just starting|newbie)\b"
 )
-_FLAG = re.compile(r"(?:--|\bprogram\s*[:=]\s*)([a-z0-9-]+)|--program[= ]+([a-z0-9-]+)")
+_FLAG = re.compile(r"--program[= ]+([a-z0-9-]+)|\bprogram\s*[:=]\s*([a-z0-9-]+)")
 _GOAL = re.compile(r"(?:--goal[= ]+|\bgoal\s*[:=]\s*|\b(?:i )?want to |\baiming (?:to|for) )(.+)$")
 
 Status = Literal["met", "not-met", "unknown"]
@@ -186,8 +186,10 @@ class PathRecommender:
         if query.role is None:
             return Recommendation(query)
         programs = [query.program] if query.program else list(self.knowledge.programs.values())
-        plans = tuple(self._plan(p, query.role, query.months) for p in programs)
-        return Recommendation(query, plans)
+        plans = [self._plan(p, query.role, query.months) for p in programs]
+        # Programs that recommend something for the role come first; the rest only say so.
+        plans.sort(key=lambda plan: not plan.steps)
+        return Recommendation(query, tuple(plans))
 
     def _plan(self, program: Program, role: Role, months: float | None) -> ProgramPlan:
         path = next(
@@ -200,7 +202,7 @@ class PathRecommender:
                 (),
                 learning_path=path.name if path else None,
                 learning_path_summary=path.summary if path else None,
-                note=f"{program.name} does not list {role.name} in its role table.",
+                note=f"{program.name} does not recommend a level for {role.name}.",
             )
         levels = sorted((self.knowledge.levels[lid] for lid in rec.levels), key=lambda lv: lv.order)
         chosen = {lv.id for lv in levels}
@@ -227,6 +229,8 @@ class PathRecommender:
 
     def _check(self, pre: Prerequisite, months: float | None, chosen: set[str]) -> PrereqCheck:
         """Say whether *months* of experience and the *chosen* levels meet *pre*."""
+        if _clean(pre.text).strip(" .") in ("none", "no prerequisites", "none required"):
+            return PrereqCheck(pre.text, "met", "no prerequisite")
         if pre.requires_level:
             needed = self.knowledge.levels.get(pre.requires_level)
             name = needed.name if needed else pre.requires_level

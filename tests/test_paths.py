@@ -1,0 +1,180 @@
+"""The path recommender: free text in, an ordered, sourced plan per program out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.core.bot import Bot
+from bot.core.paths import parse_experience
+from bot.render.text import render_text
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("sre 3 years", 36),
+        ("platform eng 5y", 60),
+        ("I'm a data engineer with 3 years on AWS", 36),
+        ("eng manager new to cloud", 0),
+        ("2+ yrs", 24),
+        ("18 months", 18),
+        ("two years", 24),
+        ("6mo", 6),
+        ("i am an sre", None),
+        ("sre", None),
+    ],
+)
+def test_experience_parsing(text: str, months: float | None) -> None:
+    """Years and months in the forms people type become months; 'am' is not a month."""
+    assert parse_experience(text) == months
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("sre", "sre"),
+        ("I'm a data engineer with 3 years on AWS", "data-engineer"),
+        ("platform eng 5y", "platform-engineer"),
+        ("eng manager new to cloud", "engineering-manager"),
+        ("devops --program architect", "devops-engineer"),
+        ("devpos enginer 2 yrs", "devops-engineer"),
+        ("site reliability engineer", "sre"),
+    ],
+)
+def test_role_parsing(bot: Bot, text: str, role: str) -> None:
+    """Roles are found by alias, abbreviation or with small typos."""
+    rec = bot.recommend(text)
+    assert rec.query.role is not None
+    assert rec.query.role.id == role
+
+
+def test_sre_gets_each_guides_own_figure(bot: Bot) -> None:
+    """Guides disagree on SRE; each program's plan keeps its own recommendation."""
+    rec = bot.recommend("sre 3 years")
+    by_program = {p.program.id: [s.level.id for s in p.steps] for p in rec.plans}
+    assert by_program["architect"] == ["architect-professional"]
+    assert by_program["professional-a"] == ["pro-a-advanced"]
+    assert by_program["professional-b"] == ["pro-b-professional"]
+    extras = {p.program.id: p.extras for p in rec.plans}
+    assert "SRE Optimization" in " ".join(extras["professional-b"])
+
+
+def test_named_program_only(bot: Bot) -> None:
+    """--program limits the plan to that program, levels in recommended order."""
+    reply = bot.path("devops --program architect")
+    assert reply.kind == "path"
+    assert reply.data is not None
+    programs = reply.data["programs"]
+    assert [p["program"] for p in programs] == ["architect"]
+    assert [s["level"] for s in programs[0]["steps"]] == [
+        "architect-foundational",
+        "architect-professional",
+    ]
+
+
+def test_prerequisites_checked_against_experience(bot: Bot) -> None:
+    """2+ years is met with 5 years, missing with 1 year, unknown when unstated."""
+
+    def status(text: str) -> str:
+        rec = bot.recommend(text, "architect")
+        step = rec.plans[0].steps[0]
+        assert step.level.id == "architect-professional"
+        return next(p.status for p in step.prerequisites if "2+" in p.text)
+
+    assert status("sre 5 years") == "met"
+    assert status("sre 1 year") == "not-met"
+    assert status("sre") == "unknown"
+
+
+def test_skipped_level_prerequisite_is_flagged(bot: Bot) -> None:
+    """An engineering manager's Advanced step says to take Professional first."""
+    rec = bot.recommend("eng manager new to cloud", "architect")
+    advanced = rec.plans[0].steps[-1]
+    assert advanced.level.id == "architect-advanced"
+    assert any(p.status == "not-met" and "Professional" in p.detail for p in advanced.prerequisites)
+
+
+def test_path_text_has_everything_a_user_needs(bot: Bot) -> None:
+    """The readable path shows steps, prerequisites, prep plan, mistakes, path, next, source."""
+    text = render_text(bot.path("platform eng 5y --program architect"))
+    for needle in (
+        "Certified FinOps Architect – Professional Level",
+        "Prerequisite [ok]",
+        "Prep, 30 days",
+        "Avoid:",
+        "Learning path: DevOps Path",
+        "Next:",
+        "000_afa478ff6bc15984.txt",
+        "issued by FinOpsSchool",
+    ):
+        assert needle in text
+
+
+@pytest.mark.parametrize("text", ["", "plumber 3 years", "astronaut", "3 years"])
+def test_unknown_or_missing_role_asks_instead_of_guessing(bot: Bot, text: str) -> None:
+    """No known role means a clarification listing the roles, never a guessed path."""
+    reply = bot.path(text)
+    assert reply.kind == "clarify"
+    rendered = render_text(reply)
+    assert "Roles I know:" in rendered
+    assert "Site Reliability Engineer" in rendered
+
+
+def test_unknown_program_is_named(bot: Bot) -> None:
+    """An unknown --program gets the list of programs."""
+    text = render_text(bot.path("sre --program nope"))
+    assert "I don't know the program 'nope'" in text
+    assert "architect, fcp, focp, professional-a, professional-b" in text
+
+
+def test_path_help(bot: Bot) -> None:
+    """/finops-path help shows usage."""
+    reply = bot.path("help")
+    assert reply.kind == "help"
+    assert "/finops-path ROLE" in render_text(reply)
+
+
+def test_natural_path_request_in_a_message(bot: Bot) -> None:
+    """'which certs should I take as an sre' in chat is routed to the recommender."""
+    from bot.core.reply import Message
+
+    reply = bot.handle(Message(text="which certs should I take as an SRE with 4 years?"))
+    assert reply.kind == "path"
+    assert reply.title == "Certification path for Site Reliability Engineer (SRE)"
+
+
+def test_path_cli_json() -> None:
+    """`finops-bot path --json` prints the documented fields."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "path", "--json", "--program", "focp", "eng manager"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out)
+    assert data["role"] == {"id": "engineering-manager", "name": "Engineering Manager"}
+    assert data["program"] == "focp"
+    step = data["programs"][0]["steps"][0]
+    assert set(step) == {
+        "order",
+        "level",
+        "name",
+        "why",
+        "prerequisites",
+        "prep_plan",
+        "common_mistakes",
+    }
+    assert data["programs"][0]["issuer"] == "FinOps Foundation"
+
+
+def test_path_cli_lists_programs_in_help() -> None:
+    """`finops-bot path --help` names every program."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "path", "--help"], check=True, capture_output=True, text=True
+    ).stdout
+    for name in ("architect", "focp", "fcp", "professional-a", "professional-b"):
+        assert name in out

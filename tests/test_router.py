@@ -1,0 +1,139 @@
+"""The router: every message gets a reply, whatever it contains."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.bot import Bot
+from bot.core.intents import classify
+from bot.core.reply import Message
+from bot.render.text import render_text
+
+NASTY = [
+    "",
+    "   \n\t  ",
+    "x" * 40_000,
+    "how long is the focp exam? " * 1_500,
+    "🔥🔥🔥🚀",
+    ":tada: :thinking_face:",
+    "\x00\x01\x02\x1b[31mred\x1b[0m",
+    "\u202eبیش از حد\u202c مدت امتحان چقدر است",
+    "שלום, כמה זמן המבחן?",
+    b"\xff\xfe\x00\x80junk".decode("latin-1"),
+    "<!channel> <!here> <@U123> <#C1|general> <https://evil.example|click>",
+    "\u200b\u200b\u200b",
+    "%s %d {0} ${jndi:ldap://x}",
+    "'; DROP TABLE faqs; --",
+]
+
+
+@pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
+def test_hostile_input_always_gets_a_reply(bot: Bot, text: str) -> None:
+    """Empty, huge, emoji-only, control, RTL and binary text all get a polite reply."""
+    reply = bot.handle(Message(text=text, user_id="U1", platform="slack"))
+    rendered = render_text(reply)
+    assert rendered.strip()
+    assert len(rendered) < 20_000
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.text(max_size=500))
+def test_any_text_gets_a_reply(bot: Bot, text: str) -> None:
+    """Property: the router answers any unicode text without raising."""
+    reply = bot.handle(Message(text=text, user_id="U1", platform="slack"))
+    assert reply.kind in {
+        "answer",
+        "suggest",
+        "decline",
+        "path",
+        "clarify",
+        "help",
+        "greeting",
+        "admin",
+        "empty",
+    }
+    assert render_text(reply).strip()
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.binary(max_size=300))
+def test_any_bytes_decoded_loosely_get_a_reply(bot: Bot, raw: bytes) -> None:
+    """Property: binary junk decoded any way still gets a reply."""
+    reply = bot.handle(Message(text=raw.decode("utf-8", "replace"), user_id="U1"))
+    assert render_text(reply).strip()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.text(max_size=200))
+def test_path_command_never_raises(bot: Bot, text: str) -> None:
+    """Property: /finops-path with any text gives a path, a clarification or usage."""
+    reply = bot.path(text)
+    assert reply.kind in {"path", "clarify", "help"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("", "empty"),
+        ("help", "help"),
+        ("<@U123> help", "help"),
+        ("hi", "greeting"),
+        ("hey there!", "greeting"),
+        ("thanks!", "thanks"),
+        ("thank you so much bot", "thanks"),
+        ("/finops-path sre 3 years", "path"),
+        ("finops-path devops", "path"),
+        ("/finops-admin reload", "admin"),
+        ("admin status", "admin"),
+        ("how long is the focp exam", "faq"),
+        ("hi, how long is the focp exam?", "faq"),
+    ],
+)
+def test_intents(text: str, kind: str) -> None:
+    """Messages are classified by what they are, FAQ by default."""
+    assert classify(text).kind == kind
+
+
+def test_empty_message_gets_help(bot: Bot) -> None:
+    """An empty message (a bare mention) gets the help text, not a decline."""
+    reply = bot.handle(Message(text="<@U0BOT>"))
+    assert reply.kind == "help"
+    assert "/finops-path" in render_text(reply)
+
+
+def test_greeting_and_thanks_are_short(bot: Bot) -> None:
+    """Small talk gets one friendly line pointing at what the bot does."""
+    hi = render_text(bot.handle(Message(text="hello")))
+    thanks = render_text(bot.handle(Message(text="thanks!")))
+    assert "FinOps certifications" in hi
+    assert "welcome" in thanks.lower()
+
+
+def test_admin_refused_for_non_admin(bot: Bot) -> None:
+    """A non-admin asking for a reload gets a polite refusal and nothing reloads."""
+    version = bot.store.current.version
+    reply = bot.handle(Message(text="admin reload", user_id="U_SOMEONE"))
+    assert "only for the bot's admins" in render_text(reply)
+    assert bot.store.current.version == version
+
+
+def test_admin_status_for_admin(bot: Bot) -> None:
+    """An admin gets the knowledge version and counts."""
+    reply = bot.handle(Message(text="/finops-admin status", user_id="U_ADMIN"))
+    text = render_text(reply)
+    assert bot.store.current.version in text
+    assert "faqs" in text
