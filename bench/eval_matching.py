@@ -45,7 +45,8 @@ def evaluate(index: FaqIndex, settings: MatchSettings, data: dict[str, Any]) -> 
             misses.append(("WRONG", item["q"], item["faq"], best, m.best.score if m.best else 0))
         else:
             suggested += m.band == "suggest"
-            misses.append((m.band.upper(), item["q"], item["faq"], best, m.best.score if m.best else 0))
+            score = m.best.score if m.best else 0
+            misses.append((m.band.upper(), item["q"], item["faq"], best, score))
     declined = suggested_decl = 0
     for q in data["decline"]:
         m = index.match(q, settings)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.bot import Bot
 from bot.core.paths import parse_experience
+from bot.core.reply import Message
 from bot.render.text import render_text
 
 
@@ -140,8 +141,6 @@ def test_path_help(bot: Bot) -> None:
 
 def test_natural_path_request_in_a_message(bot: Bot) -> None:
     """'which certs should I take as an sre' in chat is routed to the recommender."""
-    from bot.core.reply import Message
-
     reply = bot.handle(Message(text="which certs should I take as an SRE with 4 years?"))
     assert reply.kind == "path"
     assert reply.title == "Certification path for Site Reliability Engineer (SRE)"
