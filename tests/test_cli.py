@@ -1,0 +1,124 @@
+"""The command line: ask (single and batch JSON), chat, and the knowledge schema file."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from bot.adapters.terminal import run_chat
+from bot.core.bot import Bot, BotSettings
+from bot.core.loading import knowledge_files
+from bot.core.schema import SCHEMA_COMMENT, SCHEMA_FILE, knowledge_schema_text
+from bot.core.store import KnowledgeStore
+from tests.conftest import BUNDLED
+
+ASK_KEYS = {"answered", "answer", "faq_id", "matched_question", "score", "suggestions", "source"}
+
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_ask_json_answers_with_source() -> None:
+    """`ask --json` answers a clear question with the FAQ, its question and its source."""
+    result = _cli("ask", "--json", "how long is the FOCP exam?")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert set(data) == ASK_KEYS
+    assert data["answered"] is True
+    assert "60" in data["answer"]
+    assert data["faq_id"]
+    assert data["matched_question"]
+    assert "004_a34539413492b4c5.txt" in data["source"]
+    assert 0 <= data["score"] <= 100
+
+
+def test_ask_batch_keeps_order_and_declines() -> None:
+    """`ask --json -` writes one JSON object per stdin line, in order."""
+    questions = ["how much does the focp exam cost", "who is bringing donuts on friday", ""]
+    result = _cli("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert all(set(obj) == ASK_KEYS for obj in lines)
+    assert lines[0]["answered"] is True
+    assert "300" in lines[0]["answer"]
+    assert lines[1]["answered"] is False
+    assert lines[1]["faq_id"] is None
+    assert "FinOps certifications" in lines[1]["answer"]
+    assert lines[2]["answered"] is False
+
+
+def test_ask_plain_text() -> None:
+    """`ask` without --json prints the answer as readable text with its source."""
+    result = _cli("ask", "what", "does", "the", "FOCP", "exam", "cost?")
+    assert result.returncode == 0
+    assert "300" in result.stdout
+    assert "Source:" in result.stdout
+
+
+def test_broken_knowledge_dir_exits_two_with_problems(tmp_path: Path) -> None:
+    """Starting on broken knowledge prints the problems and exits 2, without a traceback."""
+    kb = tmp_path
+    (kb / "faqs.yaml").write_text("faqs: [\n")
+    result = _cli("ask", "--knowledge", str(kb), "hello")
+    assert result.returncode == 2
+    assert "faqs.yaml:2: YAML syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_chat_session(bundled_store: KnowledgeStore) -> None:
+    """The terminal chat answers, offers choices that a number picks, and quits."""
+    bot = Bot(bundled_store, BotSettings(admins=frozenset({"local"})))
+    out = io.StringIO()
+    lines = [
+        "how long is the focp exam?",
+        "/finops-path sre 3 years --program architect",
+        "admin status",
+        "quit",
+        "never read",
+    ]
+    run_chat(bot, lines, out.write)
+    text = out.getvalue()
+    assert "60" in text
+    assert "Certification path for Site Reliability Engineer" in text
+    assert f"Knowledge version {bundled_store.current.version}" in text
+    assert "never read" not in text
+
+
+def test_chat_command_over_a_pipe() -> None:
+    """`finops-bot chat` reads stdin to EOF and answers each line."""
+    result = _cli("chat", stdin="hi\nhow often do I need to recertify?\n")
+    assert result.returncode == 0
+    assert "finops-bot terminal chat" in result.stdout
+    assert "2 years" in result.stdout
+
+
+def test_every_knowledge_file_points_at_the_schema() -> None:
+    """Each knowledge file starts with the yaml-language-server schema line."""
+    for path in knowledge_files(BUNDLED):
+        assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_COMMENT, path.name
+
+
+def test_committed_schema_is_current() -> None:
+    """knowledge/knowledge.schema.json matches the models (regenerate it when they change)."""
+    committed = (BUNDLED / SCHEMA_FILE).read_text(encoding="utf-8")
+    assert committed == knowledge_schema_text()
+
+
+def test_bundled_files_validate_against_the_json_schema() -> None:
+    """The JSON Schema editors use accepts every bundled file, so editors show no false errors."""
+    schema = json.loads((BUNDLED / SCHEMA_FILE).read_text(encoding="utf-8"))
+    for path in knowledge_files(BUNDLED):
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
