@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 # Ids are lower-case slugs so they survive YAML, URLs, Slack action values and Teams card data.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# When a figure was true: 2026, 2026-07 or 2026-07-05.
+AsOf = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+Reliability = Literal["official", "official-old", "reported"]
 
 
 class _Model(BaseModel):
@@ -88,6 +91,8 @@ class Level(_Model):
     next: tuple[NextCert, ...] = ()
     offerings: tuple[Offering, ...] = ()
     notes: tuple[Text, ...] = ()
+    as_of: AsOf | None = None
+    reliability: Reliability | None = None
 
 
 class LearningPath(_Model):
@@ -136,6 +141,7 @@ class Program(_Model):
     roles: tuple[RoleRecommendation, ...] = ()
     progression: Progression | None = None
     notes: tuple[Text, ...] = ()
+    as_of: AsOf | None = Field(default=None, description="When the program's figures were true.")
 
 
 class Role(_Model):
@@ -173,6 +179,10 @@ class Faq(_Model):
     related: tuple[Id, ...] = ()
     sources: tuple[Id, ...] = Field(min_length=1)
     program: Id | None = None
+    as_of: AsOf | None = Field(default=None, description="When the answer's figures were true.")
+    reliability: Reliability | None = Field(
+        default=None, description="'reported' when the figures rest on third-party sources only."
+    )
 
 
 class Synonym(_Model):
