@@ -29,6 +29,8 @@ class MatchSettings:
     ambiguity_margin: float = 4.0
     max_suggestions: int = 3
     scorer: str = "blend"
+    # Share of the score that comes from query words found in the FAQ's answer text.
+    answer_weight: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class FaqIndex:
         raw_vocab.update(self.normaliser.stopwords)
         self.vocab: tuple[str, ...] = tuple(sorted(w for w in raw_vocab if w.isalpha()))
         self._vocab_set = frozenset(raw_vocab)
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocab:
+            by_initial[w[0]].append(w)
+        self._vocab_by_initial = {k: tuple(v) for k, v in by_initial.items()}
         df: dict[str, set[int]] = defaultdict(set)
         for i, _, toks in entries:
             for t in toks:
@@ -90,6 +96,9 @@ class FaqIndex:
         n = len(self.faqs) or 1
         self.idf = {t: math.log((n + 1) / (len(ids) + 0.5)) for t, ids in df.items()}
         self.unknown_weight = math.log((n + 1) / 0.5)
+        self.answer_tokens = tuple(
+            frozenset(self.normaliser.tokens(f.answer + " " + " ".join(f.tags))) for f in self.faqs
+        )
         self.phrasings: tuple[_Phrasing, ...] = tuple(
             _Phrasing(i, text, " ".join(toks), frozenset(toks), self.weight(frozenset(toks)))
             for i, text, toks in entries
@@ -115,10 +124,13 @@ class FaqIndex:
 
     def _correct(self, word: str) -> str:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
-        if word in self._vocab_set or len(word) < 4 or not word.isalpha():
+        if word in self._vocab_set or len(word) < 5 or not word.isalpha():
             return word
-        cutoff = 75 if len(word) < 6 else 80
-        hit = process.extractOne(word, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+        # Typos keep the first letter; real words one letter apart ("leading"/"reading",
+        # "other"/"bother") usually do not, and must not be rewritten into domain words.
+        hit = process.extractOne(
+            word, self._vocab_by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=82
+        )
         return hit[0] if hit else word
 
     def query_tokens(self, text: str) -> list[str]:
@@ -128,8 +140,7 @@ class FaqIndex:
             # Another vendor's certification: answering from our FAQs would mislead.
             return ["\x00out-of-scope"]
         corrected = " ".join(self._correct(w) for w in raw)
-        norm = self.normaliser
-        return [t for t in norm.expand(corrected).split() if t not in norm.stopwords]
+        return self.normaliser.finish(self.normaliser.expand(corrected))
 
     def match(self, text: str, settings: MatchSettings) -> Match:
         """Score *text* against every phrasing that shares a word with it and band the result."""
@@ -151,6 +162,12 @@ class FaqIndex:
             s = score(joined, qset, qweight, ph, self)
             if s > best.get(ph.faq, (-1.0, ""))[0]:
                 best[ph.faq] = (s, ph.text)
+        if settings.answer_weight:
+            # Answers name things questions ask about ("zoom", "badge") that no phrasing has.
+            k = settings.answer_weight
+            for i, (sc, p) in best.items():
+                covered = self.weight(qset & self.answer_tokens[i]) / qweight
+                best[i] = ((1 - k) * sc + k * 100 * covered, p)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         cands = tuple(Candidate(self.faqs[i], round(s, 1), p) for i, (s, p) in ranked[:5])
         return Match(_band(cands, settings), cands, tuple(toks))

@@ -52,6 +52,23 @@ def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     )
 
 
+# Light suffix stripping so "levels"/"level" and "studying"/"study" meet; applied to both
+# questions and FAQ phrasings, so the stems only need to be consistent, not real words.
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "es", "ed", "er", "s")
+_KEEP = frozenset({"focus", "aws", "gcp", "kpis", "news", "less", "process", "access", "class"})
+
+
+def stem(word: str) -> str:
+    """Strip one common English suffix from *word* when a stem of 3+ letters remains."""
+    if len(word) <= 3 or word in _KEEP or not word.isalpha() or word.endswith("ss"):
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
 class Normaliser:
     """Turns raw chat text into the canonical words the matcher compares."""
 
@@ -74,7 +91,8 @@ class Normaliser:
 
     def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
         """Return the canonical tokens of *text*: folded, expanded, without stopwords."""
-        expanded = self.expand(" ".join(words(text))).split()
-        if keep_stopwords:
-            return expanded
-        return [t for t in expanded if t not in self.stopwords]
+        return self.finish(self.expand(" ".join(words(text))), keep_stopwords=keep_stopwords)
+
+    def finish(self, expanded: str, *, keep_stopwords: bool = False) -> list[str]:
+        """Drop stopwords from already-expanded text and stem what remains."""
+        return [stem(t) for t in expanded.split() if keep_stopwords or t not in self.stopwords]
