@@ -85,8 +85,9 @@ def main() -> int:
         r = evaluate(index, settings, data)
         print(
             f"{name:11s} top-1 {r['accuracy']:.1%}  wrong {r['wrong']:.1%}  "
-            f"suggest-only {r['suggested']:.1%}  declines {r['decline_rate']:.1%} "
-            f"(suggested on {r['decl_suggested']:.1%})"
+            f"suggest-only {r['suggested']:.1%}  | off-topic not answered "
+            f"{r['decline_rate'] + r['decl_suggested']:.1%} (declined {r['decline_rate']:.1%}, "
+            f"suggested {r['decl_suggested']:.1%})"
         )
         if args.grid:
             for t in range(50, 90, 4):
