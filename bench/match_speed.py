@@ -106,8 +106,10 @@ def main() -> int:
             [str(exe), "ask", "how long is the FOCP exam?"], check=True, capture_output=True
         )
         runs.append(time.perf_counter() - start)
-    print(f"finops-bot ask, process start to answer: median {statistics.median(runs):.2f} s, "
-          f"max {max(runs):.2f} s")
+    print(
+        f"finops-bot ask, process start to answer: median {statistics.median(runs):.2f} s, "
+        f"max {max(runs):.2f} s"
+    )
     return 0
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError
 from bot.adapters.terminal import run_chat
 from bot.core.bot import Bot, BotSettings
 from bot.core.knowledge import KnowledgeError, MissingKnowledgeDirError
@@ -17,8 +19,7 @@ from bot.core.loading import load_knowledge
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
 from bot.render.text import render_text
-
-BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, load_settings
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -106,6 +107,37 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve Slack over HTTP (or Socket Mode) with /healthz, until interrupted."""
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as exc:
+        print(f"finops-bot serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        store = KnowledgeStore.open(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"finops-bot serve: the knowledge in {settings.knowledge_dir} does not validate",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        channels = ChannelRegistry.load(settings.channels, settings.state_file)
+    except ChannelStateError as exc:
+        print(f"finops-bot serve: FINOPS_STATE_FILE {exc}", file=sys.stderr)
+        return 2
+    # Imported here so the other commands never pay for loading aiohttp and Bolt (~0.4 s).
+    from bot.server import build_bot, run_server  # noqa: PLC0415
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return run_server(settings, build_bot(settings, store, channels), channels, host=args.host)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with one sub-command per task."""
     parser = argparse.ArgumentParser(
@@ -140,6 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", parents=[knowledge], help="chat with the bot in this terminal")
     chat.set_defaults(func=_cmd_chat)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the Slack app (settings from the environment; see .env.example)",
+        description="Run the Slack app and GET /healthz. Settings come from the environment.",
+    )
+    serve.add_argument(
+        "--host",
+        # Platforms such as Heroku route to the container's public interface.
+        default="0.0.0.0",  # noqa: S104
+        help="address to listen on (default: 0.0.0.0)",
+    )
+    serve.set_defaults(func=_cmd_serve)
     return parser
 
 

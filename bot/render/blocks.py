@@ -19,6 +19,9 @@ ACTION_FAQ = "faq_open"
 ACTION_FEEDBACK = "feedback"
 ACTION_SHARE = "share_path"
 ACTION_PATH_FORM = "open_path_form"
+# block_ids telling a "did you mean" click (replace the question) from a follow-up (post anew).
+BLOCK_SUGGESTIONS = "faq_suggestions"
+BLOCK_FOLLOWUPS = "faq_followups"
 
 Block = dict[str, Any]
 
@@ -80,9 +83,11 @@ def _action_blocks(reply: Reply) -> list[Block]:
         _button(a, f"{ACTION_FAQ}_{n}") for n, a in enumerate(reply.actions) if a.kind == "faq"
     ]
     if faq_buttons:
-        label = "Did you mean:" if reply.kind == "suggest" else "Related questions:"
+        suggest = reply.kind == "suggest"
+        label = "Did you mean:" if suggest else "Related questions:"
+        block_id = BLOCK_SUGGESTIONS if suggest else BLOCK_FOLLOWUPS
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label}]})
-        blocks.append({"type": "actions", "block_id": "faq_choices", "elements": faq_buttons[:5]})
+        blocks.append({"type": "actions", "block_id": block_id, "elements": faq_buttons[:5]})
     others: list[Block] = []
     for n, a in enumerate(reply.actions):
         if a.kind == "feedback":

@@ -1,0 +1,294 @@
+"""Slack listeners: thin handlers from Bolt payloads to Bot calls, and their registration table."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.say.async_say import AsyncSay
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.channels import ChannelRegistry
+from bot.adapters.slack.dedup import TtlCache
+from bot.adapters.slack.path_form import form_errors, read_path_form
+from bot.core.bot import Bot
+from bot.core.intents import classify
+from bot.core.reply import Message, Reply, Section
+from bot.core.text import strip_markup
+from bot.render.blocks import (
+    ACTION_FAQ,
+    ACTION_FEEDBACK,
+    ACTION_PATH_FORM,
+    ACTION_SHARE,
+    BLOCK_FOLLOWUPS,
+    BLOCK_SUGGESTIONS,
+)
+from bot.render.slack_views import (
+    ACTION_HOME_FAQ,
+    HOME_TOPICS_BLOCK,
+    PATH_MODAL_ID,
+    ephemeral,
+    home_view,
+    message,
+    path_modal,
+)
+
+logger = logging.getLogger(__name__)
+
+PATH_COMMAND = "/finops-path"
+ADMIN_COMMAND = "/finops-admin"
+PLATFORM = "slack"
+# In opted-in channels the bot speaks only when it has something useful to say.
+CHANNEL_WORTHY = frozenset({"answer", "suggest", "path"})
+_FEEDBACK_VALUE = re.compile(r"^(up|down):([a-z0-9][a-z0-9-]*)$")
+THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
+ADMIN_ELSEWHERE = Reply(
+    kind="admin",
+    sections=(Section("Admin commands work in a DM with me or with /finops-admin."),),
+)
+
+Payload = dict[str, Any]
+
+
+class SlackHandlers:
+    """Every Slack listener, closing over one Bot and the opted-in channels."""
+
+    def __init__(
+        self, bot: Bot, channels: ChannelRegistry, seen_messages: TtlCache | None = None
+    ) -> None:
+        """Answer with *bot*; *seen_messages* remembers answered (channel, ts) pairs."""
+        self.bot = bot
+        self.channels = channels
+        # A mention in a channel the bot reads arrives as app_mention AND message: answer once.
+        self.seen_messages = seen_messages or TtlCache()
+
+    # ----- slash commands
+
+    async def path_command(self, ack: AsyncAck, command: Payload, client: AsyncWebClient) -> None:
+        """Answer `/finops-path TEXT` in the ack itself; open the form when TEXT is empty."""
+        text = str(command.get("text") or "").strip()
+        if not text:
+            await ack()
+            await self._open_path_modal(client, command["trigger_id"], command.get("channel_id"))
+            return
+        # The path (or the usage, for `help`) is computed in memory: it rides on the ack.
+        await ack(**ephemeral(_with_share_value(self.bot.path(text), text)))
+
+    async def admin_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
+        """Run `/finops-admin VERB` off the event loop and answer privately."""
+        await ack()
+        text = str(command.get("text") or "").strip()
+        msg = Message(text=text, user_id=str(command.get("user_id", "")), platform=PLATFORM)
+        # Reload reads and validates files: keep that I/O off the event loop.
+        reply = await asyncio.to_thread(self.bot.admin, msg, text)
+        await respond(**message(reply), response_type="ephemeral")
+
+    # ----- the path form
+
+    async def open_path_form(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
+        """Open the path modal from a "Get my path" button (App Home or a message)."""
+        await ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+        await self._open_path_modal(client, body["trigger_id"], channel)
+
+    async def path_form_submitted(
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
+    ) -> None:
+        """Validate the modal; show field errors, or close it and post the path privately."""
+        form = read_path_form(view)
+        errors = form_errors(form, self.bot.store.current.paths)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        text = form.text()
+        reply = _with_share_value(self.bot.path(text), text)
+        await self._post_private(client, body["user"]["id"], form.channel_id, reply)
+
+    async def share_path(self, ack: AsyncAck, action: Payload, respond: AsyncRespond) -> None:
+        """Post the path from a private reply into the channel for everyone."""
+        await ack()
+        reply = self.bot.path(str(action.get("value") or ""))
+        if reply.kind != "path":
+            await respond(**message(reply), response_type="ephemeral", replace_original=False)
+            return
+        shared = dataclasses.replace(reply, actions=())
+        await respond(**message(shared), response_type="in_channel", replace_original=False)
+
+    # ----- FAQ conversations
+
+    async def app_mention(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
+        """Answer a mention in the thread of the question."""
+        if _not_a_person(event) or not self._first_time(event):
+            return
+        text = _without_mention(str(event.get("text") or ""), context.bot_user_id)
+        if classify(text).kind == "admin":
+            # Reload reports name files and problems: not for a whole channel to read.
+            reply = ADMIN_ELSEWHERE
+        else:
+            reply = self.bot.handle(Message(text, str(event["user"]), PLATFORM))
+        await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
+
+    async def message_event(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
+        """Answer DMs; in opted-in channels answer only what the bot knows, else stay quiet."""
+        if _not_a_person(event):
+            return
+        text = str(event.get("text") or "")
+        kind = event.get("channel_type")
+        if kind == "im":
+            if not self._first_time(event):
+                return
+            msg = Message(_without_mention(text, context.bot_user_id), str(event["user"]), PLATFORM)
+            if classify(msg.text).kind == "admin":
+                reply = await asyncio.to_thread(self.bot.handle, msg)
+            else:
+                reply = self.bot.handle(msg)
+            await say(**message(reply), thread_ts=event.get("thread_ts"))
+            return
+        if kind not in ("channel", "group") or event.get("channel") not in self.channels:
+            return
+        if context.bot_user_id and f"<@{context.bot_user_id}" in text:
+            return  # the app_mention listener answers this one
+        if classify(text).kind not in ("faq", "path") or not self._first_time(event):
+            return
+        reply = self.bot.handle(Message(text, str(event["user"]), PLATFORM))
+        if reply.kind in CHANNEL_WORTHY:
+            await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
+
+    async def suggestion_clicked(
+        self, ack: AsyncAck, action: Payload, respond: AsyncRespond
+    ) -> None:
+        """Replace the "did you mean" message with the chosen FAQ's answer."""
+        await ack()
+        reply = self.bot.faq(str(action.get("value") or ""))
+        await respond(**message(reply), replace_original=True)
+
+    async def followup_clicked(
+        self,
+        ack: AsyncAck,
+        action: Payload,
+        body: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        """Answer a related question in the same thread (privately if the answer was private)."""
+        await ack()
+        reply = self.bot.faq(str(action.get("value") or ""))
+        if (body.get("container") or {}).get("is_ephemeral"):
+            await respond(**message(reply), response_type="ephemeral", replace_original=False)
+            return
+        clicked = body.get("message") or {}
+        await client.chat_postMessage(
+            channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
+        )
+
+    async def home_topic_clicked(
+        self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
+    ) -> None:
+        """Answer a Home tab topic in the person's DM with the bot, where buttons keep working."""
+        await ack()
+        reply = self.bot.faq(str(action.get("value") or ""))
+        await client.chat_postMessage(channel=body["user"]["id"], **message(reply))
+
+    async def feedback_clicked(
+        self, ack: AsyncAck, action: Payload, body: Payload, respond: AsyncRespond
+    ) -> None:
+        """Record a 👍/👎 on an answer and thank the person privately."""
+        await ack()
+        m = _FEEDBACK_VALUE.match(str(action.get("value") or ""))
+        if m is None:
+            return
+        vote, faq_id = m.groups()
+        logger.info("feedback %s on faq %s by %s", vote, faq_id, body.get("user", {}).get("id"))
+        await respond(THANKS_FOR_FEEDBACK, response_type="ephemeral", replace_original=False)
+
+    async def app_home_opened(self, event: Payload, client: AsyncWebClient) -> None:
+        """Publish the Home tab each time someone opens it (it shows the current knowledge)."""
+        if event.get("tab", "home") != "home":
+            return
+        view = home_view(self.bot.store.current.knowledge)
+        await client.views_publish(user_id=event["user"], view=view)
+
+    async def ignore(self) -> None:
+        """Acknowledge an event nobody handles, so Slack never sees a 404 and retries."""
+
+    # ----- helpers
+
+    def _first_time(self, event: Payload) -> bool:
+        return self.seen_messages.add((event.get("channel"), event.get("ts")))
+
+    async def _open_path_modal(
+        self, client: AsyncWebClient, trigger_id: str, channel_id: str | None
+    ) -> None:
+        programs = {p.id: p.name for p in self.bot.store.current.knowledge.programs.values()}
+        await client.views_open(trigger_id=trigger_id, view=path_modal(programs, channel_id))
+
+    async def _post_private(
+        self, client: AsyncWebClient, user_id: str, channel_id: str | None, reply: Reply
+    ) -> None:
+        if channel_id:
+            try:
+                await client.chat_postEphemeral(channel=channel_id, user=user_id, **message(reply))
+                return
+            except SlackApiError as exc:
+                # e.g. not_in_channel: the bot can't post there, so the path goes to a DM.
+                logger.info("postEphemeral in %s failed (%s); sending a DM", channel_id, exc)
+        await client.chat_postMessage(channel=user_id, **message(reply))
+
+
+def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
+    """Register every listener on *app*: the one table of what Slack can send and who answers."""
+    table = [
+        # Events first: they are the most frequent, and Bolt tries listeners in this order.
+        (app.event("message"), h.message_event),
+        (app.event("app_mention"), h.app_mention),
+        (app.event("app_home_opened"), h.app_home_opened),
+        (app.command(PATH_COMMAND), h.path_command),
+        (app.command(ADMIN_COMMAND), h.admin_command),
+        (app.view(PATH_MODAL_ID), h.path_form_submitted),
+        (app.action(ACTION_PATH_FORM), h.open_path_form),
+        (app.action(ACTION_SHARE), h.share_path),
+        (app.action(_ids(BLOCK_SUGGESTIONS, ACTION_FAQ)), h.suggestion_clicked),
+        (app.action(_ids(BLOCK_FOLLOWUPS, ACTION_FAQ)), h.followup_clicked),
+        (app.action(_ids(HOME_TOPICS_BLOCK, ACTION_HOME_FAQ)), h.home_topic_clicked),
+        (app.action(re.compile(rf"^{ACTION_FEEDBACK}_\d+$")), h.feedback_clicked),
+        # Last: any other event type is acknowledged with a 200 and dropped.
+        (app.event(re.compile(".*")), h.ignore),
+    ]
+    for register, handler in table:
+        register(handler)
+
+
+def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:
+    return {"block_id": block_id, "action_id": re.compile(rf"^{action_prefix}_\d+$")}
+
+
+def _not_a_person(event: Payload) -> bool:
+    # Edits, deletions, joins and other bots' posts carry a subtype or a bot_id: never answer.
+    return bool(event.get("subtype") or event.get("bot_id") or not event.get("user"))
+
+
+def _without_mention(text: str, bot_user_id: str | None) -> str:
+    if not bot_user_id:
+        return text
+    return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text).strip()
+
+
+def _with_share_value(reply: Reply, text: str) -> Reply:
+    """Carry the request text in the Share button so a click can replay it for the channel."""
+    # Mentions mean nothing to the path parser; dropping them keeps markup out of payloads.
+    value = " ".join(strip_markup(text).split())
+    actions = tuple(
+        dataclasses.replace(a, value=value) if a.kind == "share" else a for a in reply.actions
+    )
+    return dataclasses.replace(reply, actions=actions)

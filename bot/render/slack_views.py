@@ -1,0 +1,206 @@
+"""Slack views as pure functions: the /finops-path modal, the App Home tab, message payloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.knowledge import Knowledge
+from bot.core.models import Faq
+from bot.core.replies import PATH_USAGE
+from bot.core.reply import Reply
+from bot.render.blocks import (
+    ACTION_PATH_FORM,
+    MAX_BUTTON,
+    MAX_SECTION,
+    Block,
+    escape,
+    render_blocks,
+    render_fallback,
+)
+
+# Slack's view limits (slack_sdk.models.views): exceed one and views.open/publish fails.
+MAX_VIEW_BLOCKS = 100
+MAX_TITLE = 24
+MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_METADATA = 3000
+
+PATH_MODAL_ID = "finops_path_modal"
+# Each modal input lives in a block named for its field; the element inside is always "value".
+FIELD_ROLE = "role"
+FIELD_EXPERIENCE = "experience"
+FIELD_PROGRAM = "program"
+FIELD_GOAL = "goal"
+FIELD_ACTION = "value"
+MAX_GOAL = 200
+
+HOME_TOPICS_BLOCK = "home_topics"
+ACTION_HOME_FAQ = "home_faq"
+POPULAR_TAG = "overview"
+
+View = dict[str, Any]
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    clipped = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return {"type": "plain_text", "text": clipped, "emoji": True}
+
+
+def _mrkdwn_section(text: str) -> Block:
+    # Every mrkdwn string is escaped here, even static copy, so nothing can form a mention.
+    body = escape(text)
+    return {"type": "section", "text": {"type": "mrkdwn", "text": body[:MAX_SECTION]}}
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """Return the `text` fallback and `blocks` for posting *reply* as a Slack message."""
+    return {"text": render_fallback(reply), "blocks": render_blocks(reply)}
+
+
+def ephemeral(reply: Reply) -> dict[str, Any]:
+    """Return *reply* as a private slash-command response, e.g. the /finops-path help."""
+    return {**message(reply), "response_type": "ephemeral"}
+
+
+def _input(block_id: str, label: str, element: Block, *, optional: bool, hint: str) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": _plain(label, 2000),
+        "hint": _plain(hint, 2000),
+        "element": {**element, "action_id": FIELD_ACTION},
+    }
+
+
+def _text_input(placeholder: str, max_length: int = 150) -> Block:
+    return {
+        "type": "plain_text_input",
+        "placeholder": _plain(placeholder, 150),
+        "max_length": max_length,
+    }
+
+
+def path_modal(programs: Mapping[str, str], channel_id: str | None = None) -> View:
+    """Return the /finops-path modal; *programs* maps program ids to names for the picker."""
+    options = [
+        {"text": _plain(name, MAX_OPTION_TEXT), "value": pid[:150]}
+        for pid, name in list(programs.items())[:MAX_OPTIONS]
+    ]
+    blocks: list[Block] = [
+        _input(
+            FIELD_ROLE,
+            "Your role",
+            _text_input("e.g. SRE, data engineer, engineering manager"),
+            optional=False,
+            hint="The job you do today; I'll match it to the roles the guides cover.",
+        ),
+        _input(
+            FIELD_EXPERIENCE,
+            "Cloud experience",
+            _text_input("e.g. 3 years, 18 months, new to cloud", max_length=60),
+            optional=True,
+            hint="Used to check each level's prerequisites.",
+        ),
+    ]
+    if options:
+        select = {
+            "type": "static_select",
+            "placeholder": _plain("Any program", 150),
+            "options": options,
+        }
+        blocks.append(
+            _input(
+                FIELD_PROGRAM,
+                "Program",
+                select,
+                optional=True,
+                hint="Leave empty to see every program that fits your role.",
+            )
+        )
+    blocks.append(
+        _input(
+            FIELD_GOAL,
+            "Goal",
+            _text_input("e.g. lead our cost reviews", max_length=MAX_GOAL),
+            optional=True,
+            hint="Optional; shown with your path.",
+        )
+    )
+    metadata = json.dumps({"channel_id": channel_id} if channel_id else {})
+    return {
+        "type": "modal",
+        "callback_id": PATH_MODAL_ID,
+        "title": _plain("Your FinOps path", MAX_TITLE),
+        "submit": _plain("Get my path", MAX_TITLE),
+        "close": _plain("Cancel", MAX_TITLE),
+        "private_metadata": metadata[:MAX_METADATA],
+        "blocks": blocks[:MAX_VIEW_BLOCKS],
+    }
+
+
+def popular_faqs(knowledge: Knowledge, limit: int = 5) -> list[Faq]:
+    """Return up to *limit* FAQs for the Home tab: overview FAQs first, in knowledge order."""
+    faqs = list(knowledge.faqs.values())
+    chosen = [f for f in faqs if POPULAR_TAG in f.tags]
+    chosen += [f for f in faqs if f not in chosen]
+    return chosen[:limit]
+
+
+def home_view(knowledge: Knowledge, topics: int = 5) -> View:
+    """Return the App Home tab: what the bot does, a path button, popular topics, usage."""
+    topic_buttons = [
+        {
+            "type": "button",
+            "text": _plain(faq.question, MAX_BUTTON),
+            "action_id": f"{ACTION_HOME_FAQ}_{n}",
+            "value": faq.id[:2000],
+        }
+        for n, faq in enumerate(popular_faqs(knowledge, topics))
+    ]
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain("FinOps certification guide", 150)},
+        _mrkdwn_section(
+            "I answer questions about FinOps certifications (FOCP, FinOps Certified "
+            "Professional, Certified FinOps Architect and Professional: exams, prices, "
+            "prerequisites, prep plans, recertification, training providers) and recommend "
+            "an ordered certification path for your role. Every answer names its source."
+        ),
+        {
+            "type": "actions",
+            "block_id": "home_path",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": _plain("Get my path", MAX_BUTTON),
+                    "action_id": ACTION_PATH_FORM,
+                    "value": "home",
+                    "style": "primary",
+                }
+            ],
+        },
+        {"type": "divider"},
+    ]
+    if topic_buttons:
+        blocks.append(_mrkdwn_section("Popular topics (the answer arrives in our DM):"))
+        blocks.append({"type": "actions", "block_id": HOME_TOPICS_BLOCK, "elements": topic_buttons})
+        blocks.append({"type": "divider"})
+    blocks.extend(
+        [
+            _mrkdwn_section(
+                "How to ask: send me a DM, mention me in a channel I'm in (I answer in the "
+                "thread), or ask in a channel an admin opted in to (I only speak up there when "
+                "I know the answer)."
+            ),
+            _mrkdwn_section(PATH_USAGE.replace("\n- ", "\n• ")),
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": escape(f"Knowledge version {knowledge.version}")}
+                ],
+            },
+        ]
+    )
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}

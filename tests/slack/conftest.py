@@ -1,0 +1,100 @@
+"""Slack fixtures: the fake Web API and our real aiohttp server on loopback, wired to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.adapters.slack.channels import ChannelRegistry
+from bot.core.bot import Bot
+from bot.core.store import KnowledgeStore
+from bot.server import build_bot, create_web_app
+from bot.settings import Settings, load_settings
+from tests.slack.fakes import SECRET, TOKEN, FakeSlack, SignedClient
+
+ADMIN = "U0ADMIN"
+OPTED_IN = "C0FAQ"
+
+
+@dataclass
+class Harness:
+    """Our server running on loopback against the fake Slack, plus handles to inspect it."""
+
+    fake: FakeSlack
+    slack: SignedClient
+    base_url: str
+    bot: Bot
+    channels: ChannelRegistry
+    settings: Settings
+    session: aiohttp.ClientSession
+
+
+def slack_env(fake: FakeSlack, tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Return the environment `finops-bot serve` would read for a test server."""
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "FINOPS_ADMINS": ADMIN,
+        "FINOPS_CHANNELS": OPTED_IN,
+        "FINOPS_STATE_FILE": str(tmp_path / "state.json"),
+    }
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture(name="fake_slack")
+async def _fake_slack() -> AsyncIterator[FakeSlack]:
+    """Run the recording fake Slack Web API for one test."""
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.close()
+
+
+StartServer = Callable[..., Awaitable[Harness]]
+
+
+@pytest.fixture(name="start_server")
+async def _start_server(
+    fake_slack: FakeSlack, tmp_path: Path, bundled_store: KnowledgeStore
+) -> AsyncIterator[StartServer]:
+    """Return a starter for our server (optionally on another knowledge store or env)."""
+    runners: list[web.AppRunner] = []
+    session = aiohttp.ClientSession()
+
+    async def start(store: KnowledgeStore | None = None, **env: str) -> Harness:
+        settings = load_settings(slack_env(fake_slack, tmp_path, **env))
+        channels = ChannelRegistry.load(settings.channels, settings.state_file)
+        bot = build_bot(settings, store or bundled_store, channels)
+        runner = web.AppRunner(await create_web_app(settings, bot, channels), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = runner.addresses[0][1]
+        base_url = f"http://127.0.0.1:{port}"
+        return Harness(
+            fake=fake_slack,
+            slack=SignedClient(base_url, session),
+            base_url=base_url,
+            bot=bot,
+            channels=channels,
+            settings=settings,
+            session=session,
+        )
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+    await session.close()
+
+
+@pytest.fixture(name="slack")
+async def _slack(start_server: StartServer) -> Harness:
+    """Return our server on the bundled knowledge, with U0ADMIN as admin and C0FAQ opted in."""
+    return await start_server()
