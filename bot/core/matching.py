@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.core.models import Faq
 from bot.core.text import Normaliser, words
@@ -125,12 +126,17 @@ class FaqIndex:
 
     def _correct(self, word: str) -> str:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
-        if word in self._vocab_set or len(word) < 5 or not word.isalpha():
+        if word in self._vocab_set or len(word) < 6 or not word.isalpha():
             return word
-        # Typos keep the first letter; real words one letter apart ("leading"/"reading",
-        # "other"/"bother") usually do not, and must not be rewritten into domain words.
+        # Typos keep the first letter and are one edit away (two in long words); real words
+        # that happen to be near a domain word ("leading"/"reading", "expense"/"expensive",
+        # "lunch"/"launch") are further apart or shorter, and must not be rewritten.
+        limit = 1 if len(word) < 9 else 2
         hit = process.extractOne(
-            word, self._vocab_by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=82
+            word,
+            self._vocab_by_initial.get(word[0], ()),
+            scorer=OSA.distance,
+            score_cutoff=limit,
         )
         return hit[0] if hit else word
 
