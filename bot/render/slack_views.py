@@ -56,7 +56,22 @@ def _mrkdwn_section(text: str) -> Block:
 
 def message(reply: Reply) -> dict[str, Any]:
     """Return the `text` fallback and `blocks` for posting *reply* as a Slack message."""
-    return {"text": render_fallback(reply), "blocks": render_blocks(reply)}
+    if reply.kind != "answer":
+        return {"text": render_fallback(reply), "blocks": render_blocks(reply)}
+    # FAQ answers repeat all day; their rendering depends only on what they show, so the
+    # visible content itself is the cache key (a reload that edits an answer changes the key).
+    key = (reply.title, reply.sections, reply.actions, reply.source)
+    payload = _ANSWERS.get(key)
+    if payload is None:
+        payload = {"text": render_fallback(reply), "blocks": render_blocks(reply)}
+        _ANSWERS[key] = payload
+        if len(_ANSWERS) > _ANSWER_CACHE_SIZE:
+            del _ANSWERS[next(iter(_ANSWERS))]
+    return dict(payload)
+
+
+_ANSWER_CACHE_SIZE = 512
+_ANSWERS: dict[tuple[object, ...], dict[str, Any]] = {}
 
 
 def ephemeral(reply: Reply) -> dict[str, Any]:

@@ -69,6 +69,9 @@ class SlackHandlers:
         self.channels = channels
         # A mention in a channel the bot reads arrives as app_mention AND message: answer once.
         self.seen_messages = seen_messages or TtlCache()
+        # "/finops-path sre" is typed by many people: its payload only changes with the
+        # knowledge version, so keep the last few rendered payloads (insertion-ordered dict).
+        self._path_payloads: dict[tuple[str, str], dict[str, Any]] = {}
 
     # ----- slash commands
 
@@ -80,7 +83,18 @@ class SlackHandlers:
             await self._open_path_modal(client, command["trigger_id"], command.get("channel_id"))
             return
         # The path (or the usage, for `help`) is computed in memory: it rides on the ack.
-        await ack(**ephemeral(_with_share_value(self.bot.path(text), text)))
+        await ack(**self._path_payload(text))
+
+    def _path_payload(self, text: str) -> dict[str, Any]:
+        """Return the rendered ephemeral path for *text*, cached per knowledge version."""
+        key = (self.bot.store.current.version, text)
+        payload = self._path_payloads.get(key)
+        if payload is None:
+            payload = ephemeral(_with_share_value(self.bot.path(text), text))
+            self._path_payloads[key] = payload
+            if len(self._path_payloads) > _PATH_CACHE_SIZE:
+                del self._path_payloads[next(iter(self._path_payloads))]
+        return payload
 
     async def admin_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
         """Run `/finops-admin VERB` off the event loop and answer privately."""
@@ -267,6 +281,9 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
     ]
     for register, handler in table:
         register(handler)
+
+
+_PATH_CACHE_SIZE = 256
 
 
 def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:
