@@ -1,4 +1,4 @@
-"""Evaluate FAQ matching on tests/data/eval.yaml: accuracy and decline rate per scorer.
+"""Evaluate FAQ matching on tests/data/eval*.yaml: accuracy and decline rate per scorer.
 
 Usage: python bench/eval_matching.py [--scorers blend,token_set,...] [--grid] [--misses]
 Prints one line per scorer with top-1 accuracy (answered with an expected FAQ), the share
@@ -22,9 +22,13 @@ from bot.core.matching import SCORERS, FaqIndex, MatchSettings  # noqa: E402
 from bot.core.store import KnowledgeStore  # noqa: E402
 
 
-def load_eval(path: Path = ROOT / "tests" / "data" / "eval.yaml") -> dict[str, Any]:
-    """Return the evaluation set: answer items with expected ids, and decline texts."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_eval(directory: Path = ROOT / "tests" / "data") -> dict[str, Any]:
+    """Return every eval*.yaml merged: answer items with expected ids, and decline texts."""
+    data: dict[str, list[Any]] = {"answer": [], "decline": []}
+    for path in sorted(directory.glob("eval*.yaml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["answer"].extend(part.get("answer") or [])
+        data["decline"].extend(part.get("decline") or [])
     for item in data["answer"]:
         faq = item["faq"]
         item["faq"] = [faq] if isinstance(faq, str) else list(faq)
