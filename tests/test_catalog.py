@@ -1,0 +1,92 @@
+"""The FinOps Foundation catalog: issuers named, figures dated, look-alikes kept apart."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.core.bot import Bot
+from bot.core.reply import Message
+from bot.core.store import KnowledgeStore
+from bot.render.text import render_text
+
+
+def _ask(bot: Bot, text: str) -> tuple[str | None, str]:
+    reply = bot.handle(Message(text=text, user_id="U1", platform="slack"))
+    return (reply.faq_id if reply.answered else None), render_text(reply)
+
+
+def test_every_program_answer_names_its_issuer(bundled_store: KnowledgeStore) -> None:
+    """An FAQ about one certification says who issues it."""
+    knowledge = bundled_store.current.knowledge
+    missing = [
+        faq.id
+        for faq in knowledge.faqs.values()
+        if faq.program and knowledge.programs[faq.program].issuer not in faq.answer
+    ]
+    assert missing == []
+
+
+def test_reported_figures_are_labelled(bundled_store: KnowledgeStore) -> None:
+    """An FAQ resting on third-party sources says 'reported' in its answer."""
+    faqs = bundled_store.current.knowledge.faqs.values()
+    unlabelled = [
+        f.id for f in faqs if f.reliability == "reported" and "reported" not in f.answer.lower()
+    ]
+    assert unlabelled == []
+
+
+def test_focp_price_gives_both_figures_newest_first(bot: Bot) -> None:
+    """The 2026 $325 figure comes first, then the seed's $300, each with its date."""
+    faq_id, text = _ask(bot, "how much does the focp exam cost?")
+    assert faq_id == "focp-exam-cost"
+    assert text.index("$325") < text.index("$300")
+    assert "2026" in text
+    assert "reported" in text
+
+
+def test_focp_passing_score_gives_both_figures_newest_first(bot: Bot) -> None:
+    """75% (2026) comes before 70% (the older page)."""
+    faq_id, text = _ask(bot, "what's the passing score for the focp?")
+    assert faq_id == "passing-score"
+    assert text.index("75%") < text.index("70%")
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id", "issuer"),
+    [
+        ("what is the finops foundation's finops certified professional", "fcp-what-is",
+         "FinOps Foundation"),
+        ("what is finopsschool's certified finops professional", "professional-what-is",
+         "FinOpsSchool"),
+    ],
+)  # fmt: skip
+def test_the_two_professionals_are_never_confused(
+    bot: Bot, question: str, faq_id: str, issuer: str
+) -> None:
+    """FinOpsSchool's CFP and the Foundation's FCP each get their own, correctly issued answer."""
+    got, text = _ask(bot, question)
+    assert got == faq_id
+    assert issuer in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is the FOCP fiber optic certification hard?",
+        "FOA focp splicing exam cost",
+        "does the focp fibre cert cover otdr testing",
+    ],
+)
+def test_fiber_optic_focp_is_declined(bot: Bot, question: str) -> None:
+    """'FOCP' in the fiber-optic sense is someone else's certification: declined."""
+    reply = bot.handle(Message(text=question))
+    assert reply.kind == "decline"
+
+
+def test_path_offers_foundation_certifications_by_issuer(bot: Bot) -> None:
+    """An engineer's path includes FinOps Certified Engineer, labelled as the Foundation's."""
+    text = render_text(bot.path("platform engineer 4 years"))
+    assert re.search(r"FinOps Certified Engineer.*\(issued by FinOps Foundation\)", text)
+    assert "(issued by FinOpsSchool)" in text
