@@ -12,7 +12,9 @@ process), and get the same signed requests:
 Printed: /finops-path throughput at 64 concurrent; mention throughput at 64 concurrent (full
 FAQ match + answer, counted as chat.postMessage calls the fake API receives per second); p99
 latency at 16 concurrent for both; ours/baseline ratios; RSS after 10,000 requests; time from
-process start to a healthy /healthz; auth.test calls; failed requests during 20 admin reloads.
+process start to a healthy /healthz; auth.test calls; failed requests during 20 admin reloads;
+what our store (the default SQLite file, in the bench's temporary directory) recorded, and
+its failure and drop counts.
 The load generator shares one core with the fake APIs, so absolute figures are a floor;
 the ratios are the point.
 """
@@ -25,6 +27,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -307,6 +310,8 @@ async def start_target(
             "KNOWLEDGE_DIR": str(knowledge),
             "FINOPS_ADMINS": ADMIN,
             "FINOPS_STATE_FILE": str(workdir / "state.json"),
+            # The default store: an SQLite file (kept out of the repository).
+            "FINOPS_DB_PATH": str(workdir / "finops.db"),
         }
         cmd = [sys.executable, "-m", "bot", "serve", "--host", HOST]
     else:
@@ -432,6 +437,8 @@ async def bench(quick: bool) -> None:
                     t.figures["requests"] = t.driver.sent
                 ours = targets[1]
                 reload_figures = await reloads_under_load(ours, 6.0 * max(scale, 0.5))
+                async with session.get(ours.driver.base + "/healthz") as resp:
+                    store_health = (await resp.json()).get("store", {})
             finally:
                 for t in targets:
                     t.process.terminate()
@@ -440,6 +447,20 @@ async def bench(quick: bool) -> None:
                     if t.api.runner is not None:
                         await t.api.runner.cleanup()
             report(targets, reload_figures, time.perf_counter() - wall)
+            report_store(store_health, workdir / "finops.db", ours.driver.sent)
+
+
+def report_store(health: dict[str, Any], db: Path, sent: int) -> None:
+    """Print what the store recorded (read from the SQLite file after the server stopped)."""
+    with sqlite3.connect(db) as conn:
+        questions = conn.execute("SELECT count(*) FROM finops_questions").fetchone()[0]
+        claims = conn.execute("SELECT count(*) FROM finops_dedup").fetchone()[0]
+        audit = conn.execute("SELECT count(*) FROM finops_admin_actions").fetchone()[0]
+    print(
+        f"store (sqlite): {questions} questions, {claims} dedup claims, {audit} admin actions "
+        f"recorded over {sent} requests; failures {health.get('failures')}, "
+        f"dropped {health.get('dropped')} (from /healthz before shutdown)"
+    )
 
 
 def report(targets: list[Target], reload_figures: tuple[int, int, int, int], wall: float) -> None:

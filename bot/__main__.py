@@ -1,4 +1,4 @@
-"""Command line and composition root: `finops-bot validate | ask | path | chat | serve`."""
+"""Command line and composition root: `finops-bot validate | ask | path | chat | serve | ...`."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    """Serve Slack over HTTP (or Socket Mode) with /healthz, until interrupted."""
+    """Serve Slack (HTTP or Socket Mode) and/or Teams with /healthz, until interrupted."""
     try:
         settings = load_settings(os.environ)
     except SettingsError as exc:
@@ -130,12 +130,43 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"finops-bot serve: FINOPS_STATE_FILE {exc}", file=sys.stderr)
         return 2
     # Imported here so the other commands never pay for loading aiohttp and Bolt (~0.4 s).
-    from bot.server import build_bot, run_server  # noqa: PLC0415
+    from bot.server import build_bot, build_store, run_server  # noqa: PLC0415
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return run_server(settings, build_bot(settings, store, channels), channels, host=args.host)
+    service = build_store(settings, store)
+    bot = build_bot(settings, store, channels, service)
+    return run_server(settings, bot, channels, host=args.host, service=service)
+
+
+def _cmd_teams_package(args: argparse.Namespace) -> int:
+    """Build the Teams app zip to side-load: manifest.json and the two icons."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    from bot.adapters.teams.package import PackageError, build_package  # noqa: PLC0415
+
+    app_id = args.app_id or os.environ.get("MICROSOFT_APP_ID", "").strip()
+    if not app_id:
+        print(
+            "finops-bot teams-package: give --app-id (or set MICROSOFT_APP_ID): "
+            "the Azure Bot's Microsoft App ID",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        app_version = version("finops-bot")
+    except PackageNotFoundError:
+        app_version = "0.0.0"
+    try:
+        out = build_package(
+            Path(args.out), app_id=app_id, version=app_version, website=args.website
+        )
+    except (PackageError, OSError) as exc:
+        print(f"finops-bot teams-package: {exc}", file=sys.stderr)
+        return 2
+    print(f"{out}: upload it in Teams (Apps -> Manage your apps -> Upload an app)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,8 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="run the Slack app (settings from the environment; see .env.example)",
-        description="Run the Slack app and GET /healthz. Settings come from the environment.",
+        help="run the Slack and/or Teams bot (settings from the environment; see .env.example)",
+        description=(
+            "Run the Slack and/or Teams bot and GET /healthz. Settings come from the environment."
+        ),
     )
     serve.add_argument(
         "--host",
@@ -185,6 +218,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 0.0.0.0)",
     )
     serve.set_defaults(func=_cmd_serve)
+
+    package = sub.add_parser(
+        "teams-package",
+        help="build the Teams app package (zip) to side-load",
+        description="Build the Teams app zip: teams/manifest.json filled in, plus its icons.",
+    )
+    package.add_argument(
+        "--app-id",
+        metavar="ID",
+        help="the Azure Bot's Microsoft App ID (default: MICROSOFT_APP_ID)",
+    )
+    package.add_argument(
+        "--out", metavar="PATH", default="finops-bot-teams.zip", help="zip to write"
+    )
+    package.add_argument(
+        "--website",
+        metavar="URL",
+        default="https://example.com/finops-bot",
+        help="https page for the manifest's developer, privacy and terms links",
+    )
+    package.set_defaults(func=_cmd_teams_package)
     return parser
 
 

@@ -1,63 +1,108 @@
-"""Composition root for `finops-bot serve`: one aiohttp app serving Slack and /healthz."""
+"""Composition root for `finops-bot serve`: one aiohttp app serving Slack, Teams and /healthz."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.listeners import SlackHandlers
 from bot.core.bot import Bot, BotSettings
 from bot.core.store import KnowledgeStore
-from bot.settings import Settings
+from bot.settings import Settings, TeamsSettings
+from bot.storage.service import StoreService
+from bot.storage.store import Storage
+
+if TYPE_CHECKING:
+    from bot.adapters.teams.app import TeamsEndpoint
 
 logger = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+TEAMS_PATH = "/api/messages"
 
 
-def build_bot(settings: Settings, store: KnowledgeStore, channels: ChannelRegistry) -> Bot:
-    """Return the Bot with the configured thresholds, admins and the Slack `channels` verb."""
+def build_store(settings: Settings, store: KnowledgeStore) -> StoreService:
+    """Return the shared store (SQLite file or DATABASE_URL) with its sync and admin verbs.
+
+    Nothing connects yet: create_web_app starts it with the server.
+    """
+    storage = Storage(
+        settings.store_url, salt=settings.hash_salt, retention_days=settings.retention_days
+    )
+    return StoreService(storage, store, settings.match)
+
+
+def build_bot(
+    settings: Settings,
+    store: KnowledgeStore,
+    channels: ChannelRegistry,
+    service: StoreService | None = None,
+) -> Bot:
+    """Return the Bot with the configured thresholds, admins and the Slack `channels` verb.
+
+    With *service*, the store's admin verbs (stats, unanswered, export, stale) are added, an
+    admin reload is announced to every instance, and `admin status` shows the store.
+    """
+    commands = {"channels": channels.admin_command}
+    if service is not None:
+        commands.update(service.admin_commands())
     return Bot(
         store,
-        BotSettings(match=settings.match, admins=settings.admins),
-        admin_commands={"channels": channels.admin_command},
+        # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.
+        BotSettings(match=settings.match, admins=settings.admins_all),
+        admin_commands=commands,
+        on_reload=service.on_reload if service is not None else None,
+        status_lines=service.status_lines if service is not None else None,
     )
 
 
 async def create_web_app(
-    settings: Settings, bot: Bot, channels: ChannelRegistry
+    settings: Settings,
+    bot: Bot,
+    channels: ChannelRegistry,
+    service: StoreService | None = None,
 ) -> web.Application:
-    """Return the aiohttp app: POST /slack/events (HTTP mode) or Socket Mode, and GET /healthz."""
+    """Return the aiohttp app: Slack (POST /slack/events, or Socket Mode), Teams and /healthz.
+
+    Each platform is served only when its settings are present; Teams' POST /api/messages
+    checks Bot Framework tokens itself, so nothing about it touches the Slack route.
+    """
     # One connection pool for every Web API call; closed on cleanup.
     session = aiohttp.ClientSession()
-    client = build_web_client(settings.slack_api_url, session)
-    identity = BotIdentity(client, settings.slack_bot_token)
-    slack_app = build_slack_app(
-        client=client,
-        identity=identity,
-        signing_secret=settings.slack_signing_secret,
-        handlers=SlackHandlers(bot, channels),
-    )
+    identity: BotIdentity | None = None
+    slack_app: AsyncApp | None = None
     socket: AsyncSocketModeHandler | None = None
-    if settings.slack_app_token is not None:
-        socket = AsyncSocketModeHandler(
-            slack_app, app_token=settings.slack_app_token, web_client=client
+    if settings.slack_bot_token is not None:
+        client = build_web_client(settings.slack_api_url, session)
+        identity = BotIdentity(client, settings.slack_bot_token)
+        slack_app = build_slack_app(
+            client=client,
+            identity=identity,
+            signing_secret=settings.slack_signing_secret,
+            handlers=SlackHandlers(bot, channels, service=service),
+            claim=service.storage.claim if service is not None else None,
         )
-
-    async def slack_events(request: web.Request) -> web.Response:
-        bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        if settings.slack_app_token is not None:
+            socket = AsyncSocketModeHandler(
+                slack_app, app_token=settings.slack_app_token, web_client=client
+            )
 
     async def healthz(request: web.Request) -> web.Response:
-        body = {"status": "ok", "knowledge_version": bot.store.current.version}
+        body: dict[str, object] = {"status": "ok", "knowledge_version": bot.store.current.version}
+        if service is not None:
+            # The store being down never makes the instance unhealthy: answering goes on.
+            body["store"] = service.health()
         if socket is not None and not await socket.client.is_connected():
             return web.json_response({**body, "status": "disconnected"}, status=503)
         return web.json_response(body)
@@ -65,10 +110,14 @@ async def create_web_app(
     async def startup(app: web.Application) -> None:
         # The identity is resolved once, here, before the first Slack request is served.
         try:
-            await identity.resolve()
+            if identity is not None:
+                await identity.resolve()
             if socket is not None:
                 await socket.connect_async()  # type: ignore[no-untyped-call]
                 logger.info("Socket Mode connected; %s is not served", SLACK_PATH)
+            if service is not None:
+                # Never raises: an unreachable database is retried in the background.
+                await service.start()
         except BaseException:
             # aiohttp skips cleanup when start-up fails: close the pool here.
             await session.close()
@@ -78,22 +127,62 @@ async def create_web_app(
     async def cleanup(app: web.Application) -> None:
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
+        if service is not None:
+            await service.close()
         await session.close()
 
     app = web.Application()
     app.router.add_get(HEALTH_PATH, healthz)
-    if socket is None:
-        app.router.add_post(SLACK_PATH, slack_events)
+    if slack_app is not None and socket is None:
+        app.router.add_post(SLACK_PATH, _slack_events(slack_app))
+    if settings.teams is not None:
+        # The Bot Framework JWT check lives inside this one route's handler: Slack's route
+        # (signed its own way) never passes through it.
+        app.router.add_post(TEAMS_PATH, _teams_endpoint(settings.teams, bot, service).handle)
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
 
 
-def run_server(settings: Settings, bot: Bot, channels: ChannelRegistry, host: str) -> int:
+def _slack_events(slack_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    return slack_events
+
+
+def _teams_endpoint(teams: TeamsSettings, bot: Bot, service: StoreService | None) -> TeamsEndpoint:
+    # Imported only when Teams is configured: the Agents SDK takes ~0.3 s to load.
+    from bot.adapters.teams.app import TeamsEndpoint  # noqa: PLC0415
+    from bot.adapters.teams.handlers import TeamsHandlers  # noqa: PLC0415
+
+    if teams.anonymous:
+        logger.warning(
+            "TEAMS_ANONYMOUS is on: %s accepts requests without a Bot Framework token, and "
+            "anyone who can reach it can act as any user (admins too); local testing only",
+            TEAMS_PATH,
+        )
+    return TeamsEndpoint(
+        TeamsHandlers(bot, service),
+        app_id=teams.app_id,
+        app_password=teams.app_password,
+        tenant_id=teams.tenant_id,
+        anonymous=teams.anonymous,
+    )
+
+
+def run_server(
+    settings: Settings,
+    bot: Bot,
+    channels: ChannelRegistry,
+    host: str,
+    service: StoreService | None = None,
+) -> int:
     """Serve until interrupted; return 1 with one line on stderr if Slack refuses the token."""
     try:
         web.run_app(
-            create_web_app(settings, bot, channels),
+            create_web_app(settings, bot, channels, service),
             host=host,
             port=settings.port,
             print=None,

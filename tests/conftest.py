@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.core.bot import Bot, BotSettings
 from bot.core.store import KnowledgeStore
+from bot.storage.urls import normalise_url, sqlite_url
+from tests.pg import PgServer, PgUnavailableError, open_pg_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "knowledge"
@@ -33,3 +37,30 @@ def _kb_dir(tmp_path: Path) -> Path:
     target = tmp_path / "kb"
     shutil.copytree(DATA / "good", target)
     return target
+
+
+@pytest.fixture(scope="session", name="pg_server")
+def _pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL (see tests/pg.py) with this session's own database, dropped after.
+
+    Skipped with the reason when none is available, except under CI, where that fails.
+    """
+    try:
+        server = open_pg_server()
+    except PgUnavailableError as exc:
+        reason = f"PostgreSQL unavailable: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must run the PostgreSQL tests, not skip them)")
+        pytest.skip(reason)
+    yield server
+    server.close()
+
+
+@pytest.fixture(name="db_url", params=["sqlite", "postgresql"])
+def _db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Return an empty store database: an SQLite file, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "finops.db")
+    server: PgServer = request.getfixturevalue("pg_server")
+    server.reset()
+    return normalise_url(server.url)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core import replies
@@ -11,12 +11,17 @@ from bot.core.intents import PATH_CUE, classify
 from bot.core.matching import MatchSettings
 from bot.core.paths import Recommendation
 from bot.core.reply import Message, Reply, Section
-from bot.core.store import KnowledgeStore
+from bot.core.store import KnowledgeStore, ReloadReport
 from bot.core.text import fold
 
 logger = logging.getLogger(__name__)
 
 AdminCommand = Callable[[Message, str], Reply]
+# Called after a successful admin reload (e.g. to tell other instances); returns a line for
+# the admin, or None.
+ReloadHook = Callable[[ReloadReport], str | None]
+# Extra lines for `admin status` (e.g. the store's health).
+StatusHook = Callable[[], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,19 @@ class Bot:
         store: KnowledgeStore,
         settings: BotSettings | None = None,
         admin_commands: Mapping[str, AdminCommand] | None = None,
+        *,
+        on_reload: ReloadHook | None = None,
+        status_lines: StatusHook | None = None,
     ) -> None:
-        """Serve answers from *store*; *admin_commands* adds platform-specific admin verbs."""
+        """Serve answers from *store*; *admin_commands* adds platform-specific admin verbs.
+
+        *on_reload* runs after each successful admin reload and *status_lines* adds lines
+        to `admin status`; both are plain callables, so the core stays free of I/O.
+        """
         self.store = store
         self.settings = settings or BotSettings()
+        self._on_reload = on_reload
+        self._status_lines = status_lines
         self._admin_commands: dict[str, AdminCommand] = {
             "reload": self._admin_reload,
             "status": self._admin_status,
@@ -123,13 +137,21 @@ class Bot:
         report = self.store.reload()
         logger.info("reload by %s: %s", message.user_id, report.lines()[0])
         title = "Knowledge reloaded" if report.ok else "Reload failed; old knowledge still serving"
-        return Reply(kind="admin", title=title, sections=(Section("\n".join(report.lines())),))
+        lines = report.lines()
+        if report.ok and self._on_reload is not None:
+            note = self._on_reload(report)
+            if note:
+                lines.append(note)
+        return Reply(kind="admin", title=title, sections=(Section("\n".join(lines)),))
 
     def _admin_status(self, message: Message, args: str) -> Reply:
         snap = self.store.current
         counts = ", ".join(f"{n} {k}" for k, n in snap.knowledge.counts().items())
         text = f"Knowledge version {snap.version} from {self.store.directory}: {counts}."
-        return _admin(text, title="Status")
+        if self._status_lines is None:
+            return _admin(text, title="Status")
+        extra = Section("\n".join(self._status_lines()), heading="Store")
+        return Reply(kind="admin", title="Status", sections=(Section(text), extra))
 
 
 def _admin(text: str, title: str = "Admin") -> Reply:

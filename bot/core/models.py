@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 # Ids are lower-case slugs so they survive YAML, URLs, Slack action values and Teams card data.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
@@ -12,6 +20,27 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # When a figure was true: 2026, 2026-07 or 2026-07-05.
 AsOf = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
 Reliability = Literal["official", "official-old", "reported"]
+
+
+def _date_text(value: object) -> object:
+    # YAML reads an unquoted 2026-07-05 as a date: accept it as its ISO text.
+    if type(value) is date:  # not a datetime: a time of day is no review date
+        return value.isoformat()
+    return value
+
+
+def _real_date(value: str) -> str:
+    date.fromisoformat(value)  # 2026-02-30 matches the pattern but is no date: ValueError
+    return value
+
+
+# A calendar day, YYYY-MM-DD (quoted or not in YAML).
+Day = Annotated[
+    str,
+    BeforeValidator(_date_text),
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    AfterValidator(_real_date),
+]
 
 
 class _Model(BaseModel):
@@ -182,6 +211,17 @@ class Faq(_Model):
     as_of: AsOf | None = Field(default=None, description="When the answer's figures were true.")
     reliability: Reliability | None = Field(
         default=None, description="'reported' when the figures rest on third-party sources only."
+    )
+    last_reviewed: Day | None = Field(
+        default=None,
+        description="When someone last checked this answer against its sources (YYYY-MM-DD); "
+        "no date means never reviewed, so /finops-admin stale lists it.",
+    )
+    review_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Days after last_reviewed when the answer is due for review (default 90).",
     )
 
 

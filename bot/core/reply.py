@@ -55,6 +55,15 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (an admin's CSV export); adapters upload it privately."""
+
+    filename: str
+    content: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says, independent of where it is said."""
 
@@ -69,6 +78,7 @@ class Reply:
     matched_question: str | None = None
     score: float = 0.0
     data: dict[str, Any] | None = None
+    attachment: Attachment | None = None
 
     @property
     def answered(self) -> bool:

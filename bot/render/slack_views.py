@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.insights import AdminSummary
 from bot.core.knowledge import Knowledge
 from bot.core.models import Faq
 from bot.core.replies import PATH_USAGE
@@ -164,8 +165,33 @@ def popular_faqs(knowledge: Knowledge, limit: int = 5) -> list[Faq]:
     return chosen[:limit]
 
 
-def home_view(knowledge: Knowledge, topics: int = 5) -> View:
-    """Return the App Home tab: what the bot does, a path button, popular topics, usage."""
+def admin_home_blocks(summary: AdminSummary) -> list[Block]:
+    """Return the admin section of the Home tab: use, unanswered and stale numbers."""
+    lines = []
+    if summary.questions is not None:
+        rate = f"{summary.answer_rate:.0f}%" if summary.questions else "-"
+        lines.append(
+            f"Last {summary.days} days: {summary.questions} question(s), {rate} answered, "
+            f"{summary.unanswered} unanswered or unsure, {summary.votes_down} 👎."
+        )
+    lines.append(
+        f"Review: {summary.stale} of {summary.faqs} FAQs due "
+        f"({summary.never_reviewed} never reviewed)."
+    )
+    lines.extend(summary.notes)
+    lines.append("/finops-admin stats | unanswered | stale | export [days]")
+    return [
+        {"type": "header", "text": _plain("Admin", 150)},
+        _mrkdwn_section("\n".join(lines)),
+        {"type": "divider"},
+    ]
+
+
+def home_view(knowledge: Knowledge, topics: int = 5, admin: AdminSummary | None = None) -> View:
+    """Return the App Home tab: what the bot does, a path button, popular topics, usage.
+
+    *admin* (only for a viewer on the admin list) adds the admin numbers at the top.
+    """
     topic_buttons = [
         {
             "type": "button",
@@ -175,7 +201,8 @@ def home_view(knowledge: Knowledge, topics: int = 5) -> View:
         }
         for n, faq in enumerate(popular_faqs(knowledge, topics))
     ]
-    blocks: list[Block] = [
+    blocks: list[Block] = admin_home_blocks(admin) if admin is not None else []
+    blocks += [
         {"type": "header", "text": _plain("FinOps certification guide", 150)},
         _mrkdwn_section(
             "I answer questions about FinOps certifications (FOCP, FinOps Certified "

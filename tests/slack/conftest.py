@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,8 +14,10 @@ from aiohttp import web
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.core.bot import Bot
 from bot.core.store import KnowledgeStore
-from bot.server import build_bot, create_web_app
+from bot.server import build_bot, build_store, create_web_app
 from bot.settings import Settings, load_settings
+from bot.storage.service import StoreService
+from bot.storage.store import Storage
 from tests.slack.fakes import SECRET, TOKEN, FakeSlack, SignedClient
 
 ADMIN = "U0ADMIN"
@@ -32,6 +35,19 @@ class Harness:
     channels: ChannelRegistry
     settings: Settings
     session: aiohttp.ClientSession
+    service: StoreService | None = None
+
+    @property
+    def storage(self) -> Storage:
+        """Return the server's store (every harness server has one unless started without)."""
+        assert self.service is not None
+        return self.service.storage
+
+    async def health(self) -> dict[str, Any]:
+        """Return GET /healthz as JSON."""
+        async with self.session.get(self.base_url + "/healthz") as resp:
+            body: dict[str, Any] = await resp.json()
+            return body
 
 
 def slack_env(fake: FakeSlack, tmp_path: Path, **overrides: str) -> dict[str, str]:
@@ -43,6 +59,7 @@ def slack_env(fake: FakeSlack, tmp_path: Path, **overrides: str) -> dict[str, st
         "FINOPS_ADMINS": ADMIN,
         "FINOPS_CHANNELS": OPTED_IN,
         "FINOPS_STATE_FILE": str(tmp_path / "state.json"),
+        "FINOPS_DB_PATH": str(tmp_path / "finops.db"),
     }
     env.update(overrides)
     return env
@@ -67,11 +84,22 @@ async def _start_server(
     runners: list[web.AppRunner] = []
     session = aiohttp.ClientSession()
 
-    async def start(store: KnowledgeStore | None = None, **env: str) -> Harness:
+    async def start(
+        store: KnowledgeStore | None = None,
+        *,
+        with_store: bool = True,
+        poll_interval: float | None = None,
+        **env: str,
+    ) -> Harness:
         settings = load_settings(slack_env(fake_slack, tmp_path, **env))
         channels = ChannelRegistry.load(settings.channels, settings.state_file)
-        bot = build_bot(settings, store or bundled_store, channels)
-        runner = web.AppRunner(await create_web_app(settings, bot, channels), access_log=None)
+        knowledge = store or bundled_store
+        service = build_store(settings, knowledge) if with_store else None
+        if service is not None and poll_interval is not None:
+            service.sync.interval = poll_interval
+        bot = build_bot(settings, knowledge, channels, service)
+        app = await create_web_app(settings, bot, channels, service)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -86,6 +114,7 @@ async def _start_server(
             channels=channels,
             settings=settings,
             session=session,
+            service=service,
         )
 
     yield start

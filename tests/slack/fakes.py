@@ -45,6 +45,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     # method -> Slack error code, to make that method fail (e.g. not_in_channel).
     failures: dict[str, str] = field(default_factory=dict)
+    # file id -> bytes POSTed to the upload URL that files.getUploadURLExternal handed out.
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -54,6 +56,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/webhook", self._webhook)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -95,11 +98,13 @@ class FakeSlack:
         await asyncio.sleep(delay)
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
+        # slack_sdk sends some methods' arguments (files.*) as URL parameters.
+        query = dict(request.query)
         raw = await request.text()
         if request.content_type == "application/json":
             parsed: dict[str, Any] = json.loads(raw or "{}")
-            return parsed
-        return dict(parse_qsl(raw))
+            return {**query, **parsed}
+        return {**query, **dict(parse_qsl(raw))}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -126,7 +131,22 @@ class FakeSlack:
             return web.json_response({"ok": True, "message_ts": ts})
         if method.startswith("views."):
             return web.json_response({"ok": True, "view": {"id": "V1"}})
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": "D" + body.get("users", "")}})
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):06d}"
+            upload_url = f"http://127.0.0.1:{self._port}/upload/{file_id}"
+            return web.json_response({"ok": True, "upload_url": upload_url, "file_id": file_id})
+        if method == "files.completeUploadExternal":
+            files = [{"id": f["id"], "title": f.get("title")} for f in json.loads(body["files"])]
+            return web.json_response({"ok": True, "files": files})
         return web.json_response({"ok": True})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        self.uploads[file_id] = await request.read()
+        self.calls.append(Call("upload", {"file_id": file_id}))
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
 
     async def _webhook(self, request: web.Request) -> web.Response:
         self.calls.append(Call("webhook", await self._body(request)))

@@ -321,12 +321,21 @@ async def test_identity_resolves_once_under_concurrency(fake_slack: FakeSlack) -
 
 
 async def test_healthz_reports_the_knowledge_version(slack: Harness) -> None:
-    """GET /healthz is 200 JSON with the status and the knowledge version."""
+    """GET /healthz is 200 JSON with the status, the knowledge version and the store's health."""
     async with slack.session.get(slack.base_url + "/healthz") as resp:
         assert resp.status == 200
         assert await resp.json() == {
             "status": "ok",
             "knowledge_version": slack.bot.store.current.version,
+            "store": {
+                "backend": "sqlite",
+                "ok": True,
+                "failures": 0,
+                "dropped": 0,
+                "queued": 0,
+                "knowledge_generation": 0,
+                "knowledge_in_sync": True,
+            },
         }
 
 

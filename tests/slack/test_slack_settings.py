@@ -243,6 +243,10 @@ SETTING_KEYS = [
     "FINOPS_STATE_FILE",
     "FINOPS_ANSWER_THRESHOLD",
     "FINOPS_SUGGEST_THRESHOLD",
+    "DATABASE_URL",
+    "FINOPS_DB_PATH",
+    "FINOPS_HASH_SALT",
+    "FINOPS_RETENTION_DAYS",
 ]
 
 
@@ -283,6 +287,8 @@ def test_manifest_matches_the_listeners() -> None:
         "im:history",
         "channels:history",
         "groups:history",
+        "im:write",
+        "files:write",
     }
 
 

@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.dedup import EventDedup, TtlCache
+from bot.adapters.slack.dedup import Claim, EventDedup, TtlCache
 from bot.adapters.slack.listeners import SlackHandlers, register_listeners
 
 logger = logging.getLogger(__name__)
@@ -124,8 +124,12 @@ def build_slack_app(
     signing_secret: str | None,
     handlers: SlackHandlers,
     seen_events: TtlCache | None = None,
+    claim: Claim | None = None,
 ) -> AsyncApp:
-    """Return the Bolt app with signature checks on, event_id dedup and every listener."""
+    """Return the Bolt app with signature checks on, event_id dedup and every listener.
+
+    *claim* extends the event_id dedup across instances (the shared store's claim).
+    """
     bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
     if _UNUSED_ENV_TOKEN not in bolt_logger.filters:
         bolt_logger.addFilter(_UNUSED_ENV_TOKEN)
@@ -144,6 +148,6 @@ def build_slack_app(
         # call conversations.replies for "thread context" we never use.
         attaching_conversation_kwargs_enabled=False,
     )
-    app.middleware(EventDedup(seen_events or TtlCache()))
+    app.middleware(EventDedup(seen_events or TtlCache(), claim))
     register_listeners(app, handlers)
     return app

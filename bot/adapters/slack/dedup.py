@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -62,12 +63,38 @@ class TtlCache:
             del self._expiry[key]
 
 
-class EventDedup(AsyncMiddleware):
-    """Global Bolt middleware answering 200 to an event_id it has already seen."""
+Claim = Callable[[str], Awaitable[bool]]
+# Set in the Bolt context when the middleware already claimed the event's (channel, ts).
+MESSAGE_CLAIMED = "finops_message_claimed"
 
-    def __init__(self, seen: TtlCache) -> None:
-        """Remember event ids in *seen*."""
+
+def message_key(channel: object, ts: object) -> str:
+    """Return the store key of one Slack message, shared by its app_mention/message twins."""
+    return f"slack:msg:{channel}:{ts}"
+
+
+def _answered_message(event: object) -> str | None:
+    """Return the message key of a mention or DM (whose listeners always claim it), or None."""
+    if not isinstance(event, dict) or not event.get("channel") or not event.get("ts"):
+        return None
+    mention = event.get("type") == "app_mention"
+    dm = event.get("type") == "message" and event.get("channel_type") == "im"
+    return message_key(event["channel"], event["ts"]) if mention or dm else None
+
+
+class EventDedup(AsyncMiddleware):
+    """Global Bolt middleware answering 200 to an event_id it has already seen.
+
+    *seen* is this instance's memory (the fast path); *claim*, when given, asks the shared
+    store whether any instance already took the event (True: new, go ahead). For a mention
+    or a DM it claims the message's (channel, ts) in the same round trip (one batched
+    statement), so the listener does not wait on the store a second time.
+    """
+
+    def __init__(self, seen: TtlCache, claim: Claim | None = None) -> None:
+        """Remember event ids in *seen*, and across instances through *claim*."""
         self.seen = seen
+        self.claim = claim
 
     async def async_process(
         self,
@@ -78,8 +105,18 @@ class EventDedup(AsyncMiddleware):
     ) -> BoltResponse | None:
         """Drop a repeated Events API delivery; let everything else through."""
         event_id = req.body.get("event_id")
-        if isinstance(event_id, str) and not self.seen.add(event_id):
-            # A 200 without running listeners: Slack stops retrying, nobody is answered twice.
-            logger.info("dropped duplicate event %s", event_id)
-            return BoltResponse(status=200, body="")
+        if isinstance(event_id, str):
+            if not self.seen.add(event_id):
+                # A 200 without running listeners: Slack stops retrying, nobody is answered twice.
+                logger.info("dropped duplicate event %s", event_id)
+                return BoltResponse(status=200, body="")
+            if self.claim is not None:
+                message = _answered_message(req.body.get("event"))
+                keys = [f"slack:event:{event_id}", *([message] if message else [])]
+                won = await asyncio.gather(*(self.claim(key) for key in keys))
+                if not all(won):
+                    logger.info("dropped duplicate event %s (taken by another instance)", event_id)
+                    return BoltResponse(status=200, body="")
+                if message:
+                    req.context[MESSAGE_CLAIMED] = True
         return await next()

@@ -13,13 +13,14 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.say.async_say import AsyncSay
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.channels import ChannelRegistry
-from bot.adapters.slack.dedup import TtlCache
+from bot.adapters.slack.dedup import MESSAGE_CLAIMED, TtlCache, message_key
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.core.bot import Bot
+from bot.core.insights import outcome_of
 from bot.core.intents import classify
 from bot.core.reply import Message, Reply, Section
 from bot.core.text import strip_markup
@@ -40,6 +41,7 @@ from bot.render.slack_views import (
     message,
     path_modal,
 )
+from bot.storage.service import StoreService
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +64,20 @@ class SlackHandlers:
     """Every Slack listener, closing over one Bot and the opted-in channels."""
 
     def __init__(
-        self, bot: Bot, channels: ChannelRegistry, seen_messages: TtlCache | None = None
+        self,
+        bot: Bot,
+        channels: ChannelRegistry,
+        seen_messages: TtlCache | None = None,
+        service: StoreService | None = None,
     ) -> None:
-        """Answer with *bot*; *seen_messages* remembers answered (channel, ts) pairs."""
+        """Answer with *bot*; *seen_messages* remembers answered (channel, ts) pairs.
+
+        With *service* (the shared store), questions, clicks and admin actions are recorded
+        after answering, and the (channel, ts) dedup spans every instance.
+        """
         self.bot = bot
         self.channels = channels
+        self.service = service
         # A mention in a channel the bot reads arrives as app_mention AND message: answer once.
         self.seen_messages = seen_messages or TtlCache()
         # "/finops-path sre" is typed by many people: its payload only changes with the
@@ -96,14 +107,19 @@ class SlackHandlers:
                 del self._path_payloads[next(iter(self._path_payloads))]
         return payload
 
-    async def admin_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
+    async def admin_command(
+        self, ack: AsyncAck, command: Payload, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         """Run `/finops-admin VERB` off the event loop and answer privately."""
         await ack()
         text = str(command.get("text") or "").strip()
         msg = Message(text=text, user_id=str(command.get("user_id", "")), platform=PLATFORM)
-        # Reload reads and validates files: keep that I/O off the event loop.
+        # Reload reads and validates files, stats read the store: keep both off the loop.
         reply = await asyncio.to_thread(self.bot.admin, msg, text)
+        if reply.attachment is not None:
+            reply = await self._send_file(client, None, msg.user_id, reply)
         await respond(**message(reply), response_type="ephemeral")
+        self._audit(msg.user_id, text)
 
     # ----- the path form
 
@@ -143,49 +159,62 @@ class SlackHandlers:
 
     async def app_mention(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
         """Answer a mention in the thread of the question."""
-        if _not_a_person(event) or not self._first_time(event):
+        if _not_a_person(event) or not await self._first_time(event, context):
             return
         text = _without_mention(str(event.get("text") or ""), context.bot_user_id)
-        if classify(text).kind == "admin":
-            # Reload reports name files and problems: not for a whole channel to read.
-            reply = ADMIN_ELSEWHERE
-        else:
-            reply = self.bot.handle(Message(text, str(event["user"]), PLATFORM))
+        msg = Message(text, str(event["user"]), PLATFORM)
+        # Reload reports name files and problems: not for a whole channel to read.
+        reply = ADMIN_ELSEWHERE if classify(text).kind == "admin" else self.bot.handle(msg)
         await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
+        self._record_question(msg, reply, "mention")
 
-    async def message_event(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
+    async def message_event(
+        self, event: Payload, say: AsyncSay, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """Answer DMs; in opted-in channels answer only what the bot knows, else stay quiet."""
         if _not_a_person(event):
             return
         text = str(event.get("text") or "")
         kind = event.get("channel_type")
         if kind == "im":
-            if not self._first_time(event):
+            if not await self._first_time(event, context):
                 return
             msg = Message(_without_mention(text, context.bot_user_id), str(event["user"]), PLATFORM)
-            if classify(msg.text).kind == "admin":
-                reply = await asyncio.to_thread(self.bot.handle, msg)
-            else:
+            intent = classify(msg.text)
+            if intent.kind != "admin":
                 reply = self.bot.handle(msg)
+                await say(**message(reply), thread_ts=event.get("thread_ts"))
+                self._record_question(msg, reply, "dm")
+                return
+            reply = await asyncio.to_thread(self.bot.handle, msg)
+            if reply.attachment is not None:
+                reply = await self._send_file(client, event.get("channel"), msg.user_id, reply)
             await say(**message(reply), thread_ts=event.get("thread_ts"))
+            self._audit(msg.user_id, intent.rest)
             return
         if kind not in ("channel", "group") or event.get("channel") not in self.channels:
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in text:
             return  # the app_mention listener answers this one
-        if classify(text).kind not in ("faq", "path") or not self._first_time(event):
+        if classify(text).kind not in ("faq", "path"):
             return
-        reply = self.bot.handle(Message(text, str(event["user"]), PLATFORM))
+        if not await self._first_time(event, context):
+            return
+        msg = Message(text, str(event["user"]), PLATFORM)
+        reply = self.bot.handle(msg)
         if reply.kind in CHANNEL_WORTHY:
             await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
+            # Only what the bot answered: chatter it stayed silent on is not recorded.
+            self._record_question(msg, reply, "channel")
 
     async def suggestion_clicked(
-        self, ack: AsyncAck, action: Payload, respond: AsyncRespond
+        self, ack: AsyncAck, action: Payload, body: Payload, respond: AsyncRespond
     ) -> None:
         """Replace the "did you mean" message with the chosen FAQ's answer."""
         await ack()
         reply = self.bot.faq(str(action.get("value") or ""))
         await respond(**message(reply), replace_original=True)
+        self._record_click(body, "suggestion", reply)
 
     async def followup_clicked(
         self,
@@ -198,6 +227,7 @@ class SlackHandlers:
         """Answer a related question in the same thread (privately if the answer was private)."""
         await ack()
         reply = self.bot.faq(str(action.get("value") or ""))
+        self._record_click(body, "followup", reply)
         if (body.get("container") or {}).get("is_ephemeral"):
             await respond(**message(reply), response_type="ephemeral", replace_original=False)
             return
@@ -213,6 +243,7 @@ class SlackHandlers:
         await ack()
         reply = self.bot.faq(str(action.get("value") or ""))
         await client.chat_postMessage(channel=body["user"]["id"], **message(reply))
+        self._record_click(body, "home", reply)
 
     async def feedback_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, respond: AsyncRespond
@@ -223,23 +254,101 @@ class SlackHandlers:
         if m is None:
             return
         vote, faq_id = m.groups()
-        logger.info("feedback %s on faq %s by %s", vote, faq_id, body.get("user", {}).get("id"))
+        user_id = str((body.get("user") or {}).get("id") or "")
+        logger.info("feedback %s on faq %s by %s", vote, faq_id, user_id)
         await respond(THANKS_FOR_FEEDBACK, response_type="ephemeral", replace_original=False)
+        if self.service is not None:
+            self.service.storage.record_feedback(
+                platform=PLATFORM, user_id=user_id, faq_id=faq_id, vote=vote
+            )
 
     async def app_home_opened(self, event: Payload, client: AsyncWebClient) -> None:
         """Publish the Home tab each time someone opens it (it shows the current knowledge)."""
         if event.get("tab", "home") != "home":
             return
-        view = home_view(self.bot.store.current.knowledge)
-        await client.views_publish(user_id=event["user"], view=view)
+        user_id = str(event["user"])
+        admin = None
+        if self.service is not None and self.bot.is_admin(user_id):
+            admin = await self.service.admin_summary()
+        view = home_view(self.bot.store.current.knowledge, admin=admin)
+        await client.views_publish(user_id=user_id, view=view)
 
     async def ignore(self) -> None:
         """Acknowledge an event nobody handles, so Slack never sees a 404 and retries."""
 
     # ----- helpers
 
-    def _first_time(self, event: Payload) -> bool:
-        return self.seen_messages.add((event.get("channel"), event.get("ts")))
+    async def _first_time(self, event: Payload, context: AsyncBoltContext) -> bool:
+        channel, ts = event.get("channel"), event.get("ts")
+        if not self.seen_messages.add((channel, ts)):
+            return False
+        if self.service is None or context.get(MESSAGE_CLAIMED):
+            return True  # (mentions and DMs were claimed with their event id)
+        # Another instance may have the twin of this message under another event id.
+        return await self.service.storage.claim(message_key(channel, ts))
+
+    def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
+        outcome = outcome_of(reply)
+        if self.service is None or outcome is None:
+            return
+        faq_id = reply.faq_id or (reply.suggestions[0].faq_id if reply.suggestions else None)
+        self.service.storage.record_question(
+            platform=PLATFORM,
+            user_id=msg.user_id,
+            text=msg.text,
+            outcome=outcome,
+            faq_id=faq_id,
+            score=reply.score,
+            knowledge_version=self.bot.store.current.version,
+            via=via,
+        )
+
+    def _record_click(self, body: Payload, kind: str, reply: Reply) -> None:
+        if self.service is None or reply.faq_id is None:
+            return
+        user_id = str((body.get("user") or {}).get("id") or "")
+        self.service.storage.record_click(
+            platform=PLATFORM, user_id=user_id, kind=kind, faq_id=reply.faq_id
+        )
+
+    def _audit(self, user_id: str, text: str) -> None:
+        if self.service is None:
+            return
+        verb, _, args = text.strip().partition(" ")
+        self.service.storage.record_admin(
+            platform=PLATFORM,
+            user_id=user_id,
+            verb=verb.lower() or "help",
+            args=args.strip(),
+            allowed=self.bot.is_admin(user_id),
+        )
+
+    async def _send_file(
+        self, client: AsyncWebClient, channel: str | None, user_id: str, reply: Reply
+    ) -> Reply:
+        """Upload *reply*'s attachment to the admin (their DM with the bot); say how it went."""
+        attachment = reply.attachment
+        assert attachment is not None  # noqa: S101 - callers check
+        try:
+            if channel is None:
+                opened = await client.conversations_open(users=user_id)
+                channel = str(opened["channel"]["id"])
+            await client.files_upload_v2(
+                channel=channel,
+                content=attachment.content,
+                filename=attachment.filename,
+                title=attachment.title or attachment.filename,
+            )
+        except SlackApiError as exc:
+            logger.warning("file upload failed: %s", exc.response.get("error"))
+            note = f"The upload failed ({exc.response.get('error')}); nothing was sent."
+        except SlackClientError as exc:
+            logger.warning("file upload failed: %s", type(exc).__name__)
+            note = "The upload failed; nothing was sent."
+        else:
+            note = f"Sent {attachment.filename} to our DM."
+        sections = (*reply.sections, Section(note))
+        return dataclasses.replace(reply, sections=sections, attachment=None)
 
     async def _open_path_modal(
         self, client: AsyncWebClient, trigger_id: str, channel_id: str | None

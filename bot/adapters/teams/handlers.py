@@ -1,0 +1,305 @@
+"""Teams handlers: thin functions from activities to Bot calls, and their route table."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    CardFactory,
+    RouteRank,
+    TurnContext,
+    TurnState,
+)
+
+from bot.core import replies
+from bot.core.bot import Bot
+from bot.core.insights import outcome_of
+from bot.core.intents import classify
+from bot.core.reply import Message, Reply, Section
+from bot.render.cards import (
+    FIELD_EXPERIENCE,
+    FIELD_GOAL,
+    FIELD_PROGRAM,
+    FIELD_ROLE,
+    MAX_EXPERIENCE,
+    MAX_GOAL,
+    MAX_ROLE,
+    SUBMIT_FAQ,
+    SUBMIT_FEEDBACK,
+    SUBMIT_KEY,
+    SUBMIT_OPEN_PATH_FORM,
+    SUBMIT_PATH_FORM,
+    Card,
+    path_form_card,
+    render_card,
+)
+
+if TYPE_CHECKING:
+    from bot.storage.service import StoreService
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
+WELCOME_TITLE = "Hi! I'm your FinOps certification guide"
+ADMIN_ELSEWHERE = Reply(
+    kind="admin",
+    sections=(Section("Admin commands work in a 1:1 chat with me."),),
+)
+NO_FILES = (
+    "Teams can't receive files from this bot, so nothing was sent; the Slack admin command "
+    "delivers this export."
+)
+MAX_SUMMARY = 120
+CLICK_KINDS = ("suggestion", "followup")
+_FAQ_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
+# Mentions left after the SDK removed the bot's own (other people, or no mention entity).
+_AT = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+SubmitData = Mapping[str, Any]
+
+
+class TeamsHandlers:
+    """Every Teams route, closing over one Bot (and the shared store, when there is one)."""
+
+    def __init__(self, bot: Bot, service: StoreService | None = None) -> None:
+        """Answer with *bot*; record questions, clicks, votes and admin use in *service*.
+
+        Recording happens after answering and never blocks it, as in the Slack adapter.
+        """
+        self.bot = bot
+        self.service = service
+
+    # ----- messages: 1:1 chats, and @mentions in channels and group chats
+
+    async def message(self, context: TurnContext, state: TurnState) -> None:
+        """Answer a typed message; `finops-path` alone gets the form, admin only in 1:1."""
+        activity = context.activity
+        text = _clean(activity.text or "")
+        if not text and activity.value is not None:
+            logger.info("ignored a card submission without a known action")
+            return
+        intent = classify(text)
+        if intent.kind == "path" and not intent.rest:
+            await _send_card(context, self._path_form(), "Get your certification path")
+            return
+        msg = Message(text, _user_id(activity), PLATFORM)
+        personal = _is_personal(activity)
+        if intent.kind != "admin":
+            reply = self.bot.handle(msg)
+            await _send_reply(context, reply)
+            self._record_question(msg, reply, "dm" if personal else "mention")
+            return
+        if not personal:
+            # Reload reports name files and problems: not for a whole channel to read.
+            await _send_reply(context, ADMIN_ELSEWHERE)
+            return
+        # Reload reads and validates files, stats read the store: keep both off the loop.
+        reply = await asyncio.to_thread(self.bot.handle, msg)
+        if reply.attachment is not None:
+            sections = (*reply.sections, Section(NO_FILES))
+            reply = dataclasses.replace(reply, sections=sections, attachment=None)
+        await _send_reply(context, reply)
+        self._audit(msg.user_id, intent.rest)
+
+    # ----- card submissions (Action.Submit data carries {"action": ...})
+
+    async def faq_clicked(self, context: TurnContext, state: TurnState, data: SubmitData) -> None:
+        """Answer the FAQ a "did you mean" or follow-up button names."""
+        faq_id = _string(data, "faq_id", 121)
+        if not _FAQ_ID.match(faq_id):
+            logger.info("ignored an FAQ click with a malformed id")
+            return
+        reply = self.bot.faq(faq_id)
+        await _send_reply(context, reply)
+        kind = _string(data, "kind", 20)
+        if self.service is not None and reply.faq_id is not None:
+            self.service.storage.record_click(
+                platform=PLATFORM,
+                user_id=_user_id(context.activity),
+                kind=kind if kind in CLICK_KINDS else "followup",
+                faq_id=reply.faq_id,
+            )
+
+    async def feedback_clicked(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Thank the person for a 👍/👎 on an answer, then log and record the vote."""
+        vote = _string(data, "vote", 4)
+        faq_id = _string(data, "faq_id", 121)
+        if vote not in ("up", "down") or not _FAQ_ID.match(faq_id):
+            logger.info("ignored malformed feedback")
+            return
+        user_id = _user_id(context.activity)
+        logger.info("feedback %s on faq %s by %s", vote, faq_id, user_id)
+        await context.send_activity(THANKS_FOR_FEEDBACK)
+        if self.service is not None:
+            self.service.storage.record_feedback(
+                platform=PLATFORM, user_id=user_id, faq_id=faq_id, vote=vote
+            )
+
+    async def open_path_form(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Send the path form (the "Get my path" button)."""
+        await _send_card(context, self._path_form(), "Get your certification path")
+
+    async def path_form_submitted(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Answer a submitted path form with the path, or say which roles exist."""
+        role = _string(data, FIELD_ROLE, MAX_ROLE)
+        text = _form_text(
+            role,
+            _string(data, FIELD_EXPERIENCE, MAX_EXPERIENCE),
+            _string(data, FIELD_PROGRAM, 80),
+            _string(data, FIELD_GOAL, MAX_GOAL),
+        )
+        reply = self.bot.path(text)
+        paths = self.bot.store.current.paths
+        if reply.kind == "clarify" and role and paths.roles.find(role)[0] is None:
+            lead = Section(f"I don't know the role '{role}'.")
+            reply = dataclasses.replace(reply, sections=(lead, *reply.sections[1:]))
+        await _send_reply(context, reply)
+
+    # ----- conversation updates
+
+    async def members_added(self, context: TurnContext, state: TurnState) -> None:
+        """Welcome the conversation when the bot itself is added (not each new member)."""
+        activity = context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if not any(m.id == bot_id for m in activity.members_added or []):
+            return
+        await _send_reply(context, welcome_reply())
+
+    async def ignore(self, context: TurnContext, state: TurnState) -> None:
+        """Accept any other activity (typing, reactions, installs...) and do nothing."""
+
+    def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
+        outcome = outcome_of(reply)
+        if self.service is None or outcome is None:
+            return
+        faq_id = reply.faq_id or (reply.suggestions[0].faq_id if reply.suggestions else None)
+        self.service.storage.record_question(
+            platform=PLATFORM,
+            user_id=msg.user_id,
+            text=msg.text,
+            outcome=outcome,
+            faq_id=faq_id,
+            score=reply.score,
+            knowledge_version=self.bot.store.current.version,
+            via=via,
+        )
+
+    def _audit(self, user_id: str, text: str) -> None:
+        if self.service is None:
+            return
+        verb, _, args = text.strip().partition(" ")
+        self.service.storage.record_admin(
+            platform=PLATFORM,
+            user_id=user_id,
+            verb=verb.lower() or "help",
+            args=args.strip(),
+            allowed=self.bot.is_admin(user_id),
+        )
+
+    def _path_form(self) -> Card:
+        programs = {p.id: p.name for p in self.bot.store.current.knowledge.programs.values()}
+        return path_form_card(programs)
+
+
+def welcome_reply() -> Reply:
+    """The help card, introduced: what the bot does and how to ask."""
+    return dataclasses.replace(replies.help_reply(), title=WELCOME_TITLE)
+
+
+def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
+    """Register every route on *app*: the one table of what Teams can send and who answers."""
+    submits = app.adaptive_card.action_submit
+    table: list[tuple[Callable[[Any], object], Any]] = [
+        (app.conversation_update("membersAdded"), h.members_added),
+        # Card buttons arrive as messages without text whose value is the Action.Submit data.
+        (submits(SUBMIT_FAQ, submit_filter=SUBMIT_KEY), h.faq_clicked),
+        (submits(SUBMIT_FEEDBACK, submit_filter=SUBMIT_KEY), h.feedback_clicked),
+        (submits(SUBMIT_PATH_FORM, submit_filter=SUBMIT_KEY), h.path_form_submitted),
+        (submits(SUBMIT_OPEN_PATH_FORM, submit_filter=SUBMIT_KEY), h.open_path_form),
+        (app.activity(ActivityTypes.message), h.message),
+    ]
+    for register, handler in table:
+        register(handler)
+    # Last: anything else is accepted quietly (the SDK would log it with the user's text).
+    app.add_route(_any_activity, h.ignore, rank=RouteRank.LAST)
+
+
+def _any_activity(context: TurnContext) -> bool:
+    return True
+
+
+async def _send_reply(context: TurnContext, reply: Reply) -> None:
+    await _send_card(context, render_card(reply), reply.title or _first_line(reply))
+
+
+async def _send_card(context: TurnContext, card: Card, summary: str) -> None:
+    # summary is what Teams shows in notifications and the chat list instead of "Card".
+    activity = Activity(
+        type=ActivityTypes.message,
+        attachments=[CardFactory.adaptive_card(card)],
+        summary=summary[:MAX_SUMMARY],
+    )
+    await context.send_activity(activity)
+
+
+def _first_line(reply: Reply) -> str:
+    return reply.sections[0].text.split("\n", 1)[0] if reply.sections else "finops-bot"
+
+
+def _clean(text: str) -> str:
+    """Drop <at>…</at> mentions the SDK left (it removes only the bot's own) and spaces."""
+    return " ".join(_AT.sub(" ", text).split())
+
+
+def _user_id(activity: Activity) -> str:
+    """The person's Azure AD object id (what TEAMS_ADMINS lists), lower-case.
+
+    Without one (e.g. a local test client) the channel id is used, prefixed so it can never
+    equal an admin's GUID.
+    """
+    sender = activity.from_property
+    if sender is None:
+        return "teams:unknown"
+    if sender.aad_object_id:
+        return str(sender.aad_object_id).lower()
+    return f"teams:{sender.id}"
+
+
+def _is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    if conversation is None:
+        return False
+    if conversation.conversation_type:
+        return conversation.conversation_type == "personal"
+    return not conversation.is_group
+
+
+def _string(data: SubmitData, key: str, limit: int) -> str:
+    value = data.get(key)
+    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
+
+
+def _form_text(role: str, experience: str, program: str, goal: str) -> str:
+    """The form as the text `finops-path` takes; the goal last, as the parser reads to the end."""
+    parts = [role]
+    if experience:
+        parts.append(experience)
+    if program:
+        parts.append(f"--program {program}")
+    if goal:
+        parts.append(f"--goal {goal}")
+    return " ".join(" ".join(parts).split())

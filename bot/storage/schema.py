@@ -1,0 +1,201 @@
+"""The tables (SQLAlchemy Core) and the small versioned migration run at every start.
+
+Why not Alembic: eight small tables, one process kind, and migrations that must run by
+themselves at start-up on both SQLite and PostgreSQL. A version table plus a dict of upgrade
+functions does that in one file, with no config or script directory to ship. A fresh
+database gets the current tables in one go and is stamped with the latest version (what
+Alembic calls "stamp head"); an existing one runs each upgrade after its version, in order,
+in one transaction. On PostgreSQL an advisory lock makes instances that start together take
+turns; on SQLite every step is idempotent (CREATE IF NOT EXISTS, insert-or-ignore) and the
+caller retries a step that lost a race for the file lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    inspect,
+    select,
+)
+
+logger = logging.getLogger(__name__)
+
+# Every table carries the prefix, so the bot can share a database (e.g. a platform's one
+# free PostgreSQL) with other applications.
+metadata = MetaData()
+_Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
+
+
+def _id() -> Column[int]:
+    return Column("id", _Id, primary_key=True, autoincrement=True)
+
+
+schema_version = Table(
+    "finops_schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+meta = Table(
+    "finops_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+questions = Table(
+    "finops_questions",
+    metadata,
+    _id(),
+    Column("asked_at", DateTime, nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("via", String(20), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("faq_id", String(80)),
+    Column("score", Float, nullable=False),
+    Column("knowledge_version", String(64), nullable=False),
+    # Cleared (NULL) after FINOPS_RETENTION_DAYS; the row and its counts stay.
+    Column("text", Text),
+    Index("ix_finops_questions_asked_at", "asked_at"),
+)
+
+feedback = Table(
+    "finops_feedback",
+    metadata,
+    _id(),
+    Column("at", DateTime, nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("faq_id", String(80), nullable=False),
+    Column("vote", String(4), nullable=False),
+    Index("ix_finops_feedback_at", "at"),
+)
+
+clicks = Table(
+    "finops_clicks",
+    metadata,
+    _id(),
+    Column("at", DateTime, nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    # suggestion ("did you mean" choice), followup (related question), home (Home tab topic)
+    Column("kind", String(20), nullable=False),
+    Column("faq_id", String(80), nullable=False),
+    Index("ix_finops_clicks_at", "at"),
+)
+
+admin_actions = Table(
+    "finops_admin_actions",
+    metadata,
+    _id(),
+    Column("at", DateTime, nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("verb", String(40), nullable=False),
+    Column("args", String(200), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Index("ix_finops_admin_actions_at", "at"),
+)
+
+dedup = Table(
+    "finops_dedup",
+    metadata,
+    # e.g. slack:event:Ev123 or slack:msg:C123:1700000000.000100; first insert wins.
+    Column("key", String(255), primary_key=True),
+    Column("seen_at", DateTime, nullable=False),
+    Index("ix_finops_dedup_seen_at", "seen_at"),
+)
+
+knowledge_state = Table(
+    "finops_knowledge_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Bumped by every successful admin reload; instances poll it and reload when it moves.
+    Column("generation", Integer, nullable=False),
+    Column("version", String(64)),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+SCHEMA_VERSION = 1
+# version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
+# never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
+UPGRADES: dict[int, Callable[[Connection], None]] = {}
+
+# Any constant works; instances of one install must agree on it.
+_PG_LOCK_KEY = 0x46696E4F7073  # "FinOps"
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time as the naive datetime every table stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION inside the caller's transaction; return the version.
+
+    A database newer than this code (a rolling deploy) is left alone with a warning: upgrades
+    only add, so older code keeps working on it.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+    schema_version.create(conn, checkfirst=True)
+    current = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+    if current == 0:
+        fresh = not inspect(conn).has_table(questions.name)
+        metadata.create_all(conn, checkfirst=True)
+        if fresh:
+            logger.info("store: created the tables (schema version %d)", SCHEMA_VERSION)
+        current = _stamp(conn, SCHEMA_VERSION if fresh else 1)
+    if current > SCHEMA_VERSION:
+        logger.warning(
+            "store: schema version %d is newer than this code's %d; using it as it is",
+            current,
+            SCHEMA_VERSION,
+        )
+        return current
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        UPGRADES[version](conn)
+        current = _stamp(conn, version)
+        logger.info("store: migrated the schema to version %d", version)
+    if conn.execute(select(knowledge_state.c.id)).first() is None:
+        conn.execute(
+            knowledge_state.insert().values(id=1, generation=0, version=None, updated_at=utcnow())
+        )
+    return current
+
+
+def _stamp(conn: Connection, version: int) -> int:
+    exists = conn.execute(
+        select(schema_version.c.version).where(schema_version.c.version == version)
+    ).first()
+    if exists is None:
+        conn.execute(schema_version.insert().values(version=version, applied_at=utcnow()))
+    return version
+
+
+def drop_all(conn: Connection) -> None:
+    """Drop every table of ours (tests and `reset` tooling only)."""
+    metadata.drop_all(conn, checkfirst=True)
+
+
+def table_names() -> list[str]:
+    """Return the names of our tables."""
+    return sorted(metadata.tables)

@@ -1,0 +1,185 @@
+"""The store as one server uses it: storage, knowledge sync, and the admin verbs on them.
+
+The admin verbs are synchronous `AdminCommand`s for `Bot(admin_commands=...)`: adapters run
+admin commands in a worker thread (they may read files or the database), and the verbs reach
+the async store through `Storage.call_from_thread`. The replies are built by the pure
+`bot.core.insights`, so Slack, Teams and the terminal render them alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Coroutine
+from datetime import date
+from typing import Any, TypeVar
+
+from bot.core.bot import AdminCommand
+from bot.core.insights import (
+    DEFAULT_DAYS,
+    LOW_SCORE_MARGIN,
+    MAX_DAYS,
+    AdminSummary,
+    export_csv,
+    export_reply,
+    group_questions,
+    parse_days,
+    stale_faqs,
+    stale_reply,
+    stats_reply,
+    store_unavailable_reply,
+    unanswered_reply,
+)
+from bot.core.matching import MatchSettings
+from bot.core.reply import Message, Reply, Section
+from bot.core.store import KnowledgeStore, ReloadReport
+from bot.storage.store import Storage, StoreUnavailableError
+from bot.storage.sync import DEFAULT_POLL_INTERVAL, KnowledgeSync
+
+T = TypeVar("T")
+
+HOME_TIMEOUT = 2.0  # seconds the admin's Home tab waits for the store's numbers
+
+
+class StoreService:
+    """Storage + knowledge sync + admin verbs, started and stopped with the web app."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        knowledge: KnowledgeStore,
+        match: MatchSettings | None = None,
+        *,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        today: Callable[[], date] | None = None,
+    ) -> None:
+        """Serve admin views from *storage* about the knowledge in *knowledge*."""
+        self.storage = storage
+        self.knowledge = knowledge
+        self.match = match or MatchSettings()
+        self.sync = KnowledgeSync(storage, knowledge, poll_interval)
+        self._today = today or (lambda: storage.now().date())
+
+    async def start(self) -> None:
+        """Connect the store (or keep retrying in the background) and start polling."""
+        if await self.storage.start():
+            await self.sync.poll_once()  # learn the generation before serving
+        self.sync.start()
+
+    async def close(self) -> None:
+        """Stop polling, flush and close the store."""
+        await self.sync.close()
+        await self.storage.close()
+
+    # ----- hooks for Bot
+
+    def admin_commands(self) -> dict[str, AdminCommand]:
+        """Return the admin verbs this service adds: stats, unanswered, export, stale."""
+        return {
+            "stats": self.stats,
+            "unanswered": self.unanswered,
+            "export": self.export,
+            "stale": self.stale,
+        }
+
+    def on_reload(self, report: ReloadReport) -> str | None:
+        """Tell every other instance about a successful admin reload (Bot's on_reload)."""
+        version = report.new_version or report.old_version
+        try:
+            generation = self._call(self.sync.publish(version))
+        except StoreUnavailableError:
+            return (
+                "Other instances were NOT told (the store is unavailable): reload each of "
+                "them, or reload again once /finops-admin status shows the store ok."
+            )
+        return (
+            f"Every instance reloads within {max(2, round(self.sync.interval * 2))} s "
+            f"(generation {generation})."
+        )
+
+    def status_lines(self) -> list[str]:
+        """Return the store and sync lines for `admin status` (Bot's status_lines)."""
+        return [*self.storage.status_lines(), *self.sync.status_lines()]
+
+    def health(self) -> dict[str, Any]:
+        """Return the store and sync state for /healthz."""
+        return {
+            **self.storage.health(),
+            "knowledge_generation": self.sync.generation,
+            # False when the last reload announced by another instance failed here.
+            "knowledge_in_sync": self.sync.problem is None,
+        }
+
+    # ----- the verbs
+
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.storage.call_from_thread(coro)
+
+    def stats(self, message: Message, args: str) -> Reply:
+        """`stats [days]`: questions, answer and decline rates, top FAQs, most 👎."""
+        days = parse_days(args)
+        if days is None:
+            return _usage("stats")
+        try:
+            stats = self._call(self.storage.stats(days))
+        except StoreUnavailableError:
+            return store_unavailable_reply("the stats")
+        return stats_reply(stats, self.knowledge.current.knowledge)
+
+    def unanswered(self, message: Message, args: str) -> Reply:
+        """`unanswered [days]`: declined and low-score questions, grouped, most frequent first."""
+        days = parse_days(args)
+        if days is None:
+            return _usage("unanswered")
+        low = self.match.answer_threshold + LOW_SCORE_MARGIN
+        try:
+            asked = self._call(self.storage.unanswered(days, low))
+        except StoreUnavailableError:
+            return store_unavailable_reply("the unanswered questions")
+        snap = self.knowledge.current
+        return unanswered_reply(group_questions(asked, snap.index, self.match), days)
+
+    def export(self, message: Message, args: str) -> Reply:
+        """`export [days]`: the recorded questions as a CSV file (hashed user ids only)."""
+        days = parse_days(args)
+        if days is None:
+            return _usage("export")
+        try:
+            rows = self._call(self.storage.export_rows(days))
+        except StoreUnavailableError:
+            return store_unavailable_reply("the recorded questions")
+        return export_reply(export_csv(rows), len(rows), days, self._today())
+
+    def stale(self, message: Message, args: str) -> Reply:
+        """`stale`: FAQs whose review is overdue (never-reviewed ones count as overdue)."""
+        knowledge = self.knowledge.current.knowledge
+        today = self._today()
+        return stale_reply(stale_faqs(knowledge, today), len(knowledge.faqs), today)
+
+    async def admin_summary(self, days: int = 7) -> AdminSummary:
+        """Return the Home tab's admin numbers (on the event loop; store figures may be None)."""
+        knowledge = self.knowledge.current.knowledge
+        stale = stale_faqs(knowledge, self._today())
+        never = sum(1 for s in stale if s.last_reviewed is None)
+        base = AdminSummary(
+            days=days, faqs=len(knowledge.faqs), stale=len(stale), never_reviewed=never
+        )
+        try:
+            # The Home tab should not wait on a slow database for long.
+            stats = await asyncio.wait_for(self.storage.stats(days), HOME_TIMEOUT)
+        except (StoreUnavailableError, TimeoutError):
+            return dataclasses.replace(
+                base, notes=("The store is unavailable just now; its numbers are missing.",)
+            )
+        return dataclasses.replace(
+            base,
+            questions=stats.questions,
+            answer_rate=stats.rate(stats.answered),
+            unanswered=stats.suggested + stats.declined,
+            votes_down=stats.votes_down,
+        )
+
+
+def _usage(verb: str) -> Reply:
+    text = f"Usage: {verb} [days], e.g. {verb} 7 (default {DEFAULT_DAYS} days, at most {MAX_DAYS})."
+    return Reply(kind="admin", title="Admin", sections=(Section(text),))
