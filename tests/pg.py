@@ -97,7 +97,7 @@ class TempCluster:
 
     def stop(self) -> None:
         """Stop the cluster and remove its directory."""
-        with contextlib.suppress(subprocess.CalledProcessError):
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
             self._run("pg_ctl", "-D", str(self.directory / "data"), "-m", "immediate", "stop")
         shutil.rmtree(self.directory, ignore_errors=True)
 
