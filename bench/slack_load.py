@@ -310,8 +310,13 @@ async def start_target(
             "KNOWLEDGE_DIR": str(knowledge),
             "FINOPS_ADMINS": ADMIN,
             "FINOPS_STATE_FILE": str(workdir / "state.json"),
-            # The default store: an SQLite file (kept out of the repository).
-            "FINOPS_DB_PATH": str(workdir / "finops.db"),
+            # The default store: an SQLite file (kept out of the repository), or the
+            # PostgreSQL named with --database-url.
+            **(
+                {"DATABASE_URL": DATABASE_URL}
+                if DATABASE_URL
+                else {"FINOPS_DB_PATH": str(workdir / "finops.db")}
+            ),
         }
         cmd = [sys.executable, "-m", "bot", "serve", "--host", HOST]
     else:
@@ -411,6 +416,9 @@ async def reloads_under_load(t: Target, seconds: float) -> tuple[int, int, int, 
     return driver.sent - sent0, driver.failed - failed0, reload_ok, lost
 
 
+DATABASE_URL = ""
+
+
 async def bench(quick: bool) -> None:
     scale = 0.25 if quick else 1.0
     n_slash, n_mention, n_latency = int(3000 * scale), int(3000 * scale), int(1000 * scale)
@@ -452,6 +460,12 @@ async def bench(quick: bool) -> None:
 
 def report_store(health: dict[str, Any], db: Path, sent: int) -> None:
     """Print what the store recorded (read from the SQLite file after the server stopped)."""
+    if DATABASE_URL:
+        print(
+            f"store (postgresql): failures {health.get('failures')}, "
+            f"dropped {health.get('dropped')} over {sent} requests (from /healthz)"
+        )
+        return
     with sqlite3.connect(db) as conn:
         questions = conn.execute("SELECT count(*) FROM finops_questions").fetchone()[0]
         claims = conn.execute("SELECT count(*) FROM finops_dedup").fetchone()[0]
@@ -501,12 +515,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a quarter of the requests")
     parser.add_argument(
+        "--database-url",
+        default="",
+        help="run our server's store on this PostgreSQL (loopback only) instead of SQLite",
+    )
+    parser.add_argument(
         "--serve-baseline", nargs=2, metavar=("PORT", "API_URL"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.serve_baseline:
         serve_baseline(int(args.serve_baseline[0]), args.serve_baseline[1])
         return 0
+    global DATABASE_URL  # noqa: PLW0603 - a run-wide setting, read when servers start
+    DATABASE_URL = args.database_url
     asyncio.run(bench(args.quick))
     return 0
 
