@@ -23,6 +23,7 @@ from bot.core.insights import (
     export_csv,
     export_reply,
     group_questions,
+    outcome_of,
     parse_days,
     stale_faqs,
     stale_reply,
@@ -95,6 +96,23 @@ class StoreService:
         return (
             f"Every instance reloads within {max(2, round(self.sync.interval * 2))} s "
             f"(generation {generation})."
+        )
+
+    def record_reply(self, platform: str, msg: Message, reply: Reply, via: str) -> None:
+        """Queue the outcome of an FAQ question (answered, suggested, declined); skip others."""
+        outcome = outcome_of(reply)
+        if outcome is None:
+            return
+        faq_id = reply.faq_id or (reply.suggestions[0].faq_id if reply.suggestions else None)
+        self.storage.record_question(
+            platform=platform,
+            user_id=msg.user_id,
+            text=msg.text,
+            outcome=outcome,
+            faq_id=faq_id,
+            score=reply.score,
+            knowledge_version=self.knowledge.current.version,
+            via=via,
         )
 
     def status_lines(self) -> list[str]:

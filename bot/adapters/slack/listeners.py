@@ -20,7 +20,6 @@ from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.dedup import MESSAGE_CLAIMED, TtlCache, message_key
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.core.bot import Bot
-from bot.core.insights import outcome_of
 from bot.core.intents import classify
 from bot.core.reply import Message, Reply, Section
 from bot.core.text import strip_markup
@@ -288,20 +287,8 @@ class SlackHandlers:
         return await self.service.storage.claim(message_key(channel, ts))
 
     def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
-        outcome = outcome_of(reply)
-        if self.service is None or outcome is None:
-            return
-        faq_id = reply.faq_id or (reply.suggestions[0].faq_id if reply.suggestions else None)
-        self.service.storage.record_question(
-            platform=PLATFORM,
-            user_id=msg.user_id,
-            text=msg.text,
-            outcome=outcome,
-            faq_id=faq_id,
-            score=reply.score,
-            knowledge_version=self.bot.store.current.version,
-            via=via,
-        )
+        if self.service is not None:
+            self.service.record_reply(PLATFORM, msg, reply, via)
 
     def _record_click(self, body: Payload, kind: str, reply: Reply) -> None:
         if self.service is None or reply.faq_id is None:

@@ -20,7 +20,6 @@ from microsoft_agents.hosting.core import (
 
 from bot.core import replies
 from bot.core.bot import Bot
-from bot.core.insights import outcome_of
 from bot.core.intents import classify
 from bot.core.reply import Message, Reply, Section
 from bot.render.cards import (
@@ -183,20 +182,8 @@ class TeamsHandlers:
         """Accept any other activity (typing, reactions, installs...) and do nothing."""
 
     def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
-        outcome = outcome_of(reply)
-        if self.service is None or outcome is None:
-            return
-        faq_id = reply.faq_id or (reply.suggestions[0].faq_id if reply.suggestions else None)
-        self.service.storage.record_question(
-            platform=PLATFORM,
-            user_id=msg.user_id,
-            text=msg.text,
-            outcome=outcome,
-            faq_id=faq_id,
-            score=reply.score,
-            knowledge_version=self.bot.store.current.version,
-            via=via,
-        )
+        if self.service is not None:
+            self.service.record_reply(PLATFORM, msg, reply, via)
 
     def _audit(self, user_id: str, text: str) -> None:
         if self.service is None:
