@@ -79,9 +79,13 @@ class Knowledge:
         }
 
     def source_label(self, source_ids: tuple[str, ...] | list[str]) -> str:
-        """Return a human label for *source_ids*: titles with their seed file names."""
-        parts = []
+        """Return a human label for *source_ids*: one title per source file, with its name."""
+        parts: dict[str, str] = {}
         for sid in source_ids:
             src = self.sources.get(sid)
-            parts.append(f"{src.title} ({src.file})" if src else sid)
-        return "; ".join(parts)
+            if src is None:
+                parts.setdefault(sid, sid)
+            else:
+                # Several references can live in one file: name the file once, first title wins.
+                parts.setdefault(src.file, f"{src.title} ({src.file})")
+        return "; ".join(parts.values())

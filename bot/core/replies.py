@@ -162,7 +162,7 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
         sections=tuple(sections),
         facts=tuple(facts),
         actions=(Action("share", "Share in channel", "share"),),
-        source=knowledge.source_label(sorted({p.program.source for p in rec.plans})),
+        # No reply-wide source: each program's section names its own.
         data=recommendation_data(knowledge, rec),
     )
 
