@@ -115,6 +115,17 @@ class StoreService:
             via=via,
         )
 
+    def audit(self, platform: str, user_id: str, text: str, *, allowed: bool) -> None:
+        """Queue an admin command (allowed or refused) for the audit trail."""
+        verb, _, args = text.strip().partition(" ")
+        self.storage.record_admin(
+            platform=platform,
+            user_id=user_id,
+            verb=verb.lower() or "help",
+            args=args.strip(),
+            allowed=allowed,
+        )
+
     def status_lines(self) -> list[str]:
         """Return the store and sync lines for `admin status` (Bot's status_lines)."""
         return [*self.storage.status_lines(), *self.sync.status_lines()]

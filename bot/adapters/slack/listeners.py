@@ -299,16 +299,8 @@ class SlackHandlers:
         )
 
     def _audit(self, user_id: str, text: str) -> None:
-        if self.service is None:
-            return
-        verb, _, args = text.strip().partition(" ")
-        self.service.storage.record_admin(
-            platform=PLATFORM,
-            user_id=user_id,
-            verb=verb.lower() or "help",
-            args=args.strip(),
-            allowed=self.bot.is_admin(user_id),
-        )
+        if self.service is not None:
+            self.service.audit(PLATFORM, user_id, text, allowed=self.bot.is_admin(user_id))
 
     async def _send_file(
         self, client: AsyncWebClient, channel: str | None, user_id: str, reply: Reply

@@ -186,16 +186,8 @@ class TeamsHandlers:
             self.service.record_reply(PLATFORM, msg, reply, via)
 
     def _audit(self, user_id: str, text: str) -> None:
-        if self.service is None:
-            return
-        verb, _, args = text.strip().partition(" ")
-        self.service.storage.record_admin(
-            platform=PLATFORM,
-            user_id=user_id,
-            verb=verb.lower() or "help",
-            args=args.strip(),
-            allowed=self.bot.is_admin(user_id),
-        )
+        if self.service is not None:
+            self.service.audit(PLATFORM, user_id, text, allowed=self.bot.is_admin(user_id))
 
     def _path_form(self) -> Card:
         programs = {p.id: p.name for p in self.bot.store.current.knowledge.programs.values()}
