@@ -18,6 +18,7 @@ from bot.server import build_bot, build_store, create_web_app
 from bot.settings import Settings, load_settings
 from bot.storage.service import StoreService
 from bot.storage.store import Storage
+from tests.loopback import serve_on_loopback
 from tests.slack.fakes import SECRET, TOKEN, FakeSlack, SignedClient
 
 ADMIN = "U0ADMIN"
@@ -99,12 +100,8 @@ async def _start_server(
             service.sync.interval = poll_interval
         bot = build_bot(settings, knowledge, channels, service)
         app = await create_web_app(settings, bot, channels, service)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        runner, port = await serve_on_loopback(app)
         runners.append(runner)
-        port = runner.addresses[0][1]
         base_url = f"http://127.0.0.1:{port}"
         return Harness(
             fake=fake_slack,

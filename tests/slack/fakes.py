@@ -17,6 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.core.bot import Bot
 from bot.core.reply import Message, Reply
+from tests.loopback import serve_on_loopback
 
 BOT_USER = "U_BOT"
 BOT_ID = "B_BOT"
@@ -57,11 +58,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/webhook", self._webhook)
         app.router.add_post("/upload/{file_id}", self._upload)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._runner, self._port = await serve_on_loopback(app)
         return self
 
     async def close(self) -> None:

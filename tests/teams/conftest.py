@@ -16,6 +16,7 @@ from bot.core.store import KnowledgeStore
 from bot.server import build_bot, build_store, create_web_app
 from bot.settings import Settings, load_settings
 from bot.storage.service import StoreService
+from tests.loopback import serve_on_loopback
 from tests.teams.fakes import ADMIN_AAD, FakeConnector, TeamsClient
 
 
@@ -74,12 +75,9 @@ async def _start_teams(
         service = build_store(settings, knowledge) if with_store else None
         bot = build_bot(settings, knowledge, channels, service)
         app = await create_web_app(settings, bot, channels, service)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        runner, port = await serve_on_loopback(app)
         runners.append(runner)
-        base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        base_url = f"http://127.0.0.1:{port}"
         return TeamsHarness(
             connector=connector,
             teams=TeamsClient(base_url, session, connector.url),

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.render.cards import CARD_CONTENT_TYPE, CARD_VERSION
 from tests.conftest import DATA
+from tests.loopback import serve_on_loopback
 
 BOT_ID = "28:finops-bot"
 BOT_NAME = "finops-bot"
@@ -94,11 +95,7 @@ class FakeConnector:
         app.router.add_post(
             "/v3/conversations/{conversation}/activities/{reply_to}", self._activity
         )
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._runner, self._port = await serve_on_loopback(app)
         return self
 
     async def close(self) -> None:

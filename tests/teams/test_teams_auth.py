@@ -27,6 +27,7 @@ from bot.adapters.slack.channels import ChannelRegistry
 from bot.core.store import KnowledgeStore
 from bot.server import build_bot, create_web_app
 from bot.settings import load_settings
+from tests.loopback import serve_on_loopback
 from tests.slack.conftest import slack_env
 from tests.slack.fakes import FakeSlack, SignedClient, texts
 from tests.teams.fakes import APP_ID, TENANT, FakeConnector, TeamsClient, card_text
@@ -124,11 +125,8 @@ async def _both(tmp_path: Path, bundled_store: KnowledgeStore) -> AsyncIterator[
     assert not settings.teams.anonymous
     channels = ChannelRegistry.load(settings.channels, settings.state_file)
     app = await create_web_app(settings, build_bot(settings, bundled_store, channels), channels)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    runner, port = await serve_on_loopback(app)
+    base_url = f"http://127.0.0.1:{port}"
     session = aiohttp.ClientSession()
     yield Both(
         TeamsClient(base_url, session, connector.url),
