@@ -164,7 +164,7 @@ def _teams_endpoint(teams: TeamsSettings, bot: Bot, service: StoreService | None
             TEAMS_PATH,
         )
     return TeamsEndpoint(
-        TeamsHandlers(bot, service),
+        TeamsHandlers(bot, service, loopback_uploads=teams.anonymous),
         app_id=teams.app_id,
         app_password=teams.app_password,
         tenant_id=teams.tenant_id,

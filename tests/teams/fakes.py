@@ -84,6 +84,9 @@ class FakeConnector:
 
     posted: list[Posted] = field(default_factory=list)
     invalid_cards: list[str] = field(default_factory=list)
+    # What was PUT to /upload/{name} (OneDrive's upload session), as (headers, bytes).
+    uploads: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    upload_status: int = 201
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -95,6 +98,7 @@ class FakeConnector:
         app.router.add_post(
             "/v3/conversations/{conversation}/activities/{reply_to}", self._activity
         )
+        app.router.add_put("/upload/{name}", self._upload)
         self._runner, self._port = await serve_on_loopback(app)
         return self
 
@@ -107,6 +111,10 @@ class FakeConnector:
     def url(self) -> str:
         """Return the serviceUrl to put in activities."""
         return f"http://127.0.0.1:{self._port}/"
+
+    def upload_url(self, name: str) -> str:
+        """Return the upload session URL Teams would hand the bot for *name*."""
+        return f"{self.url}upload/{name}"
 
     def clear(self) -> None:
         """Forget what was posted so far."""
@@ -130,6 +138,10 @@ class FakeConnector:
             if attachment.get("contentType") == CARD_CONTENT_TYPE:
                 self.invalid_cards.extend(card_problems(attachment["content"]))
         return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads.append((dict(request.headers), await request.read()))
+        return web.json_response({"id": "file-1"}, status=self.upload_status)
 
 
 def card_text(node: Any) -> str:
@@ -238,6 +250,23 @@ class TeamsClient:
     def submit(self, data: Json, **kw: Any) -> Json:
         """Return what Teams sends for an Action.Submit click: no text, value = data."""
         return self.activity("message", value=data, **kw)
+
+    def consent_answer(self, consent: Json, action: str, upload_url: str = "", **kw: Any) -> Json:
+        """Return the `fileConsent/invoke` Teams sends when a consent card is answered."""
+        card = consent["content"]
+        value: Json = {"type": "fileUpload", "action": action}
+        if action == "accept":
+            value["context"] = card["acceptContext"]
+            value["uploadInfo"] = {
+                "name": consent["name"],
+                "uploadUrl": upload_url,
+                "contentUrl": f"https://contoso-my.sharepoint.com/personal/ada/{consent['name']}",
+                "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+                "fileType": "csv",
+            }
+        else:
+            value["context"] = card["declineContext"]
+        return self.activity("invoke", name="fileConsent/invoke", value=value, **kw)
 
     async def post(
         self, activity: Json | str, *, headers: dict[str, str] | None = None

@@ -92,6 +92,7 @@ def test_manifest_template() -> None:
     assert re.fullmatch(r"#[0-9A-Fa-f]{6}", manifest["accentColor"])
     (bot,) = manifest["bots"]
     assert set(bot["scopes"]) == TEAMS_SCOPES
+    assert bot["supportsFiles"] is True  # `admin export`'s file consent card needs it
     lists = bot["commandLists"]
     assert len(lists) <= 3
     assert {s for cl in lists for s in cl["scopes"]} == TEAMS_SCOPES
@@ -102,7 +103,7 @@ def test_manifest_template() -> None:
             assert len(command["title"]) <= 32
             assert len(command["description"]) <= 128
             titles.add(command["title"])
-    assert {"finops-path", "help", "admin status", "admin reload"} <= titles
+    assert {"finops-path", "help", "admin status", "admin reload", "admin export"} <= titles
     for key in ("websiteUrl", "privacyUrl", "termsOfUseUrl"):
         assert manifest["developer"][key] == "https://x.test/"
 

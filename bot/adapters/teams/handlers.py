@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from microsoft_agents.activity import Activity, ActivityTypes
+import aiohttp
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import (
     AgentApplication,
     CardFactory,
@@ -18,6 +19,15 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 
+from bot.adapters.teams.files import (
+    FILE_CONSENT_INVOKE,
+    UploadError,
+    consent_card,
+    info_card,
+    read_consent,
+    upload,
+    upload_allowed,
+)
 from bot.core import replies
 from bot.core.bot import Bot
 from bot.core.intents import classify
@@ -52,10 +62,8 @@ ADMIN_ELSEWHERE = Reply(
     kind="admin",
     sections=(Section("Admin commands work in a 1:1 chat with me."),),
 )
-NO_FILES = (
-    "Teams can't receive files from this bot, so nothing was sent; the Slack admin command "
-    "delivers this export."
-)
+FILE_DECLINED = "OK, no file was sent. Ask `admin export` again whenever you need it."
+FILE_ASK = "Accept the file below to save it to your OneDrive and open it."
 MAX_SUMMARY = 120
 CLICK_KINDS = ("suggestion", "followup")
 _FAQ_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
@@ -68,13 +76,18 @@ SubmitData = Mapping[str, Any]
 class TeamsHandlers:
     """Every Teams route, closing over one Bot (and the shared store, when there is one)."""
 
-    def __init__(self, bot: Bot, service: StoreService | None = None) -> None:
+    def __init__(
+        self, bot: Bot, service: StoreService | None = None, *, loopback_uploads: bool = False
+    ) -> None:
         """Answer with *bot*; record questions, clicks, votes and admin use in *service*.
 
         Recording happens after answering and never blocks it, as in the Slack adapter.
+        Files go only to HTTPS upload URLs; *loopback_uploads* (anonymous local testing)
+        also allows http://127.0.0.1.
         """
         self.bot = bot
         self.service = service
+        self.loopback_uploads = loopback_uploads
 
     # ----- messages: 1:1 chats, and @mentions in channels and group chats
 
@@ -102,11 +115,59 @@ class TeamsHandlers:
             return
         # Reload reads and validates files, stats read the store: keep both off the loop.
         reply = await asyncio.to_thread(self.bot.handle, msg)
-        if reply.attachment is not None:
-            sections = (*reply.sections, Section(NO_FILES))
-            reply = dataclasses.replace(reply, sections=sections, attachment=None)
-        await _send_reply(context, reply)
+        attachment = reply.attachment
+        if attachment is None:
+            await _send_reply(context, reply)
+        else:
+            sections = (*reply.sections, Section(FILE_ASK))
+            await _send_reply(context, dataclasses.replace(reply, sections=sections))
+            card = consent_card(
+                attachment.filename,
+                len(attachment.content.encode()),
+                attachment.title or attachment.filename,
+                " ".join(intent.rest.lower().split()),
+            )
+            await context.send_activity(Activity(type=ActivityTypes.message, attachments=[card]))
         self._audit(msg.user_id, intent.rest)
+
+    # ----- file consent answers (`fileConsent/invoke`)
+
+    async def file_consent(self, context: TurnContext, state: TurnState) -> None:
+        """Upload an accepted export to the admin's OneDrive, or acknowledge a decline."""
+        answer = read_consent(context.activity.value)
+        if answer is None:
+            logger.info("ignored a file consent answer that is not one of ours")
+            await _invoke_response(context, 400)
+            return
+        if not answer.accepted:
+            await context.send_activity(FILE_DECLINED)
+            await _invoke_response(context, 200)
+            return
+        user_id = _user_id(context.activity)
+        # Built again now: the person may no longer be an admin, and any instance may be
+        # the one Teams sends the answer to.
+        msg = Message(f"admin {answer.command}", user_id, PLATFORM)
+        reply = await asyncio.to_thread(self.bot.handle, msg)
+        self._audit(user_id, f"{answer.command} (file accepted)")
+        if reply.attachment is None:
+            await _send_reply(context, reply)  # refused, or the store is unavailable
+        elif not upload_allowed(answer.upload_url, loopback_ok=self.loopback_uploads):
+            logger.warning("refused to upload a file to a URL that is not HTTPS")
+            await context.send_activity("Sorry, Teams gave me an upload address I can't trust.")
+        else:
+            try:
+                async with aiohttp.ClientSession() as session:
+                    await upload(session, answer.upload_url, reply.attachment.content.encode())
+            except UploadError as exc:
+                logger.warning("Teams file upload failed: %s", exc)
+                await context.send_activity(f"Sorry, {exc}; nothing was saved. Please try again.")
+            else:
+                logger.info("uploaded %s for %s", answer.name, user_id)
+                card = info_card(answer)
+                await context.send_activity(
+                    Activity(type=ActivityTypes.message, attachments=[card])
+                )
+        await _invoke_response(context, 200)
 
     # ----- card submissions (Action.Submit data carries {"action": ...})
 
@@ -209,7 +270,10 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
         (submits(SUBMIT_FEEDBACK, submit_filter=SUBMIT_KEY), h.feedback_clicked),
         (submits(SUBMIT_PATH_FORM, submit_filter=SUBMIT_KEY), h.path_form_submitted),
         (submits(SUBMIT_OPEN_PATH_FORM, submit_filter=SUBMIT_KEY), h.open_path_form),
-        (app.activity(ActivityTypes.message), h.message),
+        # Ranked after the submits: the SDK keeps routes in a heap, so routes of equal rank
+        # have no dependable order (registering an invoke route once reshuffled them).
+        (app.activity(ActivityTypes.message, rank=RouteRank.DEFAULT + 1), h.message),
+        (app.invoke(FILE_CONSENT_INVOKE), h.file_consent),
     ]
     for register, handler in table:
         register(handler)
@@ -219,6 +283,13 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
 
 def _any_activity(context: TurnContext) -> bool:
     return True
+
+
+async def _invoke_response(context: TurnContext, status: int) -> None:
+    # Teams reads an invoke's outcome from the HTTP answer the SDK builds from this.
+    await context.send_activity(
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status))
+    )
 
 
 async def _send_reply(context: TurnContext, reply: Reply) -> None:
