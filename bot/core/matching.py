@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from bot.core.knowledge import Knowledge
 
 Band = Literal["answer", "suggest", "decline"]
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class _Phrasing:
     joined: str
     tokens: frozenset[str]
     weight: float
+    sorted_joined: str  # what token_sort_ratio compares: the tokens in order, spaced
 
 
 class FaqIndex:
@@ -107,7 +110,14 @@ class FaqIndex:
             frozenset(self.normaliser.tokens(f.answer + " " + " ".join(f.tags))) for f in self.faqs
         )
         self.phrasings: tuple[_Phrasing, ...] = tuple(
-            _Phrasing(i, text, " ".join(toks), frozenset(toks), self.weight(frozenset(toks)))
+            _Phrasing(
+                i,
+                text,
+                " ".join(toks),
+                frozenset(toks),
+                self.weight(frozenset(toks)),
+                " ".join(sorted(toks)),
+            )
             for i, text, toks in entries
         )
         postings: dict[str, list[int]] = defaultdict(list)
@@ -115,7 +125,11 @@ class FaqIndex:
             for t in ph.tokens:
                 postings[t].append(pi)
         self.postings = {t: tuple(v) for t, v in postings.items()}
-        self._phrasing_weights = tuple(ph.weight for ph in self.phrasings)
+        # The same postings as index arrays: a question's words touch hundreds of phrasings
+        # ("exam", "focp"), and summing their weights in numpy is a tenth of a Python loop's
+        # time, which is most of what answering a mention costs (bench/slack_load.py).
+        self._posting_arrays = {t: np.array(v, dtype=np.intp) for t, v in postings.items()}
+        self._phrasing_weights: Floats = np.array([ph.weight for ph in self.phrasings])
         self._build_bayes()
 
     def _build_bayes(self) -> None:
@@ -129,28 +143,31 @@ class FaqIndex:
                 counts[i][t] += _ANSWER_COUNT
         vocab = {t for c in counts for t in c}
         alpha = _BAYES_ALPHA
-        self._bayes_denominator = tuple(
-            math.log(sum(c.values()) + alpha * len(vocab)) for c in counts
+        self._bayes_denominator: Floats = np.array(
+            [math.log(sum(c.values()) + alpha * len(vocab)) for c in counts]
         )
         bonus: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, c in enumerate(counts):
             for t, n in c.items():
                 bonus[t].append((i, math.log((n + alpha) / alpha)))
-        self._bayes_bonus = {t: tuple(v) for t, v in bonus.items()}
+        # Per word: the FAQs it occurs in, and what it adds to their log-likelihood.
+        self._bayes_bonus: dict[str, tuple[Ints, Floats]] = {
+            t: (np.array([i for i, _ in v], dtype=np.intp), np.array([b for _, b in v]))
+            for t, v in bonus.items()
+        }
 
-    def bayes(self, tokens: frozenset[str]) -> list[float]:
+    def bayes(self, tokens: frozenset[str]) -> Floats:
         """Return the naive Bayes posterior of every FAQ for *tokens* (unknown words ignored)."""
         known = [t for t in tokens if t in self._bayes_bonus]
         if not known:
-            return [0.0] * len(self.faqs)
-        logp = [-len(known) * d for d in self._bayes_denominator]
+            return np.zeros(len(self.faqs))
+        logp = -len(known) * self._bayes_denominator
         for t in known:
-            for i, b in self._bayes_bonus[t]:
-                logp[i] += b
-        top = max(logp)
-        exps = [math.exp(x - top) for x in logp]
-        total = sum(exps)
-        return [e / total for e in exps]
+            faqs, bonus = self._bayes_bonus[t]
+            logp[faqs] += bonus  # each FAQ at most once per word, so += is a plain add
+        exps = np.exp(logp - logp.max())
+        posterior: Floats = exps / exps.sum()
+        return posterior
 
     def normaliser_phrases(self, phrases: Sequence[str]) -> tuple[frozenset[str], ...]:
         """Return *phrases* as canonical token sets (used for out-of-scope markers)."""
@@ -194,22 +211,18 @@ class FaqIndex:
         """Score *text* against every phrasing that shares a word with it and band the result."""
         toks = self.query_tokens(text[:2000])
         qset = frozenset(toks)
-        if not qset:
-            return Match("decline", (), tuple(toks))
-        candidates: set[int] = set()
-        for t in qset:
-            candidates.update(self.postings.get(t, ()))
-        if not candidates:
-            return Match("decline", (), tuple(toks))
         joined = " ".join(toks)
         qweight = self.weight(qset)
         if settings.scorer == "blend":
-            scored = self._blend(joined, qset, qweight)
+            scored = self._blend(toks, qset, qweight)
         else:  # the other scorers exist to be compared in bench/eval_matching.py
             score = SCORERS[settings.scorer]
+            candidates = {pi for t in qset for pi in self.postings.get(t, ())}
             scored = [
                 (pi, score(joined, qset, qweight, self.phrasings[pi], self)) for pi in candidates
             ]
+        if not scored:  # no word in common with any phrasing
+            return Match("decline", (), tuple(toks))
         best: dict[int, tuple[float, str]] = {}
         for pi, s in scored:
             ph = self.phrasings[pi]
@@ -225,32 +238,35 @@ class FaqIndex:
             k = settings.bayes_weight
             posterior = self.bayes(qset)
             for i, (sc, p) in best.items():
-                best[i] = ((1 - k) * sc + k * 100 * posterior[i], p)
+                best[i] = ((1 - k) * sc + k * 100 * float(posterior[i]), p)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         cands = tuple(Candidate(self.faqs[i], round(s, 1), p) for i, (s, p) in ranked[:5])
         return Match(_band(cands, settings), cands, tuple(toks))
 
-    def _blend(self, joined: str, qset: frozenset[str], qweight: float) -> list[tuple[int, float]]:
+    def _blend(
+        self, toks: list[str], qset: frozenset[str], qweight: float
+    ) -> list[tuple[int, float]]:
         """Score phrasings like _blend, fast: accumulate shared weight through the postings,
         then run the fuzzy comparison only on the best-overlapping shortlist."""
-        shared: dict[int, float] = {}
-        get = shared.get
+        shared = np.zeros(len(self.phrasings))
         for t in qset:
             w = self.idf.get(t)
-            if w is None:
-                continue
-            for pi in self.postings[t]:
-                shared[pi] = get(pi, 0.0) + w
+            if w is not None:
+                shared[self._posting_arrays[t]] += w  # (every idf is > 0)
+        touched = np.flatnonzero(shared)
+        if not touched.size:
+            return []
         # F-beta of q_cov = s/Q and p_cov = s/P simplifies to (1 + b2) * s / (b2 * Q + P).
-        weights = self._phrasing_weights
         scale = 100.0 * (1 + _BETA2)
-        bq = _BETA2 * qweight
-        overlap = [(pi, scale * sh / (bq + weights[pi])) for pi, sh in shared.items()]
-        shortlist = heapq.nlargest(_SHORTLIST, overlap, key=itemgetter(1))
+        overlap = scale * shared[touched] / (_BETA2 * qweight + self._phrasing_weights[touched])
+        # Best first; a stable sort keeps equal scores in phrasing order, so ties at the
+        # shortlist's edge are cut the same way every time.
+        order = np.argsort(-overlap, kind="stable")[:_SHORTLIST]
         phrasings = self.phrasings
+        query = " ".join(sorted(toks))  # token_sort_ratio's view of the question
         return [
-            (pi, 0.4 * fuzz.token_sort_ratio(joined, phrasings[pi].joined) + 0.6 * ov)
-            for pi, ov in shortlist
+            (pi, 0.4 * fuzz.ratio(query, phrasings[pi].sorted_joined) + 0.6 * ov)
+            for pi, ov in zip(touched[order].tolist(), overlap[order].tolist(), strict=True)
         ]
 
 
