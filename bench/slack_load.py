@@ -5,8 +5,9 @@ Usage: python bench/slack_load.py [--quick]
 Both servers run as subprocesses on 127.0.0.1, each with its own fake Slack Web API (in this
 process), and get the same signed requests:
 
-- baseline: a minimal Bolt AsyncApp (same Bolt flags as ours) that acks /finops-path with one
-  static block and answers a mention with one static say();
+- baseline: a minimal Bolt AsyncApp (same Bolt flags and Web API client logger level as
+  ours) that acks /finops-path with one static block and answers a mention with one static
+  say();
 - ours: `finops-bot serve --host 127.0.0.1` on a copy of the bundled knowledge.
 
 Printed: /finops-path throughput at 64 concurrent; mention throughput at 64 concurrent (full
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import shutil
 import socket
@@ -61,9 +63,14 @@ def serve_baseline(port: int, api_url: str) -> None:
     from slack_bolt.async_app import AsyncApp  # noqa: PLC0415
     from slack_sdk.web.async_client import AsyncWebClient  # noqa: PLC0415
 
+    # The same Web API client settings as ours (bot/adapters/slack/app.py), so that the
+    # ratio measures our work: slack_sdk's logger at INFO, which skips formatting each call
+    # into a debug line nobody prints.
+    web_logger = logging.getLogger("slack_sdk.web.async_client")
+    web_logger.setLevel(logging.INFO)
     app = AsyncApp(
         name="baseline",
-        client=AsyncWebClient(token=TOKEN, base_url=api_url),
+        client=AsyncWebClient(token=TOKEN, base_url=api_url, logger=web_logger),
         signing_secret=SECRET,
         process_before_response=False,
         request_verification_enabled=True,

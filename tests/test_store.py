@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 from bot.core.matching import MatchSettings
@@ -102,3 +104,26 @@ def test_concurrent_readers_never_see_a_mix(kb_dir: Path) -> None:
             t.join()
     assert errors == []
     assert len(seen_versions) >= 2
+
+
+def test_a_replaced_snapshot_is_freed_even_when_frozen(kb_dir: Path) -> None:
+    """`serve` freezes start-up objects out of the cyclic GC; a snapshot holds no cycles, so
+    the one a reload replaces is still freed by reference counting alone."""
+    store = KnowledgeStore.open(kb_dir)
+    old = weakref.ref(store.current)
+    old_index = weakref.ref(store.current.index)
+    faq = next(kb_dir.glob("faq*.yaml"))
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    gc.collect()
+    gc.freeze()  # the first snapshot is now out of the cyclic GC's reach, as in `serve`
+    gc.disable()  # and no collection may run: only reference counting can free it
+    try:
+        assert gc.get_freeze_count() > 0
+        report = store.reload()
+        assert report.ok
+        assert report.new_version != report.old_version
+        assert old() is None
+        assert old_index() is None
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -118,7 +118,7 @@ admin_actions = Table(
 dedup = Table(
     "finops_dedup",
     metadata,
-    # e.g. slack:event:Ev123 or slack:msg:C123:1700000000.000100; first insert wins.
+    # A message an instance answers, e.g. slack:msg:C123:1700000000.000100; first insert wins.
     Column("key", String(255), primary_key=True),
     Column("seen_at", DateTime, nullable=False),
     Index("ix_finops_dedup_seen_at", "seen_at"),

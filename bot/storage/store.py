@@ -503,16 +503,31 @@ class Storage:
         one INSERT ... ON CONFLICT DO NOTHING RETURNING statement (one commit per batch), so
         a burst costs one round trip instead of one each.
         """
+        return await self.settle(self.claim_soon(key))
+
+    def claim_soon(self, key: str) -> asyncio.Future[bool] | None:
+        """Start claiming *key* and return the pending answer (None: the store is down).
+
+        The caller can do other work meanwhile (match the question) and `settle` the
+        answer just before acting on it.
+        """
         if not self._available() or self._runner is None or self.loop is None:
-            return True
+            return None
         if len(key) > 255:
             key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
         waiter: asyncio.Future[bool] = self.loop.create_future()
         self._claims.append((key, waiter))
         if self._claimer is None or self._claimer.done():
             self._claimer = asyncio.create_task(self._claim_batches(), name="finops-store-claims")
+        return waiter
+
+    async def settle(self, waiter: asyncio.Future[bool] | None) -> bool:
+        """Return the answer of a claim_soon (True, failing open, when it takes too long)."""
+        if waiter is None:
+            return True
         try:
-            return await asyncio.wait_for(asyncio.shield(waiter), self.claim_timeout)
+            async with asyncio.timeout(self.claim_timeout):
+                return await waiter  # cancelled on timeout: the batch skips a done waiter
         except TimeoutError:
             self._failed("dedup", TimeoutError("no answer within the claim timeout"))
             return True
@@ -522,8 +537,7 @@ class Storage:
         while self._claims:
             batch, self._claims = self._claims[:_BATCH], self._claims[_BATCH:]
             # Sorted: every instance inserts in one global order, so two batches on
-            # PostgreSQL never deadlock, and an event's keys (slack:event: before slack:msg:)
-            # all go to the same instance.
+            # PostgreSQL never deadlock.
             keys = sorted({key for key, _ in batch})
             try:
                 async with asyncio.timeout(self.claim_timeout):

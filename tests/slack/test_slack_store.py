@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.core.insights import stale_faqs
 from bot.core.store import KnowledgeStore
-from bot.storage.schema import admin_actions
+from bot.storage.schema import admin_actions, dedup
 from bot.storage.urls import backend_of
 from tests.conftest import BUNDLED
 from tests.dbutil import execute, with_db
@@ -257,6 +257,26 @@ async def test_one_event_sent_to_two_instances_is_answered_once(
         await h.slack.event(mention(question, f"1700006100.{n:06d}"), event_id=f"EvN{n}")
     await a.fake.wait_for("chat.postMessage", 8)
     assert a.storage.failures == b.storage.failures == 0
+
+
+async def test_channel_questions_are_claimed_only_when_answered(
+    start_server: StartServer, db_url: str
+) -> None:
+    """An opted-in channel's question reaching both instances gets one answer; chatter the
+    bot stays silent on never reaches the store."""
+    env = _store_env(db_url)
+    a, b = await start_server(**env), await start_server(**env)
+    asked = channel_message(_question(a), "1700006500.000100")
+    await asyncio.gather(
+        a.slack.event(asked, event_id="EvChA"), b.slack.event(asked, event_id="EvChB")
+    )
+    chatter = channel_message(DECLINED, "1700006500.000200")
+    await a.slack.event(chatter, event_id="EvChat")
+    await a.fake.wait_for("chat.postMessage")
+    await a.fake.settle(0.3)
+    assert len(a.fake.named("chat.postMessage")) == 1
+    keys = await with_db(db_url, lambda conn: conn.execute(select(dedup.c.key)).scalars().all())
+    assert sorted(keys) == [f"slack:msg:{asked['channel']}:1700006500.000100"]
 
 
 async def test_a_reload_on_one_instance_reaches_the_other(

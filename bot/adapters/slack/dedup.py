@@ -63,18 +63,19 @@ class TtlCache:
             del self._expiry[key]
 
 
-Claim = Callable[[str], Awaitable[bool]]
-# Set in the Bolt context when the middleware already claimed the event's (channel, ts).
-MESSAGE_CLAIMED = "finops_message_claimed"
+# Starts claiming a key in the shared store; the pending answer, or None when it is down.
+ClaimSoon = Callable[[str], "asyncio.Future[bool] | None"]
+# Set in the Bolt context: the store's pending claim of a mention's or DM's (channel, ts).
+PENDING_CLAIM = "finops_pending_claim"
 
 
 def message_key(channel: object, ts: object) -> str:
-    """Return the store key of one Slack message, shared by its app_mention/message twins."""
+    """Return the store key of one Slack message, shared by its retries and its twins."""
     return f"slack:msg:{channel}:{ts}"
 
 
 def _answered_message(event: object) -> str | None:
-    """Return the message key of a mention or DM (whose listeners always claim it), or None."""
+    """Return the message key of a mention or a DM (always answered), or None."""
     if not isinstance(event, dict) or not event.get("channel") or not event.get("ts"):
         return None
     mention = event.get("type") == "app_mention"
@@ -85,16 +86,19 @@ def _answered_message(event: object) -> str | None:
 class EventDedup(AsyncMiddleware):
     """Global Bolt middleware answering 200 to an event_id it has already seen.
 
-    *seen* is this instance's memory (the fast path); *claim*, when given, asks the shared
-    store whether any instance already took the event (True: new, go ahead). For a mention
-    or a DM it claims the message's (channel, ts) in the same round trip (one batched
-    statement), so the listener does not wait on the store a second time.
+    *seen* is this instance's memory of event ids. Across instances the message is what
+    counts: a retry of an event, or its twin under another event id (app_mention and
+    message), carries the same (channel, ts). For a mention or a DM this middleware starts
+    claiming that key in the shared store through *claim_soon* without waiting; the
+    listener matches the question meanwhile and settles the claim before it posts. Other
+    messages are claimed by their listener only once it knows it will answer, so channel
+    chatter never reaches the store.
     """
 
-    def __init__(self, seen: TtlCache, claim: Claim | None = None) -> None:
-        """Remember event ids in *seen*, and across instances through *claim*."""
+    def __init__(self, seen: TtlCache, claim_soon: ClaimSoon | None = None) -> None:
+        """Remember event ids in *seen*; start cross-instance claims through *claim_soon*."""
         self.seen = seen
-        self.claim = claim
+        self.claim_soon = claim_soon
 
     async def async_process(
         self,
@@ -105,18 +109,14 @@ class EventDedup(AsyncMiddleware):
     ) -> BoltResponse | None:
         """Drop a repeated Events API delivery; let everything else through."""
         event_id = req.body.get("event_id")
-        if isinstance(event_id, str):
-            if not self.seen.add(event_id):
-                # A 200 without running listeners: Slack stops retrying, nobody is answered twice.
-                logger.info("dropped duplicate event %s", event_id)
-                return BoltResponse(status=200, body="")
-            if self.claim is not None:
-                message = _answered_message(req.body.get("event"))
-                keys = [f"slack:event:{event_id}", *([message] if message else [])]
-                won = await asyncio.gather(*(self.claim(key) for key in keys))
-                if not all(won):
-                    logger.info("dropped duplicate event %s (taken by another instance)", event_id)
-                    return BoltResponse(status=200, body="")
-                if message:
-                    req.context[MESSAGE_CLAIMED] = True
+        if not isinstance(event_id, str):
+            return await next()
+        if not self.seen.add(event_id):
+            # A 200 without running listeners: Slack stops retrying, nobody is answered twice.
+            logger.info("dropped duplicate event %s", event_id)
+            return BoltResponse(status=200, body="")
+        if self.claim_soon is not None:
+            message = _answered_message(req.body.get("event"))
+            if message is not None:
+                req.context[PENDING_CLAIM] = self.claim_soon(message)
         return await next()

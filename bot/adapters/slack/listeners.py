@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.channels import ChannelRegistry
-from bot.adapters.slack.dedup import MESSAGE_CLAIMED, TtlCache, message_key
+from bot.adapters.slack.dedup import PENDING_CLAIM, TtlCache, message_key
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.core.bot import Bot
 from bot.core.intents import classify
@@ -158,12 +158,14 @@ class SlackHandlers:
 
     async def app_mention(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
         """Answer a mention in the thread of the question."""
-        if _not_a_person(event) or not await self._first_time(event, context):
+        if _not_a_person(event) or not self._new_here(event):
             return
         text = _without_mention(str(event.get("text") or ""), context.bot_user_id)
         msg = Message(text, str(event["user"]), PLATFORM)
         # Reload reports name files and problems: not for a whole channel to read.
         reply = ADMIN_ELSEWHERE if classify(text).kind == "admin" else self.bot.handle(msg)
+        if not await self._won(event, context):
+            return
         await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
         self._record_question(msg, reply, "mention")
 
@@ -176,15 +178,19 @@ class SlackHandlers:
         text = str(event.get("text") or "")
         kind = event.get("channel_type")
         if kind == "im":
-            if not await self._first_time(event, context):
+            if not self._new_here(event):
                 return
             msg = Message(_without_mention(text, context.bot_user_id), str(event["user"]), PLATFORM)
             intent = classify(msg.text)
             if intent.kind != "admin":
                 reply = self.bot.handle(msg)
+                if not await self._won(event, context):
+                    return
                 await say(**message(reply), thread_ts=event.get("thread_ts"))
                 self._record_question(msg, reply, "dm")
                 return
+            if not await self._won(event, context):
+                return  # (before the command runs: a reload must not run twice)
             reply = await asyncio.to_thread(self.bot.handle, msg)
             if reply.attachment is not None:
                 reply = await self._send_file(client, event.get("channel"), msg.user_id, reply)
@@ -195,13 +201,13 @@ class SlackHandlers:
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in text:
             return  # the app_mention listener answers this one
-        if classify(text).kind not in ("faq", "path"):
-            return
-        if not await self._first_time(event, context):
+        if classify(text).kind not in ("faq", "path") or not self._new_here(event):
             return
         msg = Message(text, str(event["user"]), PLATFORM)
         reply = self.bot.handle(msg)
         if reply.kind in CHANNEL_WORTHY:
+            if not await self._won(event, context):
+                return
             await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
             # Only what the bot answered: chatter it stayed silent on is not recorded.
             self._record_question(msg, reply, "channel")
@@ -277,14 +283,19 @@ class SlackHandlers:
 
     # ----- helpers
 
-    async def _first_time(self, event: Payload, context: AsyncBoltContext) -> bool:
-        channel, ts = event.get("channel"), event.get("ts")
-        if not self.seen_messages.add((channel, ts)):
-            return False
-        if self.service is None or context.get(MESSAGE_CLAIMED):
-            return True  # (mentions and DMs were claimed with their event id)
-        # Another instance may have the twin of this message under another event id.
-        return await self.service.storage.claim(message_key(channel, ts))
+    def _new_here(self, event: Payload) -> bool:
+        """Return True the first time this instance sees the message (twins share it)."""
+        return self.seen_messages.add((event.get("channel"), event.get("ts")))
+
+    async def _won(self, event: Payload, context: AsyncBoltContext) -> bool:
+        """Return True unless another instance already took this message (shared store)."""
+        if self.service is None:
+            return True
+        storage = self.service.storage
+        pending = context.get(PENDING_CLAIM)  # mentions and DMs: started by the middleware
+        if pending is None:
+            pending = storage.claim_soon(message_key(event.get("channel"), event.get("ts")))
+        return await storage.settle(pending)
 
     def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
         if self.service is not None:
