@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 import yaml
 
 from bot.__main__ import main
+from bot.adapters.slack.app import WEB_API_LOGGER, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.listeners import ADMIN_COMMAND, PATH_COMMAND
 from bot.core.matching import MatchSettings
@@ -323,3 +326,21 @@ async def test_serve_stops_with_one_line_when_slack_refuses_the_token(tmp_path: 
     assert last == "finops-bot serve: Slack refused SLACK_BOT_TOKEN: auth.test said invalid_auth"
     assert GOOD["SLACK_BOT_TOKEN"] not in err.decode()
     assert [c.method for c in fake.calls] == ["auth.test"]
+
+
+async def test_the_web_api_client_does_not_format_debug_lines_nobody_reads() -> None:
+    """slack_sdk builds a debug line per call unless its logger has a level; an operator's
+    explicit level (DEBUG to see every call) is kept."""
+    web_logger = logging.getLogger(WEB_API_LOGGER)
+    saved = web_logger.level
+    try:
+        async with aiohttp.ClientSession() as session:
+            web_logger.setLevel(logging.NOTSET)
+            client = build_web_client("http://127.0.0.1:9/api/", session)
+            assert client.logger is web_logger
+            assert web_logger.level == logging.INFO
+            web_logger.setLevel(logging.DEBUG)
+            build_web_client("http://127.0.0.1:9/api/", session)
+            assert web_logger.level == logging.DEBUG
+    finally:
+        web_logger.setLevel(saved)

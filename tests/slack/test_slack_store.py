@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,6 +222,36 @@ async def test_admin_status_shows_the_store(slack: Harness) -> None:
     assert "Store: sqlite " in shown
     assert "Store failures: 0; records dropped: 0" in shown
     assert "Knowledge generation 0" in shown
+
+
+async def test_slack_gets_its_200_while_the_claim_is_pending(
+    slack: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow database never makes Slack wait (and retry): the mention is acknowledged at
+    once, and answered as soon as the store says no other instance took it."""
+    release = threading.Event()
+    claim_tx = slack.storage._claim_tx
+
+    def held(keys: list[str], now: datetime, conn: Any) -> set[str]:
+        release.wait(10)
+        return claim_tx(keys, now, conn)
+
+    monkeypatch.setattr(slack.storage, "_claim_tx", held)
+    try:
+        status, _ = await asyncio.wait_for(
+            slack.slack.event(
+                mention(f"<@U_BOT> {_question(slack)}", "1700005500.000100"), event_id="EvHeld"
+            ),
+            5,
+        )
+        assert status == 200
+        await slack.fake.settle()
+        assert slack.fake.named("chat.postMessage") == []  # not before the claim is settled
+        release.set()
+        (answer,) = await slack.fake.wait_for("chat.postMessage")
+        assert answer.body["thread_ts"] == "1700005500.000100"
+    finally:
+        release.set()  # never leave the store thread waiting
 
 
 # ----- several instances on one database
