@@ -420,6 +420,11 @@ class Storage:
 
     def _enqueue(self, table: Table, platform: str, user_id: str, **values: Any) -> None:
         values["platform"] = _clean(platform, 20)
+        if self._salt is not None:
+            # Hashed now (a few microseconds per answer) rather than hundreds at a time in
+            # the writer, which would hold up the event loop for a millisecond or more.
+            values["user_hash"] = self.user_hash(values["platform"], user_id)
+            user_id = ""
         record = _Record(table, values, values["platform"], user_id)
         if self._queue is None:
             self.dropped += 1
@@ -484,7 +489,9 @@ class Storage:
         assert self._runner is not None  # noqa: S101
         grouped: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
         for r in batch:
-            row = {**r.values, "user_hash": self.user_hash(r.platform, r.user_id)}
+            row = r.values
+            if "user_hash" not in row:  # queued before the store first connected
+                row = {**row, "user_hash": self.user_hash(r.platform, r.user_id)}
             grouped.setdefault(r.table.name, (r.table, []))[1].append(row)
 
         def insert(conn: Connection) -> None:
