@@ -79,7 +79,9 @@ def _answered_message(event: object) -> str | None:
     if not isinstance(event, dict) or not event.get("channel") or not event.get("ts"):
         return None
     mention = event.get("type") == "app_mention"
+    # (Edits, deletions and other subtypes are never answered: nothing to claim.)
     dm = event.get("type") == "message" and event.get("channel_type") == "im"
+    dm = dm and not event.get("subtype")
     return message_key(event["channel"], event["ts"]) if mention or dm else None
 
 
