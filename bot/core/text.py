@@ -28,6 +28,10 @@ def strip_markup(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case-fold *text* and drop accents and invisible characters."""
+    if text.isascii() and text.isprintable():
+        # Most questions: nothing to decompose, no accent, no invisible character
+        # (ASCII's only ones, the control characters, are not printable).
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     kept = (
         ch

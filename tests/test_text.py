@@ -1,0 +1,40 @@
+"""Text folding: what the matcher compares, whatever the keyboard produced."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.text import fold
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def _reference_fold(text: str) -> str:
+    """Fold the long way: decompose, drop marks and invisible characters, case-fold."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = (
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) not in _INVISIBLE
+    )
+    return "".join(kept).casefold()
+
+
+def test_accents_case_and_invisible_characters_go() -> None:
+    """Accented, upper-case and zero-width text folds to what a person would type plainly."""
+    assert fold("Crème BRÛLÉE\u200b Café\tFOCP") == "creme brulee cafefocp"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_plain_ascii_takes_the_short_way_to_the_same_result(text: str) -> None:
+    """ASCII text (most questions) skips decomposition, with the same result as the long way."""
+    assert fold(text) == _reference_fold(text)
+
+
+@given(st.text())
+def test_any_text_folds_like_the_reference(text: str) -> None:
+    """Any Unicode text folds exactly as the reference does."""
+    assert fold(text) == _reference_fold(text)
