@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Coroutine
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from bot.core.bot import AdminCommand
@@ -98,8 +98,18 @@ class StoreService:
             f"(generation {generation})."
         )
 
-    def record_reply(self, platform: str, msg: Message, reply: Reply, via: str) -> None:
-        """Queue the outcome of an FAQ question (answered, suggested, declined); skip others."""
+    def record_reply(
+        self,
+        platform: str,
+        msg: Message,
+        reply: Reply,
+        via: str,
+        asked_at: datetime | None = None,
+    ) -> None:
+        """Queue the outcome of an FAQ question (answered, suggested, declined); skip others.
+
+        *asked_at* is when the question arrived (default: now, when the answer went out).
+        """
         outcome = outcome_of(reply)
         if outcome is None:
             return
@@ -113,6 +123,7 @@ class StoreService:
             score=reply.score,
             knowledge_version=self.knowledge.current.version,
             via=via,
+            at=asked_at,
         )
 
     def audit(self, platform: str, user_id: str, text: str, *, allowed: bool) -> None:

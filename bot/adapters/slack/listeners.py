@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -158,6 +159,7 @@ class SlackHandlers:
 
     async def app_mention(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
         """Answer a mention in the thread of the question."""
+        asked_at = self._now()
         if _not_a_person(event) or not self._new_here(event):
             return
         text = _without_mention(str(event.get("text") or ""), context.bot_user_id)
@@ -167,7 +169,7 @@ class SlackHandlers:
         if not await self._won(event, context):
             return
         await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
-        self._record_question(msg, reply, "mention")
+        self._record_question(msg, reply, "mention", asked_at)
 
     async def message_event(
         self, event: Payload, say: AsyncSay, context: AsyncBoltContext, client: AsyncWebClient
@@ -175,6 +177,7 @@ class SlackHandlers:
         """Answer DMs; in opted-in channels answer only what the bot knows, else stay quiet."""
         if _not_a_person(event):
             return
+        asked_at = self._now()
         text = str(event.get("text") or "")
         kind = event.get("channel_type")
         if kind == "im":
@@ -187,7 +190,7 @@ class SlackHandlers:
                 if not await self._won(event, context):
                     return
                 await say(**message(reply), thread_ts=event.get("thread_ts"))
-                self._record_question(msg, reply, "dm")
+                self._record_question(msg, reply, "dm", asked_at)
                 return
             if not await self._won(event, context):
                 return  # (before the command runs: a reload must not run twice)
@@ -210,7 +213,7 @@ class SlackHandlers:
                 return
             await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
             # Only what the bot answered: chatter it stayed silent on is not recorded.
-            self._record_question(msg, reply, "channel")
+            self._record_question(msg, reply, "channel", asked_at)
 
     async def suggestion_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, respond: AsyncRespond
@@ -297,9 +300,16 @@ class SlackHandlers:
             pending = storage.claim_soon(message_key(event.get("channel"), event.get("ts")))
         return await storage.settle(pending)
 
-    def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
+    def _now(self) -> datetime | None:
+        # When a question arrived: answers may finish out of order (each waits for its
+        # claim and for Slack), and what was asked first should be listed first.
+        return self.service.storage.now() if self.service is not None else None
+
+    def _record_question(
+        self, msg: Message, reply: Reply, via: str, asked_at: datetime | None
+    ) -> None:
         if self.service is not None:
-            self.service.record_reply(PLATFORM, msg, reply, via)
+            self.service.record_reply(PLATFORM, msg, reply, via, asked_at)
 
     def _record_click(self, body: Payload, kind: str, reply: Reply) -> None:
         if self.service is None or reply.faq_id is None:
