@@ -85,6 +85,23 @@ def test_fiber_optic_focp_is_declined(bot: Bot, question: str) -> None:
     assert reply.kind == "decline"
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["CFA level 1 study plan", "how hard is the cfa exam", "cfa institute charter requirements"],
+)
+def test_cfa_is_not_taken_for_a_finops_certification(bot: Bot, question: str) -> None:
+    """No source calls the Certified FinOps Architect "CFA"; the Chartered Financial Analyst
+    owns the name, so the bot declines rather than answering with the Architect."""
+    reply = bot.handle(Message(text=question))
+    assert reply.kind == "decline"
+
+
+def test_the_architect_is_still_found_by_name(bot: Bot) -> None:
+    """Dropping "CFA" costs nothing for people who name the Architect."""
+    got, text = _ask(bot, "how many levels does the finops architect have")
+    assert got == "architect-levels"
+    assert "FinOpsSchool" in text
+
 def test_path_offers_foundation_certifications_by_issuer(bot: Bot) -> None:
     """An engineer's path includes FinOps Certified Engineer, labelled as the Foundation's."""
     text = render_text(bot.path("platform engineer 4 years"))
