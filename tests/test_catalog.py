@@ -102,6 +102,7 @@ def test_the_architect_is_still_found_by_name(bot: Bot) -> None:
     assert got == "architect-levels"
     assert "FinOpsSchool" in text
 
+
 def test_path_offers_foundation_certifications_by_issuer(bot: Bot) -> None:
     """An engineer's path includes FinOps Certified Engineer, labelled as the Foundation's."""
     text = render_text(bot.path("platform engineer 4 years"))
