@@ -211,12 +211,12 @@ class FaqIndex:
         """Score *text* against every phrasing that shares a word with it and band the result."""
         toks = self.query_tokens(text[:2000])
         qset = frozenset(toks)
-        joined = " ".join(toks)
         qweight = self.weight(qset)
         if settings.scorer == "blend":
             scored = self._blend(toks, qset, qweight)
         else:  # the other scorers exist to be compared in bench/eval_matching.py
             score = SCORERS[settings.scorer]
+            joined = " ".join(toks)
             candidates = {pi for t in qset for pi in self.postings.get(t, ())}
             scored = [
                 (pi, score(joined, qset, qweight, self.phrasings[pi], self)) for pi in candidates

@@ -55,6 +55,21 @@ async def _invoke(teams: TeamsHarness, activity: Json) -> tuple[int, Json]:
     return status, json.loads(text) if text else {}
 
 
+async def _answer_offer(
+    teams: TeamsHarness, action: str, *, user: str = ADMIN_AAD, upload_url: str | None = None
+) -> tuple[Json, int]:
+    """Offer an export, then answer its card as *user*; return the card and the invoke status.
+
+    An accept uploads to the fake OneDrive target unless *upload_url* names another place.
+    """
+    consent = await _export_offer(teams)
+    teams.connector.clear()
+    url = upload_url or teams.connector.upload_url(consent["name"])
+    answer = teams.teams.consent_answer(consent, action, url, user=user)
+    status, _ = await _invoke(teams, answer)
+    return consent, status
+
+
 def _file_cards(teams: TeamsHarness) -> list[Json]:
     return [
         a
@@ -81,12 +96,7 @@ async def test_export_offers_the_csv_through_a_consent_card(start_teams: StartTe
 async def test_accepting_uploads_the_csv_and_shows_the_file(start_teams: StartTeams) -> None:
     """Accepting puts the CSV at Teams' upload URL and posts a card that opens the file."""
     teams = await start_teams(with_store=True)
-    consent = await _export_offer(teams)
-    teams.connector.clear()
-    answer = teams.teams.consent_answer(
-        consent, "accept", teams.connector.upload_url(consent["name"]), user=ADMIN_AAD
-    )
-    status, _ = await _invoke(teams, answer)
+    consent, status = await _answer_offer(teams, "accept")
     assert status == 200
     [(headers, body)] = teams.connector.uploads
     assert headers["Content-Range"] == f"bytes 0-{len(body) - 1}/{len(body)}"
@@ -95,6 +105,11 @@ async def test_accepting_uploads_the_csv_and_shows_the_file(start_teams: StartTe
     assert USER_AAD not in body.decode()  # people only as salted hashes
     [card] = _file_cards(teams)
     assert card["name"] == consent["name"]
+    assert card["contentUrl"].startswith("https://contoso-my.sharepoint.com/")
+    assert card["content"] == {
+        "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+        "fileType": "csv",
+    }
     assert teams.service is not None
     await teams.service.storage.flush()
     audit = await with_db(
@@ -104,19 +119,12 @@ async def test_accepting_uploads_the_csv_and_shows_the_file(start_teams: StartTe
         ).all(),
     )
     assert [tuple(a) for a in audit] == [("export", "", True), ("export", "(file accepted)", True)]
-    assert card["contentUrl"].startswith("https://contoso-my.sharepoint.com/")
-    assert card["content"] == {
-        "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
-        "fileType": "csv",
-    }
 
 
 async def test_declining_sends_nothing(start_teams: StartTeams) -> None:
     """A decline is acknowledged in words; nothing is uploaded."""
     teams = await start_teams(with_store=True)
-    consent = await _export_offer(teams)
-    teams.connector.clear()
-    status, _ = await _invoke(teams, teams.teams.consent_answer(consent, "decline", user=ADMIN_AAD))
+    _, status = await _answer_offer(teams, "decline")
     assert status == 200
     assert teams.connector.only().text == FILE_DECLINED
     assert teams.connector.uploads == []
@@ -125,12 +133,7 @@ async def test_declining_sends_nothing(start_teams: StartTeams) -> None:
 async def test_only_an_admin_can_accept(start_teams: StartTeams) -> None:
     """An accept from someone who is not an admin is refused like the command itself."""
     teams = await start_teams(with_store=True)
-    consent = await _export_offer(teams)
-    teams.connector.clear()
-    answer = teams.teams.consent_answer(
-        consent, "accept", teams.connector.upload_url(consent["name"]), user=USER_AAD
-    )
-    status, _ = await _invoke(teams, answer)
+    _, status = await _answer_offer(teams, "accept", user=USER_AAD)
     assert status == 200
     assert teams.connector.uploads == []
     assert _file_cards(teams) == []
@@ -142,13 +145,10 @@ async def test_an_upload_url_that_is_not_https_is_refused(
 ) -> None:
     """Plain HTTP off loopback is never used, even in anonymous mode (no request is made)."""
     teams = await start_teams(with_store=True)
-    consent = await _export_offer(teams)
-    teams.connector.clear()
-    answer = teams.teams.consent_answer(
-        consent, "accept", "http://files.example.invalid/upload", user=ADMIN_AAD
-    )
     with caplog.at_level(logging.WARNING):
-        status, _ = await _invoke(teams, answer)
+        _, status = await _answer_offer(
+            teams, "accept", upload_url="http://files.example.invalid/upload"
+        )
     assert status == 200
     assert "can't trust" in teams.connector.only().text
     assert "not HTTPS" in caplog.text
@@ -157,13 +157,8 @@ async def test_an_upload_url_that_is_not_https_is_refused(
 async def test_a_refused_upload_is_reported(start_teams: StartTeams) -> None:
     """When OneDrive refuses the bytes, the admin is told and no file card is posted."""
     teams = await start_teams(with_store=True)
-    consent = await _export_offer(teams)
-    teams.connector.clear()
     teams.connector.upload_status = 507
-    answer = teams.teams.consent_answer(
-        consent, "accept", teams.connector.upload_url(consent["name"]), user=ADMIN_AAD
-    )
-    status, _ = await _invoke(teams, answer)
+    _, status = await _answer_offer(teams, "accept")
     assert status == 200
     assert "HTTP 507" in teams.connector.only().text
     assert _file_cards(teams) == []
