@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError
-from bot.adapters.terminal import run_chat
-from bot.core.bot import Bot, BotSettings
+from bot.adapters.terminal import USER, run_chat
+from bot.conversation.access import AccessRules
+from bot.conversation.admin import KnowledgeAdmin
+from bot.conversation.service import ConversationService
+from bot.core.bot import Bot
 from bot.core.knowledge import KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
 from bot.core.reply import Reply
@@ -40,7 +43,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_bot(args: argparse.Namespace, admins: frozenset[str] = frozenset()) -> Bot:
+def _open_bot(args: argparse.Namespace) -> Bot:
     """Load the knowledge named by --knowledge (or KNOWLEDGE_DIR) and wire a Bot on it."""
     directory = args.knowledge or os.environ.get("KNOWLEDGE_DIR") or str(BUNDLED_KNOWLEDGE)
     try:
@@ -50,7 +53,7 @@ def _open_bot(args: argparse.Namespace, admins: frozenset[str] = frozenset()) ->
             print(problem, file=sys.stderr)
         print(f"cannot start: the knowledge in {directory} does not validate", file=sys.stderr)
         raise SystemExit(2) from None
-    return Bot(store, BotSettings(admins=admins))
+    return Bot(store)
 
 
 def ask_json(reply: Reply) -> dict[str, Any]:
@@ -98,10 +101,15 @@ def _cmd_path(args: argparse.Namespace) -> int:
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     """Run the terminal chat until EOF or 'quit'."""
-    # The person at the terminal owns the files, so they may run admin commands too.
-    bot = _open_bot(args, admins=frozenset({"local"}))
+    bot = _open_bot(args)
+    conversation = ConversationService(
+        bot,
+        # The person at the terminal owns the files, so they may run admin commands too.
+        AccessRules(admins=frozenset({USER})),
+        verbs=KnowledgeAdmin(bot.store).verbs(),
+    )
     try:
-        run_chat(bot, sys.stdin, sys.stdout.write)
+        run_chat(conversation, sys.stdin, sys.stdout.write)
     except KeyboardInterrupt:
         print()
     return 0
@@ -130,14 +138,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"finops-bot serve: FINOPS_STATE_FILE {exc}", file=sys.stderr)
         return 2
     # Imported here so the other commands never pay for loading aiohttp and Bolt (~0.4 s).
-    from bot.server import build_bot, build_store, run_server  # noqa: PLC0415
+    from bot.server import build_conversation, build_store, run_server  # noqa: PLC0415
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     service = build_store(settings, store)
-    bot = build_bot(settings, store, channels, service)
-    return run_server(settings, bot, channels, host=args.host, service=service)
+    conversation = build_conversation(settings, store, channels, service)
+    return run_server(settings, conversation, channels, host=args.host, service=service)
 
 
 def _cmd_teams_package(args: argparse.Namespace) -> int:

@@ -17,7 +17,11 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.listeners import SlackHandlers
-from bot.core.bot import Bot, BotSettings
+from bot.conversation.access import AccessRules
+from bot.conversation.admin import AdminVerb, KnowledgeAdmin
+from bot.conversation.service import ConversationService
+from bot.core.bot import Bot
+from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.settings import Settings, TeamsSettings
 from bot.storage.service import StoreService
@@ -44,33 +48,41 @@ def build_store(settings: Settings, store: KnowledgeStore) -> StoreService:
     return StoreService(storage, store, settings.match)
 
 
-def build_bot(
+def build_conversation(
     settings: Settings,
     store: KnowledgeStore,
     channels: ChannelRegistry,
     service: StoreService | None = None,
-) -> Bot:
-    """Return the Bot with the configured thresholds, admins and the Slack `channels` verb.
+) -> ConversationService:
+    """Return the conversation service: the core, the admin rules and verbs, the recorder.
 
-    With *service*, the store's admin verbs (stats, unanswered, export, stale) are added, an
-    admin reload is announced to every instance, and `admin status` shows the store.
+    With *service*, the store's admin verbs (stats, unanswered, export, stale) are added,
+    everything is recorded, and an admin reload is announced to every instance.
     """
-    commands = {"channels": channels.admin_command}
-    if service is not None:
-        commands.update(service.admin_commands())
-    return Bot(
+
+    async def channels_verb(message: Message, args: str) -> Reply:
+        return channels.admin_command(message, args)
+
+    knowledge = KnowledgeAdmin(
         store,
-        # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.
-        BotSettings(match=settings.match, admins=settings.admins_all),
-        admin_commands=commands,
-        on_reload=service.on_reload if service is not None else None,
+        on_reload=service.announce_reload if service is not None else None,
         status_lines=service.status_lines if service is not None else None,
+    )
+    verbs: dict[str, AdminVerb] = {**knowledge.verbs(), "channels": channels_verb}
+    if service is not None:
+        verbs.update(service.verbs())
+    return ConversationService(
+        Bot(store, settings.match),
+        # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.
+        AccessRules(admins=settings.admins_all),
+        verbs=verbs,
+        recorder=service,
     )
 
 
 async def create_web_app(
     settings: Settings,
-    bot: Bot,
+    conversation: ConversationService,
     channels: ChannelRegistry,
     service: StoreService | None = None,
 ) -> web.Application:
@@ -91,7 +103,12 @@ async def create_web_app(
             client=client,
             identity=identity,
             signing_secret=settings.slack_signing_secret,
-            handlers=SlackHandlers(bot, channels, service=service),
+            handlers=SlackHandlers(
+                conversation,
+                channels,
+                storage=service.storage if service is not None else None,
+                summary=service.admin_summary if service is not None else None,
+            ),
             claim_soon=service.storage.claim_soon if service is not None else None,
         )
         if settings.slack_app_token is not None:
@@ -100,7 +117,8 @@ async def create_web_app(
             )
 
     async def healthz(request: web.Request) -> web.Response:
-        body: dict[str, object] = {"status": "ok", "knowledge_version": bot.store.current.version}
+        version = conversation.bot.store.current.version
+        body: dict[str, object] = {"status": "ok", "knowledge_version": version}
         if service is not None:
             # The store being down never makes the instance unhealthy: answering goes on.
             body["store"] = service.health()
@@ -123,7 +141,7 @@ async def create_web_app(
             # aiohttp skips cleanup when start-up fails: close the pool here.
             await session.close()
             raise
-        logger.info("serving knowledge version %s", bot.store.current.version)
+        logger.info("serving knowledge version %s", conversation.bot.store.current.version)
 
     async def cleanup(app: web.Application) -> None:
         if socket is not None:
@@ -139,7 +157,7 @@ async def create_web_app(
     if settings.teams is not None:
         # The Bot Framework JWT check lives inside this one route's handler: Slack's route
         # (signed its own way) never passes through it.
-        app.router.add_post(TEAMS_PATH, _teams_endpoint(settings.teams, bot, service).handle)
+        app.router.add_post(TEAMS_PATH, _teams_endpoint(settings.teams, conversation).handle)
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
@@ -153,7 +171,7 @@ def _slack_events(slack_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.
     return slack_events
 
 
-def _teams_endpoint(teams: TeamsSettings, bot: Bot, service: StoreService | None) -> TeamsEndpoint:
+def _teams_endpoint(teams: TeamsSettings, conversation: ConversationService) -> TeamsEndpoint:
     # Imported only when Teams is configured: the Agents SDK takes ~0.3 s to load.
     from bot.adapters.teams.app import TeamsEndpoint  # noqa: PLC0415
     from bot.adapters.teams.handlers import TeamsHandlers  # noqa: PLC0415
@@ -165,7 +183,7 @@ def _teams_endpoint(teams: TeamsSettings, bot: Bot, service: StoreService | None
             TEAMS_PATH,
         )
     return TeamsEndpoint(
-        TeamsHandlers(bot, service, loopback_uploads=teams.anonymous),
+        TeamsHandlers(conversation, loopback_uploads=teams.anonymous),
         app_id=teams.app_id,
         app_password=teams.app_password,
         tenant_id=teams.tenant_id,
@@ -175,7 +193,7 @@ def _teams_endpoint(teams: TeamsSettings, bot: Bot, service: StoreService | None
 
 def run_server(
     settings: Settings,
-    bot: Bot,
+    conversation: ConversationService,
     channels: ChannelRegistry,
     host: str,
     service: StoreService | None = None,
@@ -183,7 +201,7 @@ def run_server(
     """Serve until interrupted; return 1 with one line on stderr if Slack refuses the token."""
 
     async def serving_app() -> web.Application:
-        app = await create_web_app(settings, bot, channels, service)
+        app = await create_web_app(settings, conversation, channels, service)
         app.on_startup.append(_freeze_long_lived)  # last: after every other start-up step
         return app
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.bot import Bot, BotSettings
+from bot.core.bot import Bot
 from bot.core.store import KnowledgeStore
 from bot.storage.urls import normalise_url, sqlite_url
 from tests.pg import PgServer, PgUnavailableError, open_pg_server
@@ -27,8 +27,8 @@ def _bundled_store() -> KnowledgeStore:
 
 @pytest.fixture(name="bot")
 def _bot(bundled_store: KnowledgeStore) -> Bot:
-    """Return a bot on the bundled knowledge, with user U_ADMIN allowed admin commands."""
-    return Bot(bundled_store, BotSettings(admins=frozenset({"U_ADMIN"})))
+    """Return the core bot on the bundled knowledge."""
+    return Bot(bundled_store)
 
 
 @pytest.fixture(name="kb_dir")

@@ -12,7 +12,10 @@ import jsonschema
 import yaml
 
 from bot.adapters.terminal import run_chat
-from bot.core.bot import Bot, BotSettings
+from bot.conversation.access import AccessRules
+from bot.conversation.admin import KnowledgeAdmin
+from bot.conversation.service import ConversationService
+from bot.core.bot import Bot
 from bot.core.loading import knowledge_files
 from bot.core.schema import SCHEMA_COMMENT, SCHEMA_FILE, knowledge_schema_text
 from bot.core.store import KnowledgeStore
@@ -80,7 +83,11 @@ def test_broken_knowledge_dir_exits_two_with_problems(tmp_path: Path) -> None:
 
 def test_chat_session(bundled_store: KnowledgeStore) -> None:
     """The terminal chat answers, offers choices that a number picks, and quits."""
-    bot = Bot(bundled_store, BotSettings(admins=frozenset({"local"})))
+    conversation = ConversationService(
+        Bot(bundled_store),
+        AccessRules(admins=frozenset({"local"})),
+        verbs=KnowledgeAdmin(bundled_store).verbs(),
+    )
     out = io.StringIO()
     lines = [
         "how long is the focp exam?",
@@ -89,7 +96,7 @@ def test_chat_session(bundled_store: KnowledgeStore) -> None:
         "quit",
         "never read",
     ]
-    run_chat(bot, lines, out.write)
+    run_chat(conversation, lines, out.write)
     text = out.getvalue()
     assert "60" in text
     assert "Certification path for Site Reliability Engineer" in text

@@ -121,19 +121,3 @@ def test_greeting_and_thanks_are_short(bot: Bot) -> None:
     thanks = render_text(bot.handle(Message(text="thanks!")))
     assert "FinOps certifications" in hi
     assert "welcome" in thanks.lower()
-
-
-def test_admin_refused_for_non_admin(bot: Bot) -> None:
-    """A non-admin asking for a reload gets a polite refusal and nothing reloads."""
-    version = bot.store.current.version
-    reply = bot.handle(Message(text="admin reload", user_id="U_SOMEONE"))
-    assert "only for the bot's admins" in render_text(reply)
-    assert bot.store.current.version == version
-
-
-def test_admin_status_for_admin(bot: Bot) -> None:
-    """An admin gets the knowledge version and counts."""
-    reply = bot.handle(Message(text="/finops-admin status", user_id="U_ADMIN"))
-    text = render_text(reply)
-    assert bot.store.current.version in text
-    assert "faqs" in text

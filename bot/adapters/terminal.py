@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
-from bot.core.bot import Bot
+from bot.conversation.service import ConversationService
 from bot.core.reply import Message, Reply
 from bot.render.text import render_text
 
@@ -12,19 +13,36 @@ BANNER = (
     "finops-bot terminal chat. Ask about FinOps certifications, or type "
     "'/finops-path sre 3 years'.\nNumbers pick a 'did you mean' choice; 'quit' or Ctrl-D exits.\n"
 )
+PLATFORM = "terminal"
+# The person at the terminal is the only one in the conversation, and owns the files.
+USER = "local"
+PLACE = "terminal"
 
 
-def run_chat(bot: Bot, lines: Iterable[str], write: Callable[[str], object]) -> None:
-    """Answer each line of *lines* with *bot*, writing replies through *write*."""
+def run_chat(
+    conversation: ConversationService, lines: Iterable[str], write: Callable[[str], object]
+) -> None:
+    """Answer each line of *lines* through *conversation*, writing replies through *write*."""
+    asyncio.run(_chat(conversation, lines, write))
+
+
+async def _chat(
+    conversation: ConversationService, lines: Iterable[str], write: Callable[[str], object]
+) -> None:
     write(BANNER)
     last: Reply | None = None
     for raw in lines:
         text = raw.strip()
         if text.lower() in ("quit", "exit", ":q"):
             break
+        msg = Message(text, user_id=USER, platform=PLATFORM, place=PLACE, private=True)
         if last is not None and text.isdigit() and 1 <= int(text) <= len(last.suggestions):
-            reply = bot.faq(last.suggestions[int(text) - 1].faq_id)
+            reply: Reply | None = await conversation.chosen(
+                msg, last.suggestions[int(text) - 1].faq_id, "suggestion"
+            )
         else:
-            reply = bot.handle(Message(text=text, user_id="local", platform="terminal"))
+            reply = await conversation.respond(msg)
+        if reply is None:
+            continue
         last = reply
         write(render_text(reply, width_rule=72) + "\n")

@@ -1,91 +1,89 @@
-"""The one entry point adapters call: a message in, a neutral reply out."""
+"""The core's entry point: a classified message (and its conversation's subject) in, a reply out."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.core import replies
-from bot.core.intents import PATH_CUE, classify
+from bot.core.intents import PATH_CUE, Intent, classify
 from bot.core.matching import MatchSettings
 from bot.core.paths import Recommendation
-from bot.core.reply import Message, Reply, Section
-from bot.core.store import KnowledgeStore, ReloadReport
+from bot.core.reply import Message, Reply
+from bot.core.store import KnowledgeStore
 from bot.core.text import fold
-
-logger = logging.getLogger(__name__)
-
-AdminCommand = Callable[[Message, str], Reply]
-# Called after a successful admin reload (e.g. to tell other instances); returns a line for
-# the admin, or None.
-ReloadHook = Callable[[ReloadReport], str | None]
-# Extra lines for `admin status` (e.g. the store's health).
-StatusHook = Callable[[], Sequence[str]]
 
 
 @dataclass(frozen=True)
-class BotSettings:
-    """Behaviour settings the composition root reads from the environment."""
+class Subject:
+    """What a conversation has been about so far: the program last discussed."""
 
-    match: MatchSettings = field(default_factory=MatchSettings)
-    # Access rules as data: user ids (any platform) allowed to run admin commands.
-    admins: frozenset[str] = frozenset()
+    program: str
 
 
 class Bot:
-    """Routes every message to FAQ matching, the path recommender, small talk or admin."""
+    """Answers FAQ questions, path requests and small talk from the current knowledge.
 
-    def __init__(
-        self,
-        store: KnowledgeStore,
-        settings: BotSettings | None = None,
-        admin_commands: Mapping[str, AdminCommand] | None = None,
-        *,
-        on_reload: ReloadHook | None = None,
-        status_lines: StatusHook | None = None,
-    ) -> None:
-        """Serve answers from *store*; *admin_commands* adds platform-specific admin verbs.
+    Pure and synchronous: who may run admin commands, where, and what is recorded or
+    remembered is the conversation service's business (bot/conversation/).
+    """
 
-        *on_reload* runs after each successful admin reload and *status_lines* adds lines
-        to `admin status`; both are plain callables, so the core stays free of I/O.
-        """
+    def __init__(self, store: KnowledgeStore, match: MatchSettings | None = None) -> None:
+        """Serve answers from *store* with the matcher's *match* thresholds."""
         self.store = store
-        self.settings = settings or BotSettings()
-        self._on_reload = on_reload
-        self._status_lines = status_lines
-        self._admin_commands: dict[str, AdminCommand] = {
-            "reload": self._admin_reload,
-            "status": self._admin_status,
-            "help": self._admin_help,
-            **(admin_commands or {}),
-        }
+        self.match = match or MatchSettings()
 
     def handle(self, message: Message) -> Reply:
-        """Return the reply to *message*; never raises on any text."""
-        intent = classify(message.text)
-        if intent.kind == "empty":
-            return replies.help_reply()
-        if intent.kind == "help":
+        """Classify *message* and reply to it; never raises on any text."""
+        return self.reply(classify(message.text))
+
+    def reply(self, intent: Intent, subject: Subject | None = None) -> Reply:
+        """Reply to an already classified message; *subject* resolves follow-ups."""
+        if intent.kind in ("empty", "help"):
             return replies.help_reply()
         if intent.kind in ("greeting", "thanks"):
             return replies.small_talk_reply(intent.kind)
         if intent.kind == "path":
             return self.path(intent.rest)
         if intent.kind == "admin":
-            return self.admin(message, intent.rest)
+            # Only the conversation service runs admin commands (it knows who and where).
+            return replies.admin_elsewhere_reply()
         snap = self.store.current
-        if PATH_CUE.search(fold(message.text)):
-            query = snap.paths.parse(message.text)
+        if PATH_CUE.search(fold(intent.rest)):
+            query = snap.paths.parse(intent.rest)
             if query.role is not None:
                 return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
-        return self.ask(message.text)
+        return self.ask(intent.rest, subject)
 
-    def ask(self, text: str) -> Reply:
-        """Match *text* against the FAQs and answer, suggest or decline."""
+    def ask(self, text: str, subject: Subject | None = None) -> Reply:
+        """Match *text* against the FAQs and answer, suggest or decline.
+
+        A follow-up that names no program ("how much is it?") is read as being about
+        *subject*'s program when that gives an answer about it.
+        """
         snap = self.store.current
-        match = snap.index.match(text, self.settings.match)
-        return replies.match_reply(snap.knowledge, match, self.settings.match.max_suggestions)
+        match = snap.index.match(text, self.match)
+        if subject is not None and snap.paths.program_named(text) is None:
+            program = snap.knowledge.programs.get(subject.program)
+            if program is not None:
+                followup = snap.index.match(f"{text} {program.name}", self.match)
+                best = followup.best
+                if (
+                    followup.band == "answer"
+                    and best is not None
+                    and best.faq.program == program.id
+                ):
+                    match = followup
+        return replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
+
+    def subject_of(self, text: str, reply: Reply) -> Subject | None:
+        """Return what *reply* (to *text*) was about, for the next follow-up; None if unclear."""
+        snap = self.store.current
+        if reply.faq_id is not None:
+            faq = snap.knowledge.faqs.get(reply.faq_id)
+            if faq is not None and faq.program is not None:
+                return Subject(faq.program)
+        named = snap.paths.program_named(text)
+        return Subject(named.id) if named is not None else None
 
     def faq(self, faq_id: str) -> Reply:
         """Answer the FAQ *faq_id* directly (a button click); decline if it no longer exists."""
@@ -102,6 +100,8 @@ class Bot:
         """Reply to a /finops-path request: usage, a clarification, or the path."""
         if fold(text).strip() in ("help", "--help", "-h", "?"):
             return replies.path_help_reply()
+        if not text.strip() and program is None:
+            return replies.path_form_reply(self.store.current.knowledge)
         snap = self.store.current
         query = snap.paths.parse(text, program)
         if query.unknown_program:
@@ -109,50 +109,3 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
-
-    def is_admin(self, user_id: str) -> bool:
-        """Return True when *user_id* is on the admin allow-list."""
-        return user_id in self.settings.admins
-
-    def admin(self, message: Message, text: str) -> Reply:
-        """Run an admin command for an allow-listed user; refuse politely otherwise."""
-        verb, _, args = text.strip().partition(" ")
-        verb = verb.lower() or "help"
-        if not self.is_admin(message.user_id):
-            logger.warning("admin %r refused for user %s", verb, message.user_id)
-            return _admin("Sorry, admin commands are only for the bot's admins.")
-        command = self._admin_commands.get(verb)
-        logger.info("admin %r by user %s on %s", verb, message.user_id, message.platform)
-        if command is None:
-            return _admin(f"Unknown admin command '{verb[:40]}'. " + self._admin_usage())
-        return command(message, args)
-
-    def _admin_usage(self) -> str:
-        return "Admin commands: " + " | ".join(sorted(self._admin_commands)) + "."
-
-    def _admin_help(self, message: Message, args: str) -> Reply:
-        return _admin(self._admin_usage())
-
-    def _admin_reload(self, message: Message, args: str) -> Reply:
-        report = self.store.reload()
-        logger.info("reload by %s: %s", message.user_id, report.lines()[0])
-        title = "Knowledge reloaded" if report.ok else "Reload failed; old knowledge still serving"
-        lines = report.lines()
-        if report.ok and self._on_reload is not None:
-            note = self._on_reload(report)
-            if note:
-                lines.append(note)
-        return Reply(kind="admin", title=title, sections=(Section("\n".join(lines)),))
-
-    def _admin_status(self, message: Message, args: str) -> Reply:
-        snap = self.store.current
-        counts = ", ".join(f"{n} {k}" for k, n in snap.knowledge.counts().items())
-        text = f"Knowledge version {snap.version} from {self.store.directory}: {counts}."
-        if self._status_lines is None:
-            return _admin(text, title="Status")
-        extra = Section("\n".join(self._status_lines()), heading="Store")
-        return Reply(kind="admin", title="Status", sections=(Section(text), extra))
-
-
-def _admin(text: str, title: str = "Admin") -> Reply:
-    return Reply(kind="admin", title=title, sections=(Section(text),))

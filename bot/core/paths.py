@@ -165,7 +165,7 @@ class PathRecommender:
         role, rest = self.roles.find(cleaned)
         chosen = self.find_program(wanted) if wanted else None
         if chosen is None and not wanted:
-            chosen = self._program_in(rest)
+            chosen = self.program_named(rest)
         return PathQuery(
             role=role,
             months=parse_experience(cleaned),
@@ -174,8 +174,9 @@ class PathRecommender:
             unknown_program=wanted if wanted and chosen is None else None,
         )
 
-    def _program_in(self, text: str) -> Program | None:
-        padded = f" {text} "
+    def program_named(self, text: str) -> Program | None:
+        """Return the program whose name or alias *text* mentions (longest alias first)."""
+        padded = f" {_clean(text)} "
         for alias in sorted(self.programs, key=len, reverse=True):
             if len(alias) >= 3 and f" {alias} " in padded:
                 return self.programs[alias]
@@ -254,3 +255,40 @@ def _months(months: float) -> str:
         years = int(months // 12)
         return f"{years} year" + ("s" if years != 1 else "")
     return f"{months:g} month" + ("s" if months != 1 else "")
+
+
+@dataclass(frozen=True)
+class PathRequest:
+    """The path form's fields as a person filled them in (Slack modal or Teams card)."""
+
+    role: str
+    experience: str | None = None
+    program: str | None = None
+    goal: str | None = None
+
+    def text(self) -> str:
+        """Return the same request as /finops-path text, so Share can replay it."""
+        parts = [self.role]
+        if self.experience:
+            parts.append(self.experience)
+        if self.program:
+            parts.append(f"--program {self.program}")
+        if self.goal:
+            # The goal goes last: the parser takes everything after --goal.
+            parts.append(f"--goal {self.goal}")
+        return " ".join(" ".join(parts).split())
+
+    def problems(self, paths: PathRecommender) -> dict[str, str]:
+        """Return what is wrong with each field (field name -> message); empty when fine."""
+        problems: dict[str, str] = {}
+        role, _ = paths.roles.find(self.role)
+        if role is None:
+            names = sorted(r.name for r in paths.knowledge.roles.values())
+            problems["role"] = "I don't know that role. Try one of: " + ", ".join(names)
+        if self.experience and parse_experience(self.experience) is None:
+            problems["experience"] = (
+                "I couldn't read that as experience. Try '3 years', '18 months' or 'new to cloud'."
+            )
+        if self.program and paths.find_program(self.program) is None:
+            problems["program"] = "That program is no longer available; pick another one."
+        return problems

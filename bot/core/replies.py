@@ -87,6 +87,11 @@ def decline_reply(score: float = 0.0) -> Reply:
     )
 
 
+def admin_elsewhere_reply(where: str = "a private chat with me") -> Reply:
+    """Say that admin commands work only somewhere private (reports name files and people)."""
+    return Reply(kind="admin", sections=(Section(f"Admin commands work in {where}."),))
+
+
 def help_reply() -> Reply:
     """Explain what the bot does and how to ask."""
     return Reply(
@@ -142,6 +147,18 @@ def clarify_reply(knowledge: Knowledge, unknown_program: str | None = None) -> R
         title="Tell me your role",
         sections=(Section(lead), Section(f"Roles I know: {roles}."), Section(PATH_USAGE)),
         actions=(Action("path_form", "Get my path", "open"),),
+    )
+
+
+def path_form_reply(knowledge: Knowledge) -> Reply:
+    """Ask for a role when a path request came without one (platforms with forms show one)."""
+    reply = clarify_reply(knowledge)
+    return Reply(
+        kind=reply.kind,
+        title=reply.title,
+        sections=reply.sections,
+        actions=reply.actions,
+        data={"form": "path"},
     )
 
 

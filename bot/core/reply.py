@@ -18,6 +18,16 @@ class Message:
     text: str
     user_id: str = "local"
     platform: str = "terminal"
+    # Where it was said (a DM, a channel thread, a Teams chat): keys the conversation's memory.
+    place: str = ""
+    # True only where nobody but the sender reads the reply (a DM, a 1:1 chat, an ephemeral
+    # slash-command answer). Admin output goes only there, so when in doubt it is False.
+    private: bool = False
+    # How it reached the bot, recorded with the question: dm, mention, channel or command.
+    via: str = "dm"
+    # True when the bot was not addressed (a plain message in an opted-in channel): it then
+    # speaks only when it has an answer, a "did you mean" or a path, and stays silent otherwise.
+    unprompted: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ class Attachment:
     filename: str
     content: str
     title: str | None = None
+    # The admin command that made it (e.g. "export 30"), so a platform that delivers files
+    # later (Teams asks for consent first) can build it again.
+    command: str | None = None
 
 
 @dataclass(frozen=True)

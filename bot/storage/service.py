@@ -1,20 +1,20 @@
 """The store as one server uses it: storage, knowledge sync, and the admin verbs on them.
 
-The admin verbs are synchronous `AdminCommand`s for `Bot(admin_commands=...)`: adapters run
-admin commands in a worker thread (they may read files or the database), and the verbs reach
-the async store through `Storage.call_from_thread`. The replies are built by the pure
-`bot.core.insights`, so Slack, Teams and the terminal render them alike.
+It is the conversation service's `Recorder` (questions, clicks, votes, the audit trail) and
+adds the async admin verbs stats, unanswered, export and stale: they await the store on the
+event loop, with no thread hop. The replies are built by the pure `bot.core.insights`, so
+Slack, Teams and the terminal render them alike.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from bot.core.bot import AdminCommand
+from bot.conversation.admin import AdminVerb
 from bot.core.insights import (
     DEFAULT_DAYS,
     LOW_SCORE_MARGIN,
@@ -36,8 +36,6 @@ from bot.core.reply import Message, Reply, Section
 from bot.core.store import KnowledgeStore, ReloadReport
 from bot.storage.store import Storage, StoreUnavailableError
 from bot.storage.sync import DEFAULT_POLL_INTERVAL, KnowledgeSync
-
-T = TypeVar("T")
 
 HOME_TIMEOUT = 2.0  # seconds the admin's Home tab waits for the store's numbers
 
@@ -72,9 +70,9 @@ class StoreService:
         await self.sync.close()
         await self.storage.close()
 
-    # ----- hooks for Bot
+    # ----- hooks for the conversation service
 
-    def admin_commands(self) -> dict[str, AdminCommand]:
+    def verbs(self) -> dict[str, AdminVerb]:
         """Return the admin verbs this service adds: stats, unanswered, export, stale."""
         return {
             "stats": self.stats,
@@ -83,11 +81,11 @@ class StoreService:
             "stale": self.stale,
         }
 
-    def on_reload(self, report: ReloadReport) -> str | None:
-        """Tell every other instance about a successful admin reload (Bot's on_reload)."""
+    async def announce_reload(self, report: ReloadReport) -> str | None:
+        """Tell every other instance about an admin reload; return a line for the admin."""
         version = report.new_version or report.old_version
         try:
-            generation = self._call(self.sync.publish(version))
+            generation = await self.sync.publish(version)
         except StoreUnavailableError:
             return (
                 "Other instances were NOT told (the store is unavailable): reload each of "
@@ -98,40 +96,42 @@ class StoreService:
             f"(generation {generation})."
         )
 
-    def record_reply(
-        self,
-        platform: str,
-        msg: Message,
-        reply: Reply,
-        via: str,
-        asked_at: datetime | None = None,
-    ) -> None:
-        """Queue the outcome of an FAQ question (answered, suggested, declined); skip others.
+    def now(self) -> datetime:
+        """Return the current time as the store records it."""
+        return self.storage.now()
 
-        *asked_at* is when the question arrived (default: now, when the answer went out).
-        """
+    def question(self, message: Message, reply: Reply, asked_at: datetime) -> None:
+        """Queue the outcome of a question (answered, suggested, declined); skip other replies."""
         outcome = outcome_of(reply)
         if outcome is None:
             return
         faq_id = reply.faq_id or (reply.suggestions[0].faq_id if reply.suggestions else None)
         self.storage.record_question(
-            platform=platform,
-            user_id=msg.user_id,
-            text=msg.text,
+            platform=message.platform,
+            user_id=message.user_id,
+            text=message.text,
             outcome=outcome,
             faq_id=faq_id,
             score=reply.score,
             knowledge_version=self.knowledge.current.version,
-            via=via,
+            via=message.via,
             at=asked_at,
         )
 
-    def audit(self, platform: str, user_id: str, text: str, *, allowed: bool) -> None:
+    def click(self, platform: str, user_id: str, kind: str, faq_id: str) -> None:
+        """Queue a click on a choice, a related question or a Home topic."""
+        self.storage.record_click(platform=platform, user_id=user_id, kind=kind, faq_id=faq_id)
+
+    def feedback(self, platform: str, user_id: str, faq_id: str, vote: str) -> None:
+        """Queue a 👍/👎 on an answer."""
+        self.storage.record_feedback(platform=platform, user_id=user_id, faq_id=faq_id, vote=vote)
+
+    def admin(self, message: Message, text: str, *, allowed: bool) -> None:
         """Queue an admin command (allowed or refused) for the audit trail."""
         verb, _, args = text.strip().partition(" ")
         self.storage.record_admin(
-            platform=platform,
-            user_id=user_id,
+            platform=message.platform,
+            user_id=message.user_id,
             verb=verb.lower() or "help",
             args=args.strip(),
             allowed=allowed,
@@ -152,45 +152,42 @@ class StoreService:
 
     # ----- the verbs
 
-    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.storage.call_from_thread(coro)
-
-    def stats(self, message: Message, args: str) -> Reply:
+    async def stats(self, message: Message, args: str) -> Reply:
         """`stats [days]`: questions, answer and decline rates, top FAQs, most 👎."""
         days = parse_days(args)
         if days is None:
             return _usage("stats")
         try:
-            stats = self._call(self.storage.stats(days))
+            stats = await self.storage.stats(days)
         except StoreUnavailableError:
             return store_unavailable_reply("the stats")
         return stats_reply(stats, self.knowledge.current.knowledge)
 
-    def unanswered(self, message: Message, args: str) -> Reply:
+    async def unanswered(self, message: Message, args: str) -> Reply:
         """`unanswered [days]`: declined and low-score questions, grouped, most frequent first."""
         days = parse_days(args)
         if days is None:
             return _usage("unanswered")
         low = self.match.answer_threshold + LOW_SCORE_MARGIN
         try:
-            asked = self._call(self.storage.unanswered(days, low))
+            asked = await self.storage.unanswered(days, low)
         except StoreUnavailableError:
             return store_unavailable_reply("the unanswered questions")
         snap = self.knowledge.current
         return unanswered_reply(group_questions(asked, snap.index, self.match), days)
 
-    def export(self, message: Message, args: str) -> Reply:
+    async def export(self, message: Message, args: str) -> Reply:
         """`export [days]`: the recorded questions as a CSV file (hashed user ids only)."""
         days = parse_days(args)
         if days is None:
             return _usage("export")
         try:
-            rows = self._call(self.storage.export_rows(days))
+            rows = await self.storage.export_rows(days)
         except StoreUnavailableError:
             return store_unavailable_reply("the recorded questions")
         return export_reply(export_csv(rows), len(rows), days, self._today())
 
-    def stale(self, message: Message, args: str) -> Reply:
+    async def stale(self, message: Message, args: str) -> Reply:
         """`stale`: FAQs whose review is overdue (never-reviewed ones count as overdue)."""
         knowledge = self.knowledge.current.knowledge
         today = self._today()

@@ -12,9 +12,10 @@ import pytest
 from aiohttp import web
 
 from bot.adapters.slack.channels import ChannelRegistry
+from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.store import KnowledgeStore
-from bot.server import build_bot, build_store, create_web_app
+from bot.server import build_conversation, build_store, create_web_app
 from bot.settings import Settings, load_settings
 from bot.storage.service import StoreService
 from bot.storage.store import Storage
@@ -33,6 +34,7 @@ class Harness:
     slack: SignedClient
     base_url: str
     bot: Bot
+    conversation: ConversationService
     channels: ChannelRegistry
     settings: Settings
     session: aiohttp.ClientSession
@@ -98,8 +100,8 @@ async def _start_server(
         service = build_store(settings, knowledge) if with_store else None
         if service is not None and poll_interval is not None:
             service.sync.interval = poll_interval
-        bot = build_bot(settings, knowledge, channels, service)
-        app = await create_web_app(settings, bot, channels, service)
+        conversation = build_conversation(settings, knowledge, channels, service)
+        app = await create_web_app(settings, conversation, channels, service)
         runner, port = await serve_on_loopback(app)
         runners.append(runner)
         base_url = f"http://127.0.0.1:{port}"
@@ -107,7 +109,8 @@ async def _start_server(
             fake=fake_slack,
             slack=SignedClient(base_url, session),
             base_url=base_url,
-            bot=bot,
+            bot=conversation.bot,
+            conversation=conversation,
             channels=channels,
             settings=settings,
             session=session,

@@ -227,7 +227,7 @@ async def test_feedback_click_is_logged_and_thanked(
     slack: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     """👍 is logged with the FAQ id and the person is thanked privately."""
-    caplog.set_level(logging.INFO, logger="bot.adapters.slack.listeners")
+    caplog.set_level(logging.INFO, logger="bot.conversation.service")
     status, _ = await slack.slack.interaction(
         block_action("feedback_3", f"up:{FAQ_ID}", slack.fake.webhook_url, thread_ts="1.2")
     )

@@ -20,7 +20,7 @@ from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.listeners import ADMIN_COMMAND, PATH_COMMAND
 from bot.core.matching import MatchSettings
 from bot.core.store import KnowledgeStore
-from bot.server import build_bot, create_web_app
+from bot.server import build_conversation, create_web_app
 from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, load_settings
 from tests.conftest import DATA, ROOT
 from tests.slack.fakes import FakeSlack
@@ -226,7 +226,9 @@ async def test_socket_mode_serves_no_http_slack_route(
         }
     )
     channels = ChannelRegistry.load(settings.channels, settings.state_file)
-    app = await create_web_app(settings, build_bot(settings, bundled_store, channels), channels)
+    app = await create_web_app(
+        settings, build_conversation(settings, bundled_store, channels), channels
+    )
     routes = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource}
     assert ("GET", "/healthz") in routes
     assert not any(path == "/slack/events" for _, path in routes)

@@ -11,9 +11,10 @@ import pytest
 from aiohttp import web
 
 from bot.adapters.slack.channels import ChannelRegistry
+from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.store import KnowledgeStore
-from bot.server import build_bot, build_store, create_web_app
+from bot.server import build_conversation, build_store, create_web_app
 from bot.settings import Settings, load_settings
 from bot.storage.service import StoreService
 from tests.loopback import serve_on_loopback
@@ -28,6 +29,7 @@ class TeamsHarness:
     teams: TeamsClient
     base_url: str
     bot: Bot
+    conversation: ConversationService
     settings: Settings
     session: aiohttp.ClientSession
     service: StoreService | None = None
@@ -73,8 +75,8 @@ async def _start_teams(
         knowledge = store or bundled_store
         # Most tests need no store; with_store=True wires the SQLite one as `serve` does.
         service = build_store(settings, knowledge) if with_store else None
-        bot = build_bot(settings, knowledge, channels, service)
-        app = await create_web_app(settings, bot, channels, service)
+        conversation = build_conversation(settings, knowledge, channels, service)
+        app = await create_web_app(settings, conversation, channels, service)
         runner, port = await serve_on_loopback(app)
         runners.append(runner)
         base_url = f"http://127.0.0.1:{port}"
@@ -82,7 +84,8 @@ async def _start_teams(
             connector=connector,
             teams=TeamsClient(base_url, session, connector.url),
             base_url=base_url,
-            bot=bot,
+            bot=conversation.bot,
+            conversation=conversation,
             settings=settings,
             session=session,
             service=service,

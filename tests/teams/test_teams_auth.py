@@ -25,7 +25,7 @@ from microsoft_agents.hosting.core import JwtTokenValidator
 
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.core.store import KnowledgeStore
-from bot.server import build_bot, create_web_app
+from bot.server import build_conversation, create_web_app
 from bot.settings import load_settings
 from tests.loopback import serve_on_loopback
 from tests.slack.conftest import slack_env
@@ -124,7 +124,9 @@ async def _both(tmp_path: Path, bundled_store: KnowledgeStore) -> AsyncIterator[
     assert settings.teams is not None
     assert not settings.teams.anonymous
     channels = ChannelRegistry.load(settings.channels, settings.state_file)
-    app = await create_web_app(settings, build_bot(settings, bundled_store, channels), channels)
+    app = await create_web_app(
+        settings, build_conversation(settings, bundled_store, channels), channels
+    )
     runner, port = await serve_on_loopback(app)
     base_url = f"http://127.0.0.1:{port}"
     session = aiohttp.ClientSession()

@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.core.store import KnowledgeStore
-from bot.server import TEAMS_PATH, build_bot, create_web_app
+from bot.server import TEAMS_PATH, build_conversation, create_web_app
 from bot.settings import SettingsError, TeamsSettings, load_settings
 from tests.conftest import ROOT
 from tests.teams.fakes import ADMIN_AAD, APP_ID, TENANT
@@ -75,7 +75,7 @@ def test_nothing_at_all_still_asks_for_slack() -> None:
 def test_admins_of_both_platforms_share_the_allow_list(
     tmp_path: Path, bundled_store: KnowledgeStore
 ) -> None:
-    """FINOPS_ADMINS (Slack ids) and TEAMS_ADMINS (GUIDs) both reach Bot.is_admin."""
+    """FINOPS_ADMINS (Slack ids) and TEAMS_ADMINS (GUIDs) both reach the admin allow-list."""
     settings = load_settings(
         {
             **SLACK,
@@ -85,10 +85,12 @@ def test_admins_of_both_platforms_share_the_allow_list(
             "FINOPS_STATE_FILE": str(tmp_path / "s.json"),
         }
     )
-    bot = build_bot(settings, bundled_store, ChannelRegistry.load(frozenset(), tmp_path / "s"))
-    assert bot.is_admin("U0ADMIN")
-    assert bot.is_admin(ADMIN_AAD)
-    assert not bot.is_admin("U0OTHER")
+    conversation = build_conversation(
+        settings, bundled_store, ChannelRegistry.load(frozenset(), tmp_path / "s")
+    )
+    assert conversation.is_admin("U0ADMIN")
+    assert conversation.is_admin(ADMIN_AAD)
+    assert not conversation.is_admin("U0OTHER")
 
 
 def test_secrets_stay_out_of_repr() -> None:
@@ -190,7 +192,9 @@ async def test_teams_route_only_when_configured(
     for env, served in ((SLACK, False), ({**SLACK, **TEAMS}, True)):
         settings = load_settings({**env, "FINOPS_STATE_FILE": str(tmp_path / "s.json")})
         channels = ChannelRegistry.load(settings.channels, settings.state_file)
-        app = await create_web_app(settings, build_bot(settings, bundled_store, channels), channels)
+        app = await create_web_app(
+            settings, build_conversation(settings, bundled_store, channels), channels
+        )
         routes = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource}
         assert (("POST", TEAMS_PATH) in routes) is served
         app.freeze()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import re
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -20,8 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.dedup import PENDING_CLAIM, TtlCache, message_key
 from bot.adapters.slack.path_form import form_errors, read_path_form
-from bot.core.bot import Bot
-from bot.core.intents import classify
+from bot.conversation.service import ConversationService
+from bot.core.insights import AdminSummary
 from bot.core.reply import Message, Reply, Section
 from bot.core.text import strip_markup
 from bot.render.blocks import (
@@ -41,21 +40,14 @@ from bot.render.slack_views import (
     message,
     path_modal,
 )
-from bot.storage.service import StoreService
+from bot.storage.store import Storage
 
 logger = logging.getLogger(__name__)
 
 PATH_COMMAND = "/finops-path"
 ADMIN_COMMAND = "/finops-admin"
 PLATFORM = "slack"
-# In opted-in channels the bot speaks only when it has something useful to say.
-CHANNEL_WORTHY = frozenset({"answer", "suggest", "path"})
 _FEEDBACK_VALUE = re.compile(r"^(up|down):([a-z0-9][a-z0-9-]*)$")
-THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
-ADMIN_ELSEWHERE = Reply(
-    kind="admin",
-    sections=(Section("Admin commands work in a DM with me or with /finops-admin."),),
-)
 
 Payload = dict[str, Any]
 
@@ -65,19 +57,22 @@ class SlackHandlers:
 
     def __init__(
         self,
-        bot: Bot,
+        conversation: ConversationService,
         channels: ChannelRegistry,
         seen_messages: TtlCache | None = None,
-        service: StoreService | None = None,
+        storage: Storage | None = None,
+        summary: Callable[[], Awaitable[AdminSummary]] | None = None,
     ) -> None:
-        """Answer with *bot*; *seen_messages* remembers answered (channel, ts) pairs.
+        """Answer through *conversation*; *seen_messages* remembers answered (channel, ts).
 
-        With *service* (the shared store), questions, clicks and admin actions are recorded
-        after answering, and the (channel, ts) dedup spans every instance.
+        With *storage* (the shared store), the (channel, ts) dedup spans every instance, and
+        *summary* gives an admin's Home tab its numbers.
         """
-        self.bot = bot
+        self.conversation = conversation
+        self.bot = conversation.bot
         self.channels = channels
-        self.service = service
+        self.storage = storage
+        self._summary = summary
         # A mention in a channel the bot reads arrives as app_mention AND message: answer once.
         self.seen_messages = seen_messages or TtlCache()
         # "/finops-path sre" is typed by many people: its payload only changes with the
@@ -101,7 +96,7 @@ class SlackHandlers:
         key = (self.bot.store.current.version, text)
         payload = self._path_payloads.get(key)
         if payload is None:
-            payload = ephemeral(_with_share_value(self.bot.path(text), text))
+            payload = ephemeral(_with_share_value(self.conversation.path(text), text))
             self._path_payloads[key] = payload
             if len(self._path_payloads) > _PATH_CACHE_SIZE:
                 del self._path_payloads[next(iter(self._path_payloads))]
@@ -110,16 +105,23 @@ class SlackHandlers:
     async def admin_command(
         self, ack: AsyncAck, command: Payload, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        """Run `/finops-admin VERB` off the event loop and answer privately."""
+        """Run `/finops-admin VERB` and answer privately (only the admin sees it)."""
         await ack()
         text = str(command.get("text") or "").strip()
-        msg = Message(text=text, user_id=str(command.get("user_id", "")), platform=PLATFORM)
-        # Reload reads and validates files, stats read the store: keep both off the loop.
-        reply = await asyncio.to_thread(self.bot.admin, msg, text)
+        msg = Message(
+            f"{ADMIN_COMMAND} {text}",
+            user_id=str(command.get("user_id", "")),
+            platform=PLATFORM,
+            place=str(command.get("channel_id") or ""),
+            private=True,
+            via="command",
+        )
+        reply = await self.conversation.respond(msg)
+        if reply is None:
+            return
         if reply.attachment is not None:
             reply = await self._send_file(client, None, msg.user_id, reply)
         await respond(**message(reply), response_type="ephemeral")
-        self._audit(msg.user_id, text)
 
     # ----- the path form
 
@@ -142,13 +144,13 @@ class SlackHandlers:
             return
         await ack()
         text = form.text()
-        reply = _with_share_value(self.bot.path(text), text)
+        reply = _with_share_value(self.conversation.path(text), text)
         await self._post_private(client, body["user"]["id"], form.channel_id, reply)
 
     async def share_path(self, ack: AsyncAck, action: Payload, respond: AsyncRespond) -> None:
         """Post the path from a private reply into the channel for everyone."""
         await ack()
-        reply = self.bot.path(str(action.get("value") or ""))
+        reply = self.conversation.path(str(action.get("value") or ""))
         if reply.kind != "path":
             await respond(**message(reply), response_type="ephemeral", replace_original=False)
             return
@@ -159,17 +161,19 @@ class SlackHandlers:
 
     async def app_mention(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
         """Answer a mention in the thread of the question."""
-        asked_at = self._now()
         if _not_a_person(event) or not self._new_here(event):
             return
-        text = _without_mention(str(event.get("text") or ""), context.bot_user_id)
-        msg = Message(text, str(event["user"]), PLATFORM)
-        # Reload reports name files and problems: not for a whole channel to read.
-        reply = ADMIN_ELSEWHERE if classify(text).kind == "admin" else self.bot.handle(msg)
-        if not await self._won(event, context):
-            return
-        await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
-        self._record_question(msg, reply, "mention", asked_at)
+        thread = event.get("thread_ts") or event["ts"]
+        msg = Message(
+            _without_mention(str(event.get("text") or ""), context.bot_user_id),
+            user_id=str(event["user"]),
+            platform=PLATFORM,
+            place=f"{event.get('channel')}:{thread}",
+            via="mention",
+        )
+        reply = await self.conversation.respond(msg, gate=lambda: self._won(event, context))
+        if reply is not None:
+            await say(**message(reply), thread_ts=thread)
 
     async def message_event(
         self, event: Payload, say: AsyncSay, context: AsyncBoltContext, client: AsyncWebClient
@@ -177,52 +181,54 @@ class SlackHandlers:
         """Answer DMs; in opted-in channels answer only what the bot knows, else stay quiet."""
         if _not_a_person(event):
             return
-        asked_at = self._now()
         text = str(event.get("text") or "")
         kind = event.get("channel_type")
+        channel = event.get("channel")
         if kind == "im":
             if not self._new_here(event):
                 return
-            msg = Message(_without_mention(text, context.bot_user_id), str(event["user"]), PLATFORM)
-            intent = classify(msg.text)
-            if intent.kind != "admin":
-                reply = self.bot.handle(msg)
-                if not await self._won(event, context):
-                    return
-                await say(**message(reply), thread_ts=event.get("thread_ts"))
-                self._record_question(msg, reply, "dm", asked_at)
+            thread = event.get("thread_ts")
+            msg = Message(
+                _without_mention(text, context.bot_user_id),
+                user_id=str(event["user"]),
+                platform=PLATFORM,
+                place=f"{channel}:{thread}" if thread else str(channel),
+                private=True,
+                via="dm",
+            )
+            reply = await self.conversation.respond(msg, gate=lambda: self._won(event, context))
+            if reply is None:
                 return
-            if not await self._won(event, context):
-                return  # (before the command runs: a reload must not run twice)
-            reply = await asyncio.to_thread(self.bot.handle, msg)
             if reply.attachment is not None:
-                reply = await self._send_file(client, event.get("channel"), msg.user_id, reply)
-            await say(**message(reply), thread_ts=event.get("thread_ts"))
-            self._audit(msg.user_id, intent.rest)
+                reply = await self._send_file(client, channel, msg.user_id, reply)
+            await say(**message(reply), thread_ts=thread)
             return
-        if kind not in ("channel", "group") or event.get("channel") not in self.channels:
+        if kind not in ("channel", "group") or channel not in self.channels:
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in text:
             return  # the app_mention listener answers this one
-        if classify(text).kind not in ("faq", "path") or not self._new_here(event):
+        if not self._new_here(event):
             return
-        msg = Message(text, str(event["user"]), PLATFORM)
-        reply = self.bot.handle(msg)
-        if reply.kind in CHANNEL_WORTHY:
-            if not await self._won(event, context):
-                return
-            await say(**message(reply), thread_ts=event.get("thread_ts") or event["ts"])
-            # Only what the bot answered: chatter it stayed silent on is not recorded.
-            self._record_question(msg, reply, "channel", asked_at)
+        thread = event.get("thread_ts") or event["ts"]
+        msg = Message(
+            text,
+            user_id=str(event["user"]),
+            platform=PLATFORM,
+            place=f"{channel}:{thread}",
+            via="channel",
+            unprompted=True,
+        )
+        reply = await self.conversation.respond(msg, gate=lambda: self._won(event, context))
+        if reply is not None:
+            await say(**message(reply), thread_ts=thread)
 
     async def suggestion_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, respond: AsyncRespond
     ) -> None:
         """Replace the "did you mean" message with the chosen FAQ's answer."""
         await ack()
-        reply = self.bot.faq(str(action.get("value") or ""))
+        reply = await self._chosen(body, action, "suggestion")
         await respond(**message(reply), replace_original=True)
-        self._record_click(body, "suggestion", reply)
 
     async def followup_clicked(
         self,
@@ -234,8 +240,7 @@ class SlackHandlers:
     ) -> None:
         """Answer a related question in the same thread (privately if the answer was private)."""
         await ack()
-        reply = self.bot.faq(str(action.get("value") or ""))
-        self._record_click(body, "followup", reply)
+        reply = await self._chosen(body, action, "followup")
         if (body.get("container") or {}).get("is_ephemeral"):
             await respond(**message(reply), response_type="ephemeral", replace_original=False)
             return
@@ -249,9 +254,8 @@ class SlackHandlers:
     ) -> None:
         """Answer a Home tab topic in the person's DM with the bot, where buttons keep working."""
         await ack()
-        reply = self.bot.faq(str(action.get("value") or ""))
+        reply = await self._chosen(body, action, "home")
         await client.chat_postMessage(channel=body["user"]["id"], **message(reply))
-        self._record_click(body, "home", reply)
 
     async def feedback_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, respond: AsyncRespond
@@ -262,13 +266,8 @@ class SlackHandlers:
         if m is None:
             return
         vote, faq_id = m.groups()
-        user_id = str((body.get("user") or {}).get("id") or "")
-        logger.info("feedback %s on faq %s by %s", vote, faq_id, user_id)
-        await respond(THANKS_FOR_FEEDBACK, response_type="ephemeral", replace_original=False)
-        if self.service is not None:
-            self.service.storage.record_feedback(
-                platform=PLATFORM, user_id=user_id, faq_id=faq_id, vote=vote
-            )
+        thanks = self.conversation.feedback(_clicker(body), vote, faq_id)
+        await respond(thanks, response_type="ephemeral", replace_original=False)
 
     async def app_home_opened(self, event: Payload, client: AsyncWebClient) -> None:
         """Publish the Home tab each time someone opens it (it shows the current knowledge)."""
@@ -276,8 +275,8 @@ class SlackHandlers:
             return
         user_id = str(event["user"])
         admin = None
-        if self.service is not None and self.bot.is_admin(user_id):
-            admin = await self.service.admin_summary()
+        if self.conversation.is_admin(user_id) and self._summary is not None:
+            admin = await self._summary()
         view = home_view(self.bot.store.current.knowledge, admin=admin)
         await client.views_publish(user_id=user_id, view=view)
 
@@ -292,36 +291,15 @@ class SlackHandlers:
 
     async def _won(self, event: Payload, context: AsyncBoltContext) -> bool:
         """Return True unless another instance already took this message (shared store)."""
-        if self.service is None:
+        if self.storage is None:
             return True
-        storage = self.service.storage
         pending = context.get(PENDING_CLAIM)  # mentions and DMs: started by the middleware
         if pending is None:
-            pending = storage.claim_soon(message_key(event.get("channel"), event.get("ts")))
-        return await storage.settle(pending)
+            pending = self.storage.claim_soon(message_key(event.get("channel"), event.get("ts")))
+        return await self.storage.settle(pending)
 
-    def _now(self) -> datetime | None:
-        # When a question arrived: answers may finish out of order (each waits for its
-        # claim and for Slack), and what was asked first should be listed first.
-        return self.service.storage.now() if self.service is not None else None
-
-    def _record_question(
-        self, msg: Message, reply: Reply, via: str, asked_at: datetime | None
-    ) -> None:
-        if self.service is not None:
-            self.service.record_reply(PLATFORM, msg, reply, via, asked_at)
-
-    def _record_click(self, body: Payload, kind: str, reply: Reply) -> None:
-        if self.service is None or reply.faq_id is None:
-            return
-        user_id = str((body.get("user") or {}).get("id") or "")
-        self.service.storage.record_click(
-            platform=PLATFORM, user_id=user_id, kind=kind, faq_id=reply.faq_id
-        )
-
-    def _audit(self, user_id: str, text: str) -> None:
-        if self.service is not None:
-            self.service.audit(PLATFORM, user_id, text, allowed=self.bot.is_admin(user_id))
+    async def _chosen(self, body: Payload, action: Payload, kind: str) -> Reply:
+        return await self.conversation.chosen(_clicker(body), str(action.get("value") or ""), kind)
 
     async def _send_file(
         self, client: AsyncWebClient, channel: str | None, user_id: str, reply: Reply
@@ -397,6 +375,26 @@ _PATH_CACHE_SIZE = 256
 
 def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:
     return {"block_id": block_id, "action_id": re.compile(rf"^{action_prefix}_\d+$")}
+
+
+def _clicker(body: Payload) -> Message:
+    """Return who clicked a button, and in which thread (for the conversation's memory)."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    clicked = body.get("message") or {}
+    dm = str(channel or "").startswith("D")
+    # A DM's top level is one conversation; elsewhere the thread of the clicked message is.
+    thread = clicked.get("thread_ts") or (None if dm else clicked.get("ts"))
+    private = dm or bool((body.get("container") or {}).get("is_ephemeral"))
+    place = f"{channel}:{thread}" if channel and thread else str(channel or "")
+    return Message(
+        "",
+        user_id=str((body.get("user") or {}).get("id") or ""),
+        platform=PLATFORM,
+        place=place,
+        private=private,
+    )
 
 
 def _not_a_person(event: Payload) -> bool:

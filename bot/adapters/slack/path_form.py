@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.adapters.slack.ids import is_channel_id
-from bot.core.paths import PathRecommender, parse_experience
+from bot.core.paths import PathRecommender, PathRequest
 from bot.render.slack_views import (
     FIELD_ACTION,
     FIELD_EXPERIENCE,
@@ -21,26 +21,10 @@ MAX_ERROR = 150
 
 
 @dataclass(frozen=True)
-class PathForm:
+class PathForm(PathRequest):
     """What the person typed into the modal, and the channel it was opened from."""
 
-    role: str
-    experience: str | None = None
-    program: str | None = None
-    goal: str | None = None
     channel_id: str | None = None
-
-    def text(self) -> str:
-        """Return the same request as /finops-path text, so Share can replay it."""
-        parts = [self.role]
-        if self.experience:
-            parts.append(self.experience)
-        if self.program:
-            parts.append(f"--program {self.program}")
-        if self.goal:
-            # The goal goes last: the parser takes everything after --goal.
-            parts.append(f"--goal {self.goal}")
-        return " ".join(" ".join(parts).split())
 
 
 def read_path_form(view: Mapping[str, Any]) -> PathForm:
@@ -70,18 +54,8 @@ def read_path_form(view: Mapping[str, Any]) -> PathForm:
 
 def form_errors(form: PathForm, paths: PathRecommender) -> dict[str, str]:
     """Return field errors for *form* (block id -> message); empty when it can be answered."""
-    errors: dict[str, str] = {}
-    role, _ = paths.roles.find(form.role)
-    if role is None:
-        names = sorted(r.name for r in paths.knowledge.roles.values())
-        errors[FIELD_ROLE] = _clip("I don't know that role. Try one of: " + ", ".join(names))
-    if form.experience and parse_experience(form.experience) is None:
-        errors[FIELD_EXPERIENCE] = (
-            "I couldn't read that as experience. Try '3 years', '18 months' or 'new to cloud'."
-        )
-    if form.program and paths.find_program(form.program) is None:
-        errors[FIELD_PROGRAM] = "That program is no longer available; pick another one."
-    return errors
+    # The modal's block ids are the neutral field names.
+    return {field: _clip(text) for field, text in form.problems(paths).items()}
 
 
 def _is_conversation(channel_id: str) -> bool:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
@@ -28,9 +27,9 @@ from bot.adapters.teams.files import (
     upload,
     upload_allowed,
 )
+from bot.conversation.service import ConversationService
 from bot.core import replies
-from bot.core.bot import Bot
-from bot.core.intents import classify
+from bot.core.paths import PathRequest
 from bot.core.reply import Message, Reply, Section
 from bot.render.cards import (
     FIELD_EXPERIENCE,
@@ -50,18 +49,10 @@ from bot.render.cards import (
     render_card,
 )
 
-if TYPE_CHECKING:
-    from bot.storage.service import StoreService
-
 logger = logging.getLogger(__name__)
 
 PLATFORM = "teams"
-THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
 WELCOME_TITLE = "Hi! I'm your FinOps certification guide"
-ADMIN_ELSEWHERE = Reply(
-    kind="admin",
-    sections=(Section("Admin commands work in a 1:1 chat with me."),),
-)
 FILE_DECLINED = "OK, no file was sent. Ask `admin export` again whenever you need it."
 FILE_ASK = "Accept the file below to save it to your OneDrive and open it."
 MAX_SUMMARY = 120
@@ -74,19 +65,18 @@ SubmitData = Mapping[str, Any]
 
 
 class TeamsHandlers:
-    """Every Teams route, closing over one Bot (and the shared store, when there is one)."""
+    """Every Teams route, translating activities for the one conversation service."""
 
     def __init__(
-        self, bot: Bot, service: StoreService | None = None, *, loopback_uploads: bool = False
+        self, conversation: ConversationService, *, loopback_uploads: bool = False
     ) -> None:
-        """Answer with *bot*; record questions, clicks, votes and admin use in *service*.
+        """Answer through *conversation* (which records and remembers, as for Slack).
 
-        Recording happens after answering and never blocks it, as in the Slack adapter.
         Files go only to HTTPS upload URLs; *loopback_uploads* (anonymous local testing)
         also allows http://127.0.0.1.
         """
-        self.bot = bot
-        self.service = service
+        self.conversation = conversation
+        self.bot = conversation.bot
         self.loopback_uploads = loopback_uploads
 
     # ----- messages: 1:1 chats, and @mentions in channels and group chats
@@ -98,37 +88,26 @@ class TeamsHandlers:
         if not text and activity.value is not None:
             logger.info("ignored a card submission without a known action")
             return
-        intent = classify(text)
-        if intent.kind == "path" and not intent.rest:
+        msg = _message(activity, text)
+        reply = await self.conversation.respond(msg)
+        if reply is None:
+            return
+        if reply.kind == "clarify" and reply.data and reply.data.get("form") == "path":
             await _send_card(context, self._path_form(), "Get your certification path")
             return
-        msg = Message(text, _user_id(activity), PLATFORM)
-        personal = _is_personal(activity)
-        if intent.kind != "admin":
-            reply = self.bot.handle(msg)
-            await _send_reply(context, reply)
-            self._record_question(msg, reply, "dm" if personal else "mention")
-            return
-        if not personal:
-            # Reload reports name files and problems: not for a whole channel to read.
-            await _send_reply(context, ADMIN_ELSEWHERE)
-            return
-        # Reload reads and validates files, stats read the store: keep both off the loop.
-        reply = await asyncio.to_thread(self.bot.handle, msg)
         attachment = reply.attachment
         if attachment is None:
             await _send_reply(context, reply)
-        else:
-            sections = (*reply.sections, Section(FILE_ASK))
-            await _send_reply(context, dataclasses.replace(reply, sections=sections))
-            card = consent_card(
-                attachment.filename,
-                len(attachment.content.encode()),
-                attachment.title or attachment.filename,
-                " ".join(intent.rest.lower().split()),
-            )
-            await context.send_activity(Activity(type=ActivityTypes.message, attachments=[card]))
-        self._audit(msg.user_id, intent.rest)
+            return
+        sections = (*reply.sections, Section(FILE_ASK))
+        await _send_reply(context, dataclasses.replace(reply, sections=sections))
+        card = consent_card(
+            attachment.filename,
+            len(attachment.content.encode()),
+            attachment.title or attachment.filename,
+            attachment.command or "export",
+        )
+        await context.send_activity(Activity(type=ActivityTypes.message, attachments=[card]))
 
     # ----- file consent answers (`fileConsent/invoke`)
 
@@ -143,14 +122,14 @@ class TeamsHandlers:
             await context.send_activity(FILE_DECLINED)
             await _invoke_response(context, 200)
             return
-        user_id = _user_id(context.activity)
         # Built again now: the person may no longer be an admin, and any instance may be
         # the one Teams sends the answer to.
-        msg = Message(f"admin {answer.command}", user_id, PLATFORM)
-        reply = await asyncio.to_thread(self.bot.handle, msg)
-        self._audit(user_id, f"{answer.command} (file accepted)")
-        if reply.attachment is None:
-            await _send_reply(context, reply)  # refused, or the store is unavailable
+        msg = _message(context.activity, f"admin {answer.command}")
+        user_id = msg.user_id
+        reply = await self.conversation.respond(msg)
+        if reply is None or reply.attachment is None:
+            if reply is not None:
+                await _send_reply(context, reply)  # refused, or the store is unavailable
         elif not upload_allowed(answer.upload_url, loopback_ok=self.loopback_uploads):
             logger.warning("refused to upload a file to a URL that is not HTTPS")
             await context.send_activity("Sorry, Teams gave me an upload address I can't trust.")
@@ -177,16 +156,12 @@ class TeamsHandlers:
         if not _FAQ_ID.match(faq_id):
             logger.info("ignored an FAQ click with a malformed id")
             return
-        reply = self.bot.faq(faq_id)
-        await _send_reply(context, reply)
         kind = _string(data, "kind", 20)
-        if self.service is not None and reply.faq_id is not None:
-            self.service.storage.record_click(
-                platform=PLATFORM,
-                user_id=_user_id(context.activity),
-                kind=kind if kind in CLICK_KINDS else "followup",
-                faq_id=reply.faq_id,
-            )
+        msg = _message(context.activity, "")
+        reply = await self.conversation.chosen(
+            msg, faq_id, kind if kind in CLICK_KINDS else "followup"
+        )
+        await _send_reply(context, reply)
 
     async def feedback_clicked(
         self, context: TurnContext, state: TurnState, data: SubmitData
@@ -197,13 +172,8 @@ class TeamsHandlers:
         if vote not in ("up", "down") or not _FAQ_ID.match(faq_id):
             logger.info("ignored malformed feedback")
             return
-        user_id = _user_id(context.activity)
-        logger.info("feedback %s on faq %s by %s", vote, faq_id, user_id)
-        await context.send_activity(THANKS_FOR_FEEDBACK)
-        if self.service is not None:
-            self.service.storage.record_feedback(
-                platform=PLATFORM, user_id=user_id, faq_id=faq_id, vote=vote
-            )
+        thanks = self.conversation.feedback(_message(context.activity, ""), vote, faq_id)
+        await context.send_activity(thanks)
 
     async def open_path_form(
         self, context: TurnContext, state: TurnState, data: SubmitData
@@ -215,18 +185,18 @@ class TeamsHandlers:
         self, context: TurnContext, state: TurnState, data: SubmitData
     ) -> None:
         """Answer a submitted path form with the path, or say which roles exist."""
-        role = _string(data, FIELD_ROLE, MAX_ROLE)
-        text = _form_text(
-            role,
-            _string(data, FIELD_EXPERIENCE, MAX_EXPERIENCE),
-            _string(data, FIELD_PROGRAM, 80),
-            _string(data, FIELD_GOAL, MAX_GOAL),
+        form = PathRequest(
+            role=_string(data, FIELD_ROLE, MAX_ROLE),
+            experience=_string(data, FIELD_EXPERIENCE, MAX_EXPERIENCE) or None,
+            program=_string(data, FIELD_PROGRAM, 80) or None,
+            goal=_string(data, FIELD_GOAL, MAX_GOAL) or None,
         )
-        reply = self.bot.path(text)
-        paths = self.bot.store.current.paths
-        if reply.kind == "clarify" and role and paths.roles.find(role)[0] is None:
-            lead = Section(f"I don't know the role '{role}'.")
-            reply = dataclasses.replace(reply, sections=(lead, *reply.sections[1:]))
+        reply = self.conversation.path(form.text())
+        if reply.kind == "clarify" and form.role:
+            problem = form.problems(self.bot.store.current.paths).get("role")
+            if problem is not None:
+                lead = Section(f"I don't know the role '{form.role}'.")
+                reply = dataclasses.replace(reply, sections=(lead, *reply.sections[1:]))
         await _send_reply(context, reply)
 
     # ----- conversation updates
@@ -241,14 +211,6 @@ class TeamsHandlers:
 
     async def ignore(self, context: TurnContext, state: TurnState) -> None:
         """Accept any other activity (typing, reactions, installs...) and do nothing."""
-
-    def _record_question(self, msg: Message, reply: Reply, via: str) -> None:
-        if self.service is not None:
-            self.service.record_reply(PLATFORM, msg, reply, via)
-
-    def _audit(self, user_id: str, text: str) -> None:
-        if self.service is not None:
-            self.service.audit(PLATFORM, user_id, text, allowed=self.bot.is_admin(user_id))
 
     def _path_form(self) -> Card:
         programs = {p.id: p.name for p in self.bot.store.current.knowledge.programs.values()}
@@ -330,26 +292,34 @@ def _user_id(activity: Activity) -> str:
 
 
 def _is_personal(activity: Activity) -> bool:
+    """Return True only for a 1:1 chat: every signal Teams sends must agree; in doubt, no."""
     conversation = activity.conversation
     if conversation is None:
         return False
     if conversation.conversation_type:
         return conversation.conversation_type == "personal"
-    return not conversation.is_group
+    channel_data = activity.channel_data
+    if isinstance(channel_data, Mapping) and (
+        channel_data.get("team") or channel_data.get("channel")
+    ):
+        return False  # a team channel, whatever else is missing
+    return conversation.is_group is False
+
+
+def _message(activity: Activity, text: str) -> Message:
+    """Return the neutral message for *activity* (its conversation is the context's place)."""
+    personal = _is_personal(activity)
+    conversation = activity.conversation
+    return Message(
+        text,
+        user_id=_user_id(activity),
+        platform=PLATFORM,
+        place=str(conversation.id) if conversation is not None and conversation.id else "",
+        private=personal,
+        via="dm" if personal else "mention",
+    )
 
 
 def _string(data: SubmitData, key: str, limit: int) -> str:
     value = data.get(key)
     return " ".join(value.split())[:limit] if isinstance(value, str) else ""
-
-
-def _form_text(role: str, experience: str, program: str, goal: str) -> str:
-    """The form as the text `finops-path` takes; the goal last, as the parser reads to the end."""
-    parts = [role]
-    if experience:
-        parts.append(experience)
-    if program:
-        parts.append(f"--program {program}")
-    if goal:
-        parts.append(f"--goal {goal}")
-    return " ".join(" ".join(parts).split())

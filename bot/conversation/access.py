@@ -1,0 +1,49 @@
+"""Access rules as data: who may run admin commands, and where admin output may appear."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from bot.core import replies
+from bot.core.reply import Message, Reply, Section
+
+logger = logging.getLogger(__name__)
+
+REFUSED = "Sorry, admin commands are only for the bot's admins."
+# Where each platform's admins can run commands privately (said when they try elsewhere).
+PRIVATE_PLACES: Mapping[str, str] = MappingProxyType(
+    {
+        "slack": "a DM with me or with /finops-admin",
+        "teams": "a 1:1 chat with me",
+        "terminal": "the terminal chat",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AccessRules:
+    """The admin allow-list (user ids of any platform; Slack ids and Entra GUIDs never collide)."""
+
+    admins: frozenset[str] = frozenset()
+    private_places: Mapping[str, str] = field(default_factory=lambda: PRIVATE_PLACES)
+
+    def is_admin(self, user_id: str) -> bool:
+        """Return True when *user_id* is on the allow-list."""
+        return user_id in self.admins
+
+    def admin_refusal(self, message: Message, verb: str) -> Reply | None:
+        """Return why *message* may not run admin verb *verb*, or None when it may.
+
+        Admin output (reload problems, store health, reports) is only ever shown where
+        nobody but the admin reads it.
+        """
+        if not self.is_admin(message.user_id):
+            logger.warning("admin %r refused for user %s", verb, message.user_id)
+            return Reply(kind="admin", title="Admin", sections=(Section(REFUSED),))
+        if not message.private:
+            where = self.private_places.get(message.platform, "a private chat with me")
+            return replies.admin_elsewhere_reply(where)
+        return None

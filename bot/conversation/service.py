@@ -1,0 +1,177 @@
+"""The conversation service: every platform's messages, clicks and votes go through here once.
+
+Adapters translate a platform event into a neutral `Message` and render the `Reply` they get
+back; everything in between happens here, once for every platform: the message is
+classified, admin rules are applied, the core answers (with the conversation's subject for
+follow-ups), the outcome is recorded and the conversation's subject remembered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.conversation.access import AccessRules
+from bot.conversation.admin import AdminVerb, admin_reply, usage
+from bot.conversation.context import ContextStore, MemoryContext, context_key
+from bot.core.bot import Bot
+from bot.core.intents import classify
+from bot.core.reply import Message, Reply
+
+logger = logging.getLogger(__name__)
+
+# Said where the bot was not addressed (opted-in channels) only when it helps.
+WORTH_SAYING_UNPROMPTED = frozenset({"answer", "suggest", "path"})
+THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
+ADMIN_FAILED = "Sorry, that admin command failed. The error is in the bot's log."
+# Claims the message for this instance; False when another instance already answers it.
+Gate = Callable[[], Awaitable[bool]]
+
+
+class Recorder(Protocol):
+    """Where questions, clicks, votes and admin actions are recorded (the shared store)."""
+
+    def now(self) -> datetime:
+        """Return the current time as the store records it."""
+
+    def question(self, message: Message, reply: Reply, asked_at: datetime) -> None:
+        """Queue the outcome of a question (answered, suggested, declined)."""
+
+    def click(self, platform: str, user_id: str, kind: str, faq_id: str) -> None:
+        """Queue a click on a choice, a related question or a Home topic."""
+
+    def feedback(self, platform: str, user_id: str, faq_id: str, vote: str) -> None:
+        """Queue a 👍/👎 on an answer."""
+
+    def admin(self, message: Message, text: str, *, allowed: bool) -> None:
+        """Queue an admin command for the audit trail (refused ones too)."""
+
+
+class NullRecorder:
+    """Records nothing: the terminal chat and servers without a store."""
+
+    def now(self) -> datetime:
+        """Return the current UTC time."""
+        return datetime.now(UTC)
+
+    def question(self, message: Message, reply: Reply, asked_at: datetime) -> None:
+        """Drop the question."""
+
+    def click(self, platform: str, user_id: str, kind: str, faq_id: str) -> None:
+        """Drop the click."""
+
+    def feedback(self, platform: str, user_id: str, faq_id: str, vote: str) -> None:
+        """Drop the vote."""
+
+    def admin(self, message: Message, text: str, *, allowed: bool) -> None:
+        """Drop the audit line (the log still has it)."""
+
+
+class ConversationService:
+    """Turns neutral messages into replies, applying every platform-independent rule once."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        access: AccessRules,
+        *,
+        verbs: Mapping[str, AdminVerb] | None = None,
+        recorder: Recorder | None = None,
+        context: ContextStore | None = None,
+    ) -> None:
+        """Answer with *bot* under *access*; *verbs* are the admin commands by name."""
+        self.bot = bot
+        self.access = access
+        self.verbs: dict[str, AdminVerb] = dict(verbs or {})
+        self.verbs.setdefault("help", self._help)
+        self.recorder: Recorder = recorder or NullRecorder()
+        self.context: ContextStore = context or MemoryContext()
+
+    async def respond(self, message: Message, gate: Gate | None = None) -> Reply | None:
+        """Return the reply to *message*, or None when the bot should stay silent.
+
+        *gate* is awaited just before anything happens that must happen once (an admin
+        command runs, an answer is recorded): when it says another instance has the
+        message, nothing happens and None is returned.
+        """
+        intent = classify(message.text)
+        if intent.kind == "admin":
+            if message.unprompted:
+                return None
+            return await self._admin(message, intent.rest, gate)
+        if message.unprompted and intent.kind not in ("faq", "path"):
+            return None
+        asked_at = self.recorder.now()
+        key = context_key(message) if intent.kind == "faq" else None
+        subject = await self.context.recall(key) if key is not None else None
+        reply = self.bot.reply(intent, subject)
+        if message.unprompted and reply.kind not in WORTH_SAYING_UNPROMPTED:
+            return None
+        if gate is not None and not await gate():
+            return None
+        self.recorder.question(message, reply, asked_at)
+        if key is not None:
+            now_about = self.bot.subject_of(intent.rest, reply) or subject
+            if now_about is not None:
+                await self.context.remember(key, now_about)
+        return reply
+
+    async def chosen(self, message: Message, faq_id: str, kind: str) -> Reply:
+        """Answer the FAQ a button names (a "did you mean" choice, a related question)."""
+        reply = self.bot.faq(faq_id)
+        if reply.faq_id is not None:
+            self.recorder.click(message.platform, message.user_id, kind, reply.faq_id)
+            key = context_key(message)
+            subject = self.bot.subject_of("", reply)
+            if key is not None and subject is not None:
+                await self.context.remember(key, subject)
+        return reply
+
+    def feedback(self, message: Message, vote: str, faq_id: str) -> str:
+        """Record a 👍/👎 on an answer; return the thanks to show the person privately."""
+        logger.info("feedback %s on faq %s by %s", vote, faq_id, message.user_id)
+        self.recorder.feedback(message.platform, message.user_id, faq_id, vote)
+        return THANKS_FOR_FEEDBACK
+
+    def path(self, text: str, program: str | None = None) -> Reply:
+        """Reply to a path request (typed, from a form, or replayed by Share)."""
+        return self.bot.path(text, program)
+
+    def is_admin(self, user_id: str) -> bool:
+        """Return True when *user_id* may run admin commands (e.g. for the Home tab)."""
+        return self.access.is_admin(user_id)
+
+    async def _admin(self, message: Message, rest: str, gate: Gate | None) -> Reply | None:
+        verb, _, args = rest.strip().partition(" ")
+        verb = verb.lower() or "help"
+        if gate is not None and not await gate():
+            return None  # before the command runs: a reload must not run twice
+        refusal = self.access.admin_refusal(message, verb)
+        if refusal is not None:
+            if not self.access.is_admin(message.user_id):
+                self.recorder.admin(message, rest, allowed=False)
+            return refusal
+        command = self.verbs.get(verb)
+        logger.info("admin %r by user %s on %s", verb, message.user_id, message.platform)
+        if command is None:
+            reply = admin_reply(f"Unknown admin command '{verb[:40]}'. " + usage(self.verbs))
+        else:
+            try:
+                reply = await command(message, args)
+            except Exception:
+                # A bug in a verb, not the admin's fault: one line and the trace, once.
+                logger.exception("admin %r failed", verb)
+                reply = admin_reply(ADMIN_FAILED)
+        self.recorder.admin(message, rest, allowed=True)
+        if reply.attachment is not None:
+            again = " ".join(rest.lower().split())
+            reply = dataclasses.replace(
+                reply, attachment=dataclasses.replace(reply.attachment, command=again)
+            )
+        return reply
+
+    async def _help(self, message: Message, args: str) -> Reply:
+        return admin_reply(usage(self.verbs))

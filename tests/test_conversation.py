@@ -1,0 +1,215 @@
+"""The conversation service: admin rules, silence, the once-only gate and thread memory."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import pytest
+
+from bot.conversation.access import AccessRules
+from bot.conversation.admin import KnowledgeAdmin
+from bot.conversation.context import MemoryContext, context_key
+from bot.conversation.service import ConversationService, NullRecorder
+from bot.core.bot import Bot
+from bot.core.reply import Message, Reply
+from bot.core.store import KnowledgeStore
+from bot.render.text import render_text
+
+ADMIN = "U_ADMIN"
+
+
+class ListRecorder(NullRecorder):
+    """Keeps what the service recorded, to check it recorded once and only what it should."""
+
+    def __init__(self) -> None:
+        self.questions: list[tuple[str, str]] = []
+        self.audit: list[tuple[str, str, bool]] = []
+
+    def question(self, message: Message, reply: Reply, asked_at: datetime) -> None:
+        self.questions.append((message.text, reply.kind))
+
+    def admin(self, message: Message, text: str, *, allowed: bool) -> None:
+        self.audit.append((message.user_id, text, allowed))
+
+
+class Clock:
+    """A clock the test moves by hand, so expiry needs no sleep."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(name="recorder")
+def _recorder() -> ListRecorder:
+    return ListRecorder()
+
+
+@pytest.fixture(name="clock")
+def _clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(name="service")
+def _service(
+    bundled_store: KnowledgeStore, recorder: ListRecorder, clock: Clock
+) -> ConversationService:
+    return ConversationService(
+        Bot(bundled_store),
+        AccessRules(admins=frozenset({ADMIN})),
+        verbs=KnowledgeAdmin(bundled_store).verbs(),
+        recorder=recorder,
+        context=MemoryContext(ttl=1800, clock=clock),
+    )
+
+
+def dm(text: str, user: str = "U1", place: str = "D1") -> Message:
+    """A message in a DM (private)."""
+    return Message(text, user_id=user, platform="slack", place=place, private=True)
+
+
+def thread(text: str, user: str = "U1", place: str = "C1:100.1") -> Message:
+    """A message in a channel thread (public)."""
+    return Message(text, user_id=user, platform="slack", place=place, via="mention")
+
+
+async def say(service: ConversationService, message: Message) -> Reply:
+    reply = await service.respond(message)
+    assert reply is not None
+    return reply
+
+
+async def test_admin_refused_for_non_admin(
+    service: ConversationService, recorder: ListRecorder
+) -> None:
+    """A non-admin asking for a reload is refused politely, audited, and nothing reloads."""
+    version = service.bot.store.current.version
+    reply = await say(service, dm("admin reload", user="U_SOMEONE"))
+    assert "only for the bot's admins" in render_text(reply)
+    assert service.bot.store.current.version == version
+    assert recorder.audit == [("U_SOMEONE", "reload", False)]
+
+
+async def test_admin_status_for_admin_in_private(
+    service: ConversationService, recorder: ListRecorder
+) -> None:
+    """An admin in a DM gets the knowledge version and counts; the command is audited."""
+    reply = await say(service, dm("/finops-admin status", user=ADMIN))
+    text = render_text(reply)
+    assert service.bot.store.current.version in text
+    assert "faqs" in text
+    assert recorder.audit == [(ADMIN, "status", True)]
+
+
+async def test_admin_output_never_goes_to_a_public_place(service: ConversationService) -> None:
+    """An admin's command in a channel thread points to a private place and shows no status."""
+    reply = await say(service, thread("admin status", user=ADMIN))
+    text = render_text(reply)
+    assert "Admin commands work in a DM with me" in text
+    assert service.bot.store.current.version not in text
+
+
+async def test_unknown_verb_lists_the_verbs(service: ConversationService) -> None:
+    """A typo in a verb lists what exists instead of failing silently."""
+    text = render_text(await say(service, dm("admin relaod", user=ADMIN)))
+    assert "Unknown admin command 'relaod'" in text
+    assert "reload" in text
+    assert "status" in text
+
+
+async def test_a_failing_verb_gets_an_apology(
+    bundled_store: KnowledgeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A verb that raises answers with a short apology and logs the error once."""
+
+    async def broken(message: Message, args: str) -> Reply:
+        raise RuntimeError("boom")
+
+    service = ConversationService(
+        Bot(bundled_store), AccessRules(admins=frozenset({ADMIN})), verbs={"stats": broken}
+    )
+    reply = await say(service, dm("admin stats", user=ADMIN))
+    assert "that admin command failed" in render_text(reply)
+    assert [r.levelname for r in caplog.records if "boom" in (r.exc_text or "")] == ["ERROR"]
+
+
+async def test_unprompted_messages_speak_only_when_useful(
+    service: ConversationService, recorder: ListRecorder
+) -> None:
+    """In an opted-in channel, chatter and small talk get silence and are not recorded."""
+    for text in ("lunch anyone?", "thanks!", "hello", "admin reload"):
+        msg = Message(text, user_id=ADMIN, platform="slack", place="C1:1.1", unprompted=True)
+        assert await service.respond(msg) is None
+    question = Message(
+        "how long is the focp exam?", user_id="U1", platform="slack", place="C1:2.2",
+        unprompted=True,
+    )  # fmt: skip
+    assert (await say(service, question)).kind == "answer"
+    assert recorder.questions == [("how long is the focp exam?", "answer")]
+    assert recorder.audit == []
+
+
+async def test_a_lost_gate_means_nothing_happens(
+    service: ConversationService, recorder: ListRecorder
+) -> None:
+    """When another instance has the message, nothing is answered, run or recorded."""
+    calls: list[str] = []
+
+    def gate(result: bool) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            calls.append("gate")
+            return result
+
+        return check
+
+    version = service.bot.store.current.version
+    assert await service.respond(dm("admin reload", user=ADMIN), gate(False)) is None
+    assert await service.respond(dm("how long is the focp exam?"), gate(False)) is None
+    assert calls == ["gate", "gate"]
+    assert recorder.questions == []
+    assert recorder.audit == []
+    assert service.bot.store.current.version == version
+    assert await service.respond(dm("how long is the focp exam?"), gate(True)) is not None
+    assert len(recorder.questions) == 1
+
+
+async def test_follow_up_resolves_to_the_thread_subject(service: ConversationService) -> None:
+    """After a question about the FCP, "how much does it cost?" answers the FCP's price."""
+    first = await say(service, thread("tell me about the finops certified professional"))
+    assert first.faq_id is not None
+    assert first.faq_id.startswith("fcp")
+    follow = await say(service, thread("how much does it cost?"))
+    assert follow.kind == "answer"
+    assert follow.faq_id is not None
+    assert follow.faq_id.startswith("fcp")
+
+
+async def test_context_never_leaks_between_threads_or_dms(service: ConversationService) -> None:
+    """Another thread, or another person's DM, does not inherit the subject."""
+    await say(service, thread("tell me about the finops certified professional"))
+    await say(service, dm("tell me about the finops certified professional", user="U1"))
+    other_thread = await say(service, thread("how much does it cost?", place="C1:200.2"))
+    other_dm = await say(service, dm("how much does it cost?", user="U2", place="D1"))
+    for reply in (other_thread, other_dm):
+        assert reply.faq_id is None or not reply.faq_id.startswith("fcp")
+
+
+async def test_context_expires_after_silence(service: ConversationService, clock: Clock) -> None:
+    """Thirty minutes of silence ends the conversation: the follow-up is no longer tied."""
+    await say(service, thread("tell me about the finops certified professional"))
+    clock.now += 1801
+    follow = await say(service, thread("how much does it cost?"))
+    assert follow.faq_id is None or not follow.faq_id.startswith("fcp")
+
+
+def test_private_keys_include_the_user() -> None:
+    """Two people in places with the same id still get different conversation keys."""
+    a = context_key(dm("x", user="U1", place="D9"))
+    b = context_key(dm("x", user="U2", place="D9"))
+    assert a is not None
+    assert b is not None
+    assert a != b
+    assert context_key(Message("x")) is None
