@@ -63,6 +63,9 @@ class TtlCache:
             del self._expiry[key]
 
 
+# Message subtypes that are still a person talking to the bot, answered like plain messages.
+PEOPLE_SUBTYPES = frozenset({"file_share", "thread_broadcast", "me_message"})
+
 # Starts claiming a key in the shared store; the pending answer, or None when it is down.
 ClaimSoon = Callable[[str], "asyncio.Future[bool] | None"]
 # Set in the Bolt context: the store's pending claim of a mention's or DM's (channel, ts).
@@ -79,9 +82,9 @@ def _answered_message(event: object) -> str | None:
     if not isinstance(event, dict) or not event.get("channel") or not event.get("ts"):
         return None
     mention = event.get("type") == "app_mention"
-    # (Edits, deletions and other subtypes are never answered: nothing to claim.)
+    # (Edits, deletions and bots' subtypes are never answered: nothing to claim.)
     dm = event.get("type") == "message" and event.get("channel_type") == "im"
-    dm = dm and not event.get("subtype")
+    dm = dm and event.get("subtype") in (None, *PEOPLE_SUBTYPES)
     return message_key(event["channel"], event["ts"]) if mention or dm else None
 
 

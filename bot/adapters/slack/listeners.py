@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.channels import ChannelRegistry
-from bot.adapters.slack.dedup import PENDING_CLAIM, TtlCache, message_key
+from bot.adapters.slack.dedup import PENDING_CLAIM, PEOPLE_SUBTYPES, TtlCache, message_key
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.conversation.service import ConversationService
 from bot.core.insights import AdminSummary
@@ -283,6 +283,15 @@ class SlackHandlers:
     async def ignore(self) -> None:
         """Acknowledge an event nobody handles, so Slack never sees a 404 and retries."""
 
+    async def acknowledge(self, ack: AsyncAck, body: Payload) -> None:
+        """Acknowledge a click, shortcut or view we have no feature for; log its type only."""
+        await ack()
+        logger.info("acknowledged an unhandled %s", str(body.get("type") or "payload")[:40])
+
+    async def no_options(self, ack: AsyncAck) -> None:
+        """Answer an external select's options request with an empty list."""
+        await ack(options=[])
+
     # ----- helpers
 
     def _new_here(self, event: Payload) -> bool:
@@ -363,8 +372,14 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.action(_ids(BLOCK_FOLLOWUPS, ACTION_FAQ)), h.followup_clicked),
         (app.action(_ids(HOME_TOPICS_BLOCK, ACTION_HOME_FAQ)), h.home_topic_clicked),
         (app.action(re.compile(rf"^{ACTION_FEEDBACK}_\d+$")), h.feedback_clicked),
-        # Last: any other event type is acknowledged with a 200 and dropped.
+        # Last: anything else Slack can send is acknowledged with a 200 and dropped, so Bolt
+        # never answers 404 (Slack would show the person an error) nor logs the payload.
         (app.event(re.compile(".*")), h.ignore),
+        (app.action(re.compile(".*")), h.acknowledge),
+        (app.shortcut(re.compile(".*")), h.acknowledge),
+        (app.view_submission(re.compile(".*")), h.acknowledge),
+        (app.view_closed(re.compile(".*")), h.acknowledge),
+        (app.options(re.compile(".*")), h.no_options),
     ]
     for register, handler in table:
         register(handler)
@@ -399,7 +414,12 @@ def _clicker(body: Payload) -> Message:
 
 def _not_a_person(event: Payload) -> bool:
     # Edits, deletions, joins and other bots' posts carry a subtype or a bot_id: never answer.
-    return bool(event.get("subtype") or event.get("bot_id") or not event.get("user"))
+    # A few subtypes are still a person talking (a file shared with a question, a thread
+    # reply also sent to the channel, /me): those are answered like plain messages.
+    subtype = event.get("subtype")
+    if subtype is not None and subtype not in PEOPLE_SUBTYPES:
+        return True
+    return bool(event.get("bot_id") or not event.get("user"))
 
 
 def _without_mention(text: str, bot_user_id: str | None) -> str:
