@@ -162,6 +162,10 @@ class _ActivityRequest:
         if not isinstance(body, dict):
             # The SDK answers 400 when reading the body fails.
             raise ValueError("an activity is a JSON object")
+        if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"]:
+            # Every reply (expectReplies ones too) is addressed through it: refuse up front.
+            logger.info("Teams request refused: activity without a serviceUrl")
+            raise ValueError("an activity needs a serviceUrl")
         return body
 
     def get_claims_identity(self) -> ClaimsIdentity:

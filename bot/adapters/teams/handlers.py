@@ -209,6 +209,12 @@ class TeamsHandlers:
             return
         await _send_reply(context, welcome_reply())
 
+    async def unsupported_invoke(self, context: TurnContext, state: TurnState) -> None:
+        """Answer an invoke the bot has no feature for with a proper "not supported" answer."""
+        name = str(context.activity.name or "")
+        logger.info("answered an unsupported invoke %r", name[:60])
+        await _invoke_response(context, 200, _UNSUPPORTED_BODIES.get(name))
+
     async def ignore(self, context: TurnContext, state: TurnState) -> None:
         """Accept any other activity (typing, reactions, installs...) and do nothing."""
 
@@ -239,6 +245,8 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
     ]
     for register, handler in table:
         register(handler)
+    # Invokes nobody handles get a proper answer instead of the SDK's 501.
+    app.add_route(_is_invoke, h.unsupported_invoke, is_invoke=True, rank=RouteRank.LAST)
     # Last: anything else is accepted quietly (the SDK would log it with the user's text).
     app.add_route(_any_activity, h.ignore, rank=RouteRank.LAST)
 
@@ -247,10 +255,33 @@ def _any_activity(context: TurnContext) -> bool:
     return True
 
 
-async def _invoke_response(context: TurnContext, status: int) -> None:
+def _is_invoke(context: TurnContext) -> bool:
+    return context.activity.type == ActivityTypes.invoke
+
+
+NOT_SUPPORTED = "Sorry, that isn't something I can do here. Ask me a question in a message."
+# What each kind of invoke expects back to show a short message (Action.Execute, task
+# modules, message-extension searches); others get an empty 200.
+_UNSUPPORTED_BODIES: dict[str, dict[str, Any]] = {
+    "adaptiveCard/action": {
+        "statusCode": 200,
+        "type": "application/vnd.microsoft.activity.message",
+        "value": NOT_SUPPORTED,
+    },
+    "task/fetch": {"task": {"type": "message", "value": NOT_SUPPORTED}},
+    "task/submit": {"task": {"type": "message", "value": NOT_SUPPORTED}},
+    "composeExtension/query": {"composeExtension": {"type": "message", "text": NOT_SUPPORTED}},
+}
+
+
+async def _invoke_response(
+    context: TurnContext, status: int, body: dict[str, Any] | None = None
+) -> None:
     # Teams reads an invoke's outcome from the HTTP answer the SDK builds from this.
     await context.send_activity(
-        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status))
+        Activity(
+            type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)
+        )
     )
 
 
