@@ -1,0 +1,193 @@
+"""Evaluate the whole brain (conversation service + core) on the eval2 sets, per split.
+
+Usage: python bench/eval_answers.py [--split tune|holdout|real|all] [--misses]
+
+Unlike bench/eval_matching.py (the FAQ matcher alone), every question goes through
+`ConversationService.respond` as a chat message would, so program-aware facts, the "did you
+mean" band and thread memory all count. Follow-ups are asked in one conversation after their
+context. Report the holdout and real figures: nobody tunes code or knowledge on those.
+
+An answerable question counts as right when the bot answers outright (not a "did you mean")
+with one of the expected FAQs, or with the expected program's expected attribute. A
+follow-up counts as resolved when the answer is about the expected program. An off-topic
+message counts as handled when it is not answered outright.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.conversation.access import AccessRules  # noqa: E402
+from bot.conversation.service import ConversationService  # noqa: E402
+from bot.core.bot import Bot  # noqa: E402
+from bot.core.reply import Message, Reply  # noqa: E402
+from bot.core.store import KnowledgeStore  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+# The team tunes on these; holdout.yaml and real.yaml are never tuned on.
+SPLITS = {
+    "tune": [DATA / "eval.yaml", DATA / "eval_catalog.yaml", DATA / "eval2" / "tune.yaml"],
+    "holdout": [DATA / "eval2" / "holdout.yaml"],
+    "real": [DATA / "eval2" / "real.yaml"],
+}
+
+
+@dataclass
+class Result:
+    """The figures of one split."""
+
+    answerable: int = 0
+    right: int = 0
+    wrong: int = 0
+    suggested: int = 0
+    off_topic: int = 0
+    off_topic_answered: int = 0
+    followups: int = 0
+    followups_resolved: int = 0
+    misses: list[tuple[str, str, str]] = field(default_factory=list)
+    topic_misses: Counter[str] = field(default_factory=Counter)
+    topic_total: Counter[str] = field(default_factory=Counter)
+
+    def lines(self, name: str) -> list[str]:
+        """Return the figures as printable lines."""
+        n, d, f = max(self.answerable, 1), max(self.off_topic, 1), max(self.followups, 1)
+        return [
+            f"{name}: {self.answerable} answerable, {self.off_topic} off-topic, "
+            f"{self.followups} follow-ups",
+            f"  answered right {self.right / n:.1%}  wrong {self.wrong / n:.1%}  "
+            f"did-you-mean/declined {(n - self.right - self.wrong) / n:.1%} "
+            f"(did-you-mean {self.suggested / n:.1%})",
+            f"  off-topic not answered {1 - self.off_topic_answered / d:.1%}",
+            f"  follow-ups resolved to the right program {self.followups_resolved / f:.1%}",
+        ]
+
+
+def load(paths: list[Path]) -> dict[str, list[Any]]:
+    """Return the answer, decline and followup items of *paths* merged."""
+    data: dict[str, list[Any]] = {"answer": [], "decline": [], "followup": []}
+    for path in paths:
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, items in data.items():
+            items.extend(part.get(key) or [])
+    return data
+
+
+def _ids(item: dict[str, Any]) -> list[str]:
+    faq = item.get("faq") or []
+    return [faq] if isinstance(faq, str) else list(faq)
+
+
+def _text(item: Any) -> str:
+    return str(item["q"] if isinstance(item, dict) else item)
+
+
+def is_right(bot: Bot, item: dict[str, Any], reply: Reply) -> bool:
+    """Return True when *reply* answers *item* outright with what it expects."""
+    if not reply.answered:
+        return False
+    if reply.faq_id is not None and reply.faq_id in _ids(item):
+        return True
+    program, attribute = item.get("program"), item.get("attribute")
+    about = bot.subject_of(item["q"], reply)
+    return (
+        attribute is not None
+        and getattr(reply, "attribute", None) == attribute
+        and (program is None or (about is not None and about.program == program))
+    )
+
+
+async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> Result:
+    """Ask every item in a fresh conversation; return the split's figures."""
+    bot = service.bot
+    result = Result()
+    counter = iter(range(10**9))
+
+    def message(text: str, place: str) -> Message:
+        return Message(text, user_id="eval", platform="eval", place=place, private=True)
+
+    async def ask(text: str, place: str) -> Reply:
+        reply = await service.respond(message(text, place))
+        assert reply is not None  # a DM is always answered
+        return reply
+
+    for item in data["answer"]:
+        reply = await ask(item["q"], f"a{next(counter)}")
+        topic = str(item.get("topic") or item.get("program") or "?")
+        result.answerable += 1
+        result.topic_total[topic] += 1
+        if is_right(bot, item, reply):
+            result.right += 1
+            continue
+        result.topic_misses[topic] += 1
+        if reply.answered:
+            result.wrong += 1
+            result.misses.append(("WRONG", item["q"], f"{reply.faq_id} (want {_ids(item)})"))
+        else:
+            result.suggested += reply.kind == "suggest"
+            result.misses.append((reply.kind.upper(), item["q"], f"want {_ids(item)}"))
+    for item in data["decline"]:
+        reply = await ask(_text(item), f"d{next(counter)}")
+        result.off_topic += 1
+        if reply.answered:
+            result.off_topic_answered += 1
+            result.misses.append(("NOT-DECLINED", _text(item), str(reply.faq_id)))
+    for item in data["followup"]:
+        place = f"f{next(counter)}"
+        for earlier in item.get("context") or []:
+            await ask(str(earlier), place)
+        reply = await ask(item["q"], place)
+        result.followups += 1
+        about = bot.subject_of(item["q"], reply) if reply.answered else None
+        if about is not None and about.program == item.get("program"):
+            result.followups_resolved += 1
+        else:
+            got = about.program if about else reply.kind
+            result.misses.append(
+                (
+                    "FOLLOWUP",
+                    f"{item.get('context')} -> {item['q']}",
+                    f"{got} (want {item.get('program')})",
+                )
+            )
+    return result
+
+
+def main() -> int:
+    """Print the figures of each split asked for."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="all", choices=[*SPLITS, "all"])
+    parser.add_argument("--misses", action="store_true", help="list what went wrong")
+    args = parser.parse_args()
+    store = KnowledgeStore.open(ROOT / "knowledge")
+    service = ConversationService(Bot(store), AccessRules())
+    names = list(SPLITS) if args.split == "all" else [args.split]
+    if args.misses and names != ["tune"]:
+        # Reading the held-out questions is how a team starts tuning on them.
+        parser.error("--misses is for --split tune only; holdout and real stay unread")
+    for name in names:
+        result = asyncio.run(evaluate(service, load(SPLITS[name])))
+        print("\n".join(result.lines(name)))
+        if args.misses:
+            by_topic: dict[str, int] = defaultdict(int, result.topic_misses)
+            worst = sorted(by_topic, key=lambda t: -by_topic[t])[:15]
+            print("  misses by topic: " + ", ".join(
+                f"{t} {by_topic[t]}/{result.topic_total[t]}" for t in worst
+            ))  # fmt: skip
+            for miss in result.misses:
+                print("   ", *miss, sep=" | ")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
