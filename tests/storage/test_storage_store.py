@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Connection, Integer, inspect, select, text
+from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from bot.core.insights import export_csv
@@ -51,25 +51,45 @@ async def test_start_creates_the_schema_once(open_storage: OpenStorage, db_url: 
 async def test_pending_upgrades_run_once_in_order(
     open_storage: OpenStorage, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A database at version 1 runs the upgrade to 2 at the next start, and only once."""
+    """A database at the current version runs the next upgrade at the next start, once."""
     first = await open_storage()
     await first.close()
     calls: list[int] = []
+    current = schema.SCHEMA_VERSION
 
     def add_column(conn: Connection) -> None:
-        calls.append(2)
+        calls.append(current + 1)
         conn.execute(text("ALTER TABLE finops_clicks ADD COLUMN extra INTEGER"))
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(schema, "UPGRADES", {2: add_column})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(schema, "UPGRADES", {**schema.UPGRADES, current + 1: add_column})
+    upgraded = await open_storage()
+    assert upgraded.schema_version == current + 1
+    again = await open_storage()
+    assert again.schema_version == current + 1
+    assert calls == [current + 1]
+    _, versions = await _tables(db_url)
+    assert versions == [current, current + 1]
+
+
+async def test_a_version_1_database_gets_the_channels_table(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """A database from before channel opt-ins moved into the store is upgraded at start."""
+    first = await open_storage()
+    await first.close()
+    await execute(db_url, "DROP TABLE finops_channels", "DELETE FROM finops_schema_version")
+    await with_db(
+        db_url,
+        lambda conn: conn.execute(schema_version.insert().values(version=1, applied_at=first.now())),
+    )
     upgraded = await open_storage()
     assert upgraded.schema_version == 2
-    again = await open_storage()
-    assert again.schema_version == 2
-    assert calls == [2]
-    _, versions = await _tables(db_url)
+    names, versions = await _tables(db_url)
+    assert "finops_channels" in names
     assert versions == [1, 2]
-    assert Column("extra", Integer) is not None
+    await upgraded.state.set_channel("C0NEW", True)
+    assert dict(await upgraded.state.refresh_channels()) == {"C0NEW": True}
 
 
 async def test_a_newer_schema_is_used_as_it_is(
@@ -259,8 +279,15 @@ async def test_a_full_queue_drops_and_counts() -> None:
             store.record_click(platform="slack", user_id="U1", kind="home", faq_id=f"f{n}")
         assert store.dropped == 7
         assert store.health()["queued"] == 3
-        await asyncio.sleep(0.05)  # the writer takes one and waits for the store
-        assert store.health()["queued"] == 2
+
+        async def writer_holds_one() -> bool:
+            return store.recorder.in_flight == 1
+
+        # The writer takes one and waits for the store: it is still not written, so it
+        # still counts as queued.
+        await until(writer_holds_one)
+        assert store.health()["queued"] == 3
+        assert "write queue: 3/3" in "\n".join(store.status_lines())
     finally:
         await store.close()
     assert store.dropped == 10  # what was still waiting at shutdown is counted too
