@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot.core.insights import stale_faqs
 from bot.core.store import KnowledgeStore
+from bot.storage import claims
 from bot.storage.schema import admin_actions, dedup
 from bot.storage.urls import backend_of
 from tests.conftest import BUNDLED
@@ -230,13 +231,13 @@ async def test_slack_gets_its_200_while_the_claim_is_pending(
     """A slow database never makes Slack wait (and retry): the mention is acknowledged at
     once, and answered as soon as the store says no other instance took it."""
     release = threading.Event()
-    claim_tx = slack.storage._claim_tx
+    claim_tx = claims._claim_tx
 
     def held(keys: list[str], now: datetime, conn: Any) -> set[str]:
         release.wait(10)
         return claim_tx(keys, now, conn)
 
-    monkeypatch.setattr(slack.storage, "_claim_tx", held)
+    monkeypatch.setattr(claims, "_claim_tx", held)
     try:
         status, _ = await asyncio.wait_for(
             slack.slack.event(

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from bot.core.insights import export_csv
-from bot.storage import schema
+from bot.storage import recorder, schema
 from bot.storage.schema import knowledge_state, schema_version, table_names
 from bot.storage.store import Storage, StoreUnavailableError, describe_error
 from bot.storage.urls import backend_of, sqlite_url
@@ -335,3 +335,50 @@ async def test_knowledge_state_row_exists_for_polling(
     rows = await with_db(db_url, lambda conn: conn.execute(select(knowledge_state)).all())
     assert len(rows) == 1
     assert rows[0].generation == 0
+
+
+def _record_questions(store: Storage, texts: list[str]) -> None:
+    for n, question in enumerate(texts):
+        store.record_question(
+            platform="slack",
+            user_id=f"U{n}",
+            text=question,
+            outcome="declined",
+            faq_id=None,
+            score=0.0,
+            knowledge_version="v1",
+            via="mention",
+        )
+
+
+# A lone surrogate: valid in JSON ("\ud83d"), so Slack and Teams can send it, but no
+# database driver can encode it as UTF-8.
+LONE = "broken emoji \ud83d here"
+ELEVEN = [f"question {n}" for n in range(5)] + [LONE] + [f"question {n}" for n in range(6, 11)]
+
+
+async def test_text_no_database_can_encode_is_cleaned(open_storage: OpenStorage) -> None:
+    """Eleven questions written in one batch, one with a lone surrogate: all eleven are kept."""
+    store = await open_storage()
+    _record_questions(store, [*ELEVEN, "paired \ud83d\ude00 emoji"])
+    await asyncio.wait_for(store.flush(), 5)
+    kept = [r.question for r in await store.export_rows(1)]
+    assert len(kept) == 12
+    assert kept[5] == "broken emoji \ufffd here"
+    assert kept[11] == "paired 😀 emoji"
+    assert (store.failures, store.dropped) == (0, 0)
+
+
+async def test_a_record_the_database_refuses_costs_only_itself(
+    open_storage: OpenStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were a refused record to get through (here: the cleaning switched off), its batch is
+    retried row by row: the other ten questions are kept, the one refused is counted."""
+    monkeypatch.setattr(recorder, "clean_text", lambda text, limit: text[:limit])
+    store = await open_storage(backoff=0.01)
+    _record_questions(store, ELEVEN)
+    await asyncio.wait_for(store.flush(), 5)
+    kept = [r.question for r in await store.export_rows(1)]
+    assert kept == [q for q in ELEVEN if q != LONE]
+    assert store.dropped == 1
+    assert store.failures == 1  # the batch once; then row by row
