@@ -58,6 +58,8 @@ def build_bot(
     commands = {"channels": channels.admin_command}
     if service is not None:
         commands.update(service.admin_commands())
+        # Opt-ins live in the shared store, so every instance sees an admin's change.
+        channels.use_store(service.storage)
     return Bot(
         store,
         # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.

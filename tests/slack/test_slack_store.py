@@ -311,6 +311,52 @@ async def test_channel_questions_are_claimed_only_when_answered(
     assert sorted(keys) == [f"slack:msg:{asked['channel']}:1700006500.000100"]
 
 
+async def test_a_channel_opted_in_on_one_instance_is_answered_on_the_other(
+    start_server: StartServer, db_url: str
+) -> None:
+    """`channels add` on A: B answers there within about a second; `remove` on B reaches A."""
+    env = _store_env(db_url)
+    a, b = await start_server(**env), await start_server(**env)
+    await _admin(a, "channels add <#C0NEW|new>", 1)
+
+    async def b_sees_it() -> bool:
+        return "C0NEW" in b.channels
+
+    elapsed = await until(b_sees_it, within=3.0)
+    print(f"channel opt-in reached the other instance in {elapsed:.2f} s")
+    asked = channel_message(_question(b), "1700006700.000100", channel="C0NEW")
+    await b.slack.event(asked, event_id="EvNewCh")
+    (posted,) = await b.fake.wait_for("chat.postMessage")
+    assert posted.body["channel"] == "C0NEW"
+    assert _question(b) in texts(posted.body["blocks"])
+
+    await _admin(b, "channels remove C0FAQ", 2)
+
+    async def a_dropped_it() -> bool:
+        return "C0FAQ" not in a.channels
+
+    await until(a_dropped_it, within=3.0)
+    assert a.channels.current == b.channels.current == {"C0NEW"}
+
+
+async def test_the_old_state_file_is_imported_once(
+    start_server: StartServer, db_url: str, tmp_path: Path
+) -> None:
+    """Opt-ins kept in FINOPS_STATE_FILE by earlier versions move into the store at start;
+    an instance without the file sees them, and later changes are not undone by it."""
+    state = tmp_path / "old-state.json"
+    state.write_text(json.dumps({"channels": ["C0OLD"], "removed": ["C0FAQ"]}))
+    env = _store_env(db_url)
+    a = await start_server(FINOPS_STATE_FILE=str(state), **env)
+    assert a.channels.current == {"C0OLD"}
+    b = await start_server(FINOPS_STATE_FILE=str(tmp_path / "none.json"), **env)
+    assert b.channels.current == {"C0OLD"}
+    await _admin(b, "channels remove C0OLD", 1)
+    # A restart with the file still there does not bring C0OLD back.
+    c = await start_server(FINOPS_STATE_FILE=str(state), **env)
+    assert c.channels.current == frozenset()
+
+
 async def test_a_reload_on_one_instance_reaches_the_other(
     start_server: StartServer, db_url: str, tmp_path: Path
 ) -> None:
