@@ -81,7 +81,9 @@ async def test_a_version_1_database_gets_the_channels_table(
     await execute(db_url, "DROP TABLE finops_channels", "DELETE FROM finops_schema_version")
     await with_db(
         db_url,
-        lambda conn: conn.execute(schema_version.insert().values(version=1, applied_at=first.now())),
+        lambda conn: conn.execute(
+            schema_version.insert().values(version=1, applied_at=first.now())
+        ),
     )
     upgraded = await open_storage()
     assert upgraded.schema_version == 2
