@@ -61,8 +61,11 @@ def build_conversation(
     """
 
     async def channels_verb(message: Message, args: str) -> Reply:
-        return channels.admin_command(message, args)
+        return await channels.admin_command(message, args)
 
+    if service is not None:
+        # Opt-ins live in the shared store, so every instance sees an admin's change.
+        channels.use_store(service.storage)
     knowledge = KnowledgeAdmin(
         store,
         on_reload=service.announce_reload if service is not None else None,

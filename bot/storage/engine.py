@@ -11,7 +11,7 @@ transaction. How it runs depends on the database:
   its thread for every cursor call instead: six hops per dedup claim. Measured here (16
   concurrent tasks, two claims each, as a mention needs): aiosqlite 6.3 ms p50 per pair and
   1.5 ms per lone claim; this runner 2.5 ms and 0.5 ms (1.4 ms and 0.2 ms with the claim's
-  plain-SQL fast path in store.py). In bench/slack_load.py the p50 mention latency at 16
+  plain-SQL fast path in claims.py). In bench/slack_load.py the p50 mention latency at 16
   concurrent went from +12 ms over the store-less server to +1 to +5 ms.
 """
 
@@ -20,12 +20,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, TypeVar
+from datetime import datetime
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql.dml import Insert
 
+from bot.storage.health import Health, StoreUnavailableError, describe_error
 from bot.storage.urls import backend_of
 
 T = TypeVar("T")
@@ -118,3 +123,62 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"):
         cursor.execute(pragma)
     cursor.close()
+
+
+# How SQLAlchemy stores a DateTime in SQLite, for the statements sent straight to the driver.
+sqlite_datetime = cast(
+    Callable[[datetime], str],
+    sqlite_dialect.DATETIME().bind_processor(sqlite_dialect.dialect()),  # type: ignore[no-untyped-call]
+)
+
+
+def insert(conn: Connection, table: Table) -> pg_dialect.Insert | sqlite_dialect.Insert:
+    """Return the dialect's INSERT for *table*, the one that knows ON CONFLICT."""
+    if conn.dialect.name == "sqlite":
+        return sqlite_dialect.insert(table)
+    return pg_dialect.insert(table)
+
+
+def insert_ignore(
+    conn: Connection, table: Table, values: dict[str, Any] | list[dict[str, Any]]
+) -> Insert:
+    """Return INSERT ... ON CONFLICT DO NOTHING of *values* into *table* (either database)."""
+    return insert(conn, table).values(values).on_conflict_do_nothing()
+
+
+class Database:
+    """The runner plus the health every operation reports to: bounded, counted, breaker-aware."""
+
+    def __init__(self, url: str, health: Health, *, op_timeout: float) -> None:
+        """Run on *url* (normalised); nothing connects until a runner is opened."""
+        self.url = url
+        self.backend = backend_of(url)
+        self.health = health
+        self.op_timeout = op_timeout
+        self.runner: Runner | None = None
+
+    def open(self, *, connect_timeout: float) -> None:
+        """Create the runner (pool and threads); connections are made on first use."""
+        self.runner = make_runner(
+            self.url, connect_timeout=connect_timeout, command_timeout=self.op_timeout
+        )
+
+    async def close(self) -> None:
+        """Close the runner's connections."""
+        if self.runner is not None:
+            await self.runner.dispose()
+            self.runner = None
+
+    async def run(self, op: str, fn: Callable[[Connection], T], *, write: bool = False) -> T:
+        """Run *fn* in one transaction within op_timeout; count a failure and raise
+        StoreUnavailableError (with a log-safe reason) instead of the driver's error."""
+        if not self.health.available() or self.runner is None:
+            raise StoreUnavailableError(self.health.last_error or "the store is not connected")
+        try:
+            async with asyncio.timeout(self.op_timeout):
+                result = await self.runner.run(fn, write=write)
+        except Exception as exc:
+            self.health.failed(op, exc)
+            raise StoreUnavailableError(describe_error(exc)) from None
+        self.health.succeeded()
+        return result

@@ -1,6 +1,6 @@
 """The tables (SQLAlchemy Core) and the small versioned migration run at every start.
 
-Why not Alembic: eight small tables, one process kind, and migrations that must run by
+Why not Alembic: nine small tables, one process kind, and migrations that must run by
 themselves at start-up on both SQLite and PostgreSQL. A version table plus a dict of upgrade
 functions does that in one file, with no config or script directory to ship. A fresh
 database gets the current tables in one go and is stamped with the latest version (what
@@ -134,10 +134,26 @@ knowledge_state = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-SCHEMA_VERSION = 1
+channels = Table(
+    "finops_channels",
+    metadata,
+    # An admin's `channels add` (True) or `channels remove` (False); FINOPS_CHANNELS is the
+    # starting set these adjust, so a removed configured channel stays out after a restart.
+    Column("channel_id", String(32), primary_key=True),
+    Column("opted_in", Boolean, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+
+def _add_channels(conn: Connection) -> None:
+    # Channel opt-ins moved from a per-instance JSON file into the shared store.
+    channels.create(conn, checkfirst=True)
+
+
+SCHEMA_VERSION = 2
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
-UPGRADES: dict[int, Callable[[Connection], None]] = {}
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels}
 
 # Any constant works; instances of one install must agree on it.
 _PG_LOCK_KEY = 0x46696E4F7073  # "FinOps"

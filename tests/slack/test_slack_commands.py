@@ -252,7 +252,7 @@ async def test_admin_commands_refuse_non_admins(slack: Harness) -> None:
 
 
 async def test_admin_channels_opt_in_persists(slack: Harness) -> None:
-    """`channels add <#C…|name>` opts a channel in and writes the state file atomically."""
+    """`channels add <#C…|name>` opts a channel in, `remove` out; both kept in the store."""
     await slack.slack.command(
         "/finops-admin", "channels add <#C0NEW|new-channel>", slack.fake.webhook_url, user_id=ADMIN
     )
@@ -265,6 +265,7 @@ async def test_admin_channels_opt_in_persists(slack: Harness) -> None:
     assert "Opted in C0NEW" in texts(replies[0].body["blocks"])
     assert "Opted out C0FAQ" in texts(replies[1].body["blocks"])
     assert "Opted-in channels (1): C0NEW." in texts(replies[2].body["blocks"])
-    state = json.loads(slack.settings.state_file.read_text())
-    assert state == {"channels": ["C0NEW"], "removed": ["C0FAQ"]}
     assert slack.channels.current == {"C0NEW"}
+    # Kept in the shared store (not in a file of this instance's), for every instance.
+    assert not slack.settings.state_file.exists()
+    assert dict(await slack.storage.state.refresh_channels()) == {"C0NEW": True, "C0FAQ": False}

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot.core.insights import stale_faqs
 from bot.core.store import KnowledgeStore
+from bot.storage import claims
 from bot.storage.schema import admin_actions, dedup
 from bot.storage.urls import backend_of
 from tests.conftest import BUNDLED
@@ -230,13 +231,13 @@ async def test_slack_gets_its_200_while_the_claim_is_pending(
     """A slow database never makes Slack wait (and retry): the mention is acknowledged at
     once, and answered as soon as the store says no other instance took it."""
     release = threading.Event()
-    claim_tx = slack.storage._claim_tx
+    claim_tx = claims._claim_tx
 
     def held(keys: list[str], now: datetime, conn: Any) -> set[str]:
         release.wait(10)
         return claim_tx(keys, now, conn)
 
-    monkeypatch.setattr(slack.storage, "_claim_tx", held)
+    monkeypatch.setattr(claims, "_claim_tx", held)
     try:
         status, _ = await asyncio.wait_for(
             slack.slack.event(
@@ -308,6 +309,52 @@ async def test_channel_questions_are_claimed_only_when_answered(
     assert len(a.fake.named("chat.postMessage")) == 1
     keys = await with_db(db_url, lambda conn: conn.execute(select(dedup.c.key)).scalars().all())
     assert sorted(keys) == [f"slack:msg:{asked['channel']}:1700006500.000100"]
+
+
+async def test_a_channel_opted_in_on_one_instance_is_answered_on_the_other(
+    start_server: StartServer, db_url: str
+) -> None:
+    """`channels add` on A: B answers there within about a second; `remove` on B reaches A."""
+    env = _store_env(db_url)
+    a, b = await start_server(**env), await start_server(**env)
+    await _admin(a, "channels add <#C0NEW|new>", 1)
+
+    async def b_sees_it() -> bool:
+        return "C0NEW" in b.channels
+
+    elapsed = await until(b_sees_it, within=3.0)
+    print(f"channel opt-in reached the other instance in {elapsed:.2f} s")
+    asked = channel_message(_question(b), "1700006700.000100", channel="C0NEW")
+    await b.slack.event(asked, event_id="EvNewCh")
+    (posted,) = await b.fake.wait_for("chat.postMessage")
+    assert posted.body["channel"] == "C0NEW"
+    assert _question(b) in texts(posted.body["blocks"])
+
+    await _admin(b, "channels remove C0FAQ", 2)
+
+    async def a_dropped_it() -> bool:
+        return "C0FAQ" not in a.channels
+
+    await until(a_dropped_it, within=3.0)
+    assert a.channels.current == b.channels.current == {"C0NEW"}
+
+
+async def test_the_old_state_file_is_imported_once(
+    start_server: StartServer, db_url: str, tmp_path: Path
+) -> None:
+    """Opt-ins kept in FINOPS_STATE_FILE by earlier versions move into the store at start;
+    an instance without the file sees them, and later changes are not undone by it."""
+    state = tmp_path / "old-state.json"
+    state.write_text(json.dumps({"channels": ["C0OLD"], "removed": ["C0FAQ"]}))
+    env = _store_env(db_url)
+    a = await start_server(FINOPS_STATE_FILE=str(state), **env)
+    assert a.channels.current == {"C0OLD"}
+    b = await start_server(FINOPS_STATE_FILE=str(tmp_path / "none.json"), **env)
+    assert b.channels.current == {"C0OLD"}
+    await _admin(b, "channels remove C0OLD", 1)
+    # A restart with the file still there does not bring C0OLD back.
+    c = await start_server(FINOPS_STATE_FILE=str(state), **env)
+    assert c.channels.current == frozenset()
 
 
 async def test_a_reload_on_one_instance_reaches_the_other(

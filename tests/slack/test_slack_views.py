@@ -18,6 +18,8 @@ from bot.core.reply import Fact, Message, Reply, Section
 from bot.core.store import KnowledgeStore
 from bot.render.blocks import render_blocks
 from bot.render.slack_views import ephemeral, home_view, message, path_modal
+from bot.storage.store import Storage
+from bot.storage.urls import sqlite_url
 from tests.slack.fakes import buttons, texts, vague_question
 
 INJECTION = "<!channel> <@U0OTHER> & <https://evil.example|click>"
@@ -147,33 +149,32 @@ def test_ttl_cache_forgets_after_ttl_and_caps_size() -> None:
     assert "Ev4" in cache
 
 
-def test_channel_registry_persists_changes(tmp_path: Path) -> None:
-    """Changes survive a restart: the file keeps additions and removals of configured ones."""
+async def test_channel_registry_reads_the_old_state_file(tmp_path: Path) -> None:
+    """The state file of earlier versions still counts; without a store changes stay in memory
+    and the file is never written again."""
     state = tmp_path / "state.json"
-    registry = ChannelRegistry.load({"C0ENV"}, state)
-    assert registry.current == {"C0ENV"}
-    assert registry.add("C0NEW") is True
-    assert registry.add("C0NEW") is False
-    assert registry.remove("C0ENV") is True
+    state.write_text(json.dumps({"channels": ["C0NEW"], "removed": ["C0ENV"]}))
+    registry = ChannelRegistry.load({"C0ENV", "C0KEPT"}, state)
+    assert registry.current == {"C0NEW", "C0KEPT"}
+    assert "C0ENV" not in registry
+    assert await registry.add("C0ENV") is True
+    assert await registry.add("C0ENV") is False
+    assert await registry.remove("C0NEW") is True
+    assert registry.current == {"C0ENV", "C0KEPT"}
     assert json.loads(state.read_text()) == {"channels": ["C0NEW"], "removed": ["C0ENV"]}
-    assert not list(tmp_path.glob("*.tmp"))
-    again = ChannelRegistry.load({"C0ENV"}, state)
-    assert again.current == {"C0NEW"}
-    assert "C0NEW" in again
-    assert "C0ENV" not in again
 
 
-def test_channel_registry_keeps_memory_and_file_in_step(tmp_path: Path) -> None:
-    """When the state file cannot be written, nothing changes and the admin is told why."""
-    state = tmp_path / "gone" / "state.json"
-    registry = ChannelRegistry({"C0ENV"}, state)
-    reply = registry.admin_command(Message("", "U0ADMIN", "slack"), "add C0NEW")
-    assert reply.sections[0].text.startswith(f"Could not save {state}")
-    assert reply.sections[0].text.endswith("Nothing changed.")
+async def test_channel_changes_are_refused_while_the_store_is_unavailable(
+    tmp_path: Path,
+) -> None:
+    """When the store cannot save a change, nothing changes and the admin is told why."""
+    registry = ChannelRegistry({"C0ENV"})
+    registry.use_store(Storage(sqlite_url(tmp_path / "finops.db")))  # never started
+    reply = await registry.admin_command(Message("", "U0ADMIN", "slack"), "add C0NEW")
+    assert reply.sections[0].text == (
+        "Could not save the change: the store is unavailable. Nothing changed."
+    )
     assert registry.current == {"C0ENV"}
-    state.parent.mkdir()
-    assert registry.add("C0OTHER") is True
-    assert json.loads(state.read_text()) == {"channels": ["C0OTHER"], "removed": []}
 
 
 def test_channel_registry_rejects_a_bad_state_file(tmp_path: Path) -> None:
@@ -201,13 +202,16 @@ def test_channel_refs(text: str, expected: str | None) -> None:
     assert parse_channel_ref(text) == expected
 
 
-def test_channels_admin_verb_usage(tmp_path: Path) -> None:
+async def test_channels_admin_verb_usage(tmp_path: Path) -> None:
     """Wrong arguments to `channels` explain the usage instead of guessing."""
-    registry = ChannelRegistry(set(), tmp_path / "s.json")
+    registry = ChannelRegistry(set())
     msg = Message("", "U0ADMIN", "slack")
-    assert "No channels are opted in" in registry.admin_command(msg, "").sections[0].text
-    assert "I need a channel" in registry.admin_command(msg, "add finops").sections[0].text
-    assert "Usage: channels" in registry.admin_command(msg, "purge").sections[0].text
+    for args, expected in [
+        ("", "No channels are opted in"),
+        ("add finops", "I need a channel"),
+        ("purge", "Usage: channels"),
+    ]:
+        assert expected in (await registry.admin_command(msg, args)).sections[0].text
 
 
 def test_path_form_reading_and_errors(bundled_store: KnowledgeStore) -> None:

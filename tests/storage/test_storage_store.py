@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Connection, Integer, inspect, select, text
+from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from bot.core.insights import export_csv
-from bot.storage import schema
+from bot.storage import recorder, schema
 from bot.storage.schema import knowledge_state, schema_version, table_names
 from bot.storage.store import Storage, StoreUnavailableError, describe_error
 from bot.storage.urls import backend_of, sqlite_url
@@ -51,25 +51,47 @@ async def test_start_creates_the_schema_once(open_storage: OpenStorage, db_url: 
 async def test_pending_upgrades_run_once_in_order(
     open_storage: OpenStorage, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A database at version 1 runs the upgrade to 2 at the next start, and only once."""
+    """A database at the current version runs the next upgrade at the next start, once."""
     first = await open_storage()
     await first.close()
     calls: list[int] = []
+    current = schema.SCHEMA_VERSION
 
     def add_column(conn: Connection) -> None:
-        calls.append(2)
+        calls.append(current + 1)
         conn.execute(text("ALTER TABLE finops_clicks ADD COLUMN extra INTEGER"))
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(schema, "UPGRADES", {2: add_column})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(schema, "UPGRADES", {**schema.UPGRADES, current + 1: add_column})
+    upgraded = await open_storage()
+    assert upgraded.schema_version == current + 1
+    again = await open_storage()
+    assert again.schema_version == current + 1
+    assert calls == [current + 1]
+    _, versions = await _tables(db_url)
+    assert versions == [current, current + 1]
+
+
+async def test_a_version_1_database_gets_the_channels_table(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """A database from before channel opt-ins moved into the store is upgraded at start."""
+    first = await open_storage()
+    await first.close()
+    await execute(db_url, "DROP TABLE finops_channels", "DELETE FROM finops_schema_version")
+    await with_db(
+        db_url,
+        lambda conn: conn.execute(
+            schema_version.insert().values(version=1, applied_at=first.now())
+        ),
+    )
     upgraded = await open_storage()
     assert upgraded.schema_version == 2
-    again = await open_storage()
-    assert again.schema_version == 2
-    assert calls == [2]
-    _, versions = await _tables(db_url)
+    names, versions = await _tables(db_url)
+    assert "finops_channels" in names
     assert versions == [1, 2]
-    assert Column("extra", Integer) is not None
+    await upgraded.state.set_channel("C0NEW", True)
+    assert dict(await upgraded.state.refresh_channels()) == {"C0NEW": True}
 
 
 async def test_a_newer_schema_is_used_as_it_is(
@@ -259,8 +281,15 @@ async def test_a_full_queue_drops_and_counts() -> None:
             store.record_click(platform="slack", user_id="U1", kind="home", faq_id=f"f{n}")
         assert store.dropped == 7
         assert store.health()["queued"] == 3
-        await asyncio.sleep(0.05)  # the writer takes one and waits for the store
-        assert store.health()["queued"] == 2
+
+        async def writer_holds_one() -> bool:
+            return store.recorder.in_flight == 1
+
+        # The writer takes one and waits for the store: it is still not written, so it
+        # still counts as queued.
+        await until(writer_holds_one)
+        assert store.health()["queued"] == 3
+        assert "write queue: 3/3" in "\n".join(store.status_lines())
     finally:
         await store.close()
     assert store.dropped == 10  # what was still waiting at shutdown is counted too
@@ -308,3 +337,50 @@ async def test_knowledge_state_row_exists_for_polling(
     rows = await with_db(db_url, lambda conn: conn.execute(select(knowledge_state)).all())
     assert len(rows) == 1
     assert rows[0].generation == 0
+
+
+def _record_questions(store: Storage, texts: list[str]) -> None:
+    for n, question in enumerate(texts):
+        store.record_question(
+            platform="slack",
+            user_id=f"U{n}",
+            text=question,
+            outcome="declined",
+            faq_id=None,
+            score=0.0,
+            knowledge_version="v1",
+            via="mention",
+        )
+
+
+# A lone surrogate: valid in JSON ("\ud83d"), so Slack and Teams can send it, but no
+# database driver can encode it as UTF-8.
+LONE = "broken emoji \ud83d here"
+ELEVEN = [f"question {n}" for n in range(5)] + [LONE] + [f"question {n}" for n in range(6, 11)]
+
+
+async def test_text_no_database_can_encode_is_cleaned(open_storage: OpenStorage) -> None:
+    """Eleven questions written in one batch, one with a lone surrogate: all eleven are kept."""
+    store = await open_storage()
+    _record_questions(store, [*ELEVEN, "paired \ud83d\ude00 emoji"])
+    await asyncio.wait_for(store.flush(), 5)
+    kept = [r.question for r in await store.export_rows(1)]
+    assert len(kept) == 12
+    assert kept[5] == "broken emoji \ufffd here"
+    assert kept[11] == "paired 😀 emoji"
+    assert (store.failures, store.dropped) == (0, 0)
+
+
+async def test_a_record_the_database_refuses_costs_only_itself(
+    open_storage: OpenStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were a refused record to get through (here: the cleaning switched off), its batch is
+    retried row by row: the other ten questions are kept, the one refused is counted."""
+    monkeypatch.setattr(recorder, "clean_text", lambda text, limit: text[:limit])
+    store = await open_storage(backoff=0.01)
+    _record_questions(store, ELEVEN)
+    await asyncio.wait_for(store.flush(), 5)
+    kept = [r.question for r in await store.export_rows(1)]
+    assert kept == [q for q in ELEVEN if q != LONE]
+    assert store.dropped == 1
+    assert store.failures == 1  # the batch once; then row by row

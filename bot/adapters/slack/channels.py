@@ -1,17 +1,21 @@
-"""Channels opted in to FAQ answers: FINOPS_CHANNELS plus admin changes kept in a JSON file."""
+"""Channels opted in to FAQ answers: FINOPS_CHANNELS adjusted by admins, shared by every
+instance through the store (the JSON state file of earlier versions is imported once)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from bot.adapters.slack.ids import is_channel_id
 from bot.core.reply import Message, Reply, Section
+from bot.storage.health import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from bot.storage.store import Storage
 
 # `<#C123|name>` (should_escape on), `<#C123>` / `<#C123|>` (newer clients), or a bare id.
 _CHANNEL_REF = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$|^#?([A-Z0-9]+)$")
@@ -24,72 +28,83 @@ class ChannelStateError(Exception):
 
 
 class ChannelRegistry:
-    """The set of opted-in channel ids; reads are lock-free, changes persist atomically."""
+    """The set of opted-in channel ids: FINOPS_CHANNELS plus or minus admins' changes.
+
+    With a store (`use_store`), the changes live in it, so every instance sees them within
+    about a second; membership is read from the store's cached view, never with a query.
+    Without one (tests, a store-less server) they live in memory only.
+    """
 
     def __init__(
-        self,
-        configured: Iterable[str],
-        state_file: Path,
-        added: Iterable[str] = (),
-        removed: Iterable[str] = (),
+        self, configured: Iterable[str], changes: Mapping[str, bool] | None = None
     ) -> None:
-        """Serve FINOPS_CHANNELS (*configured*) adjusted by the admin changes from *state_file*."""
+        """Serve *configured* adjusted by *changes* (channel id -> opted in or out)."""
         self.configured = frozenset(configured)
-        self.state_file = state_file
-        self._added = set(added)
-        self._removed = set(removed)
-        self._lock = threading.Lock()
-        self._current = self._compute()
+        self._local: Mapping[str, bool] = MappingProxyType(dict(changes or {}))
+        self._storage: Storage | None = None
+        self._seen: Mapping[str, bool] | None = None
+        self._current: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, configured: Iterable[str], state_file: Path) -> ChannelRegistry:
-        """Read *state_file* (absent means no admin changes); raise ChannelStateError if bad."""
+        """Read the old state file's changes (absent: none); raise ChannelStateError if bad.
+
+        They are imported into the store once `use_store` is called, and the file is not
+        written again.
+        """
         try:
             raw = state_file.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return cls(configured, state_file)
+            return cls(configured)
         except OSError as exc:
             raise ChannelStateError(f"{state_file}: cannot read ({exc.strerror})") from None
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise ChannelStateError(f"{state_file}:{exc.lineno}: not valid JSON") from None
-        added, removed = _ids(data, "channels", state_file), _ids(data, "removed", state_file)
-        return cls(configured, state_file, added, removed)
+        changes = dict.fromkeys(_ids(data, "channels", state_file), True)
+        changes.update(dict.fromkeys(_ids(data, "removed", state_file), False))
+        return cls(configured, changes)
+
+    def use_store(self, storage: Storage) -> None:
+        """Keep the changes in *storage* (before it starts); the file's are imported once."""
+        storage.state.import_once(self._local)
+        self._storage = storage
 
     def __contains__(self, channel_id: object) -> bool:
         """Return True when *channel_id* is opted in."""
-        return channel_id in self._current
+        return channel_id in self.current
 
     @property
     def current(self) -> frozenset[str]:
         """Return the opted-in channel ids now."""
+        changes = self._changes()
+        if changes is not self._seen:  # the store replaces its view whole when it changes
+            opted_in = {c for c, v in changes.items() if v}
+            opted_out = {c for c, v in changes.items() if not v}
+            self._current = frozenset((self.configured | opted_in) - opted_out)
+            self._seen = changes
         return self._current
 
-    def add(self, channel_id: str) -> bool:
-        """Opt *channel_id* in and persist; return False if it already was."""
-        with self._lock:
-            if channel_id in self._current:
-                return False
-            added, removed = set(self._added), self._removed - {channel_id}
-            if channel_id not in self.configured:
-                added.add(channel_id)
-            self._commit(added, removed)
-            return True
+    async def add(self, channel_id: str) -> bool:
+        """Opt *channel_id* in for every instance; return False if it already was.
 
-    def remove(self, channel_id: str) -> bool:
-        """Opt *channel_id* out and persist; return False if it was not opted in."""
-        with self._lock:
-            if channel_id not in self._current:
-                return False
-            added, removed = self._added - {channel_id}, set(self._removed)
-            if channel_id in self.configured:
-                # Remembered so a restart with the same FINOPS_CHANNELS keeps it out.
-                removed.add(channel_id)
-            self._commit(added, removed)
-            return True
+        Raises StoreUnavailableError when the store cannot save it.
+        """
+        if channel_id in self.current:
+            return False
+        await self._set(channel_id, True)
+        return True
 
-    def admin_command(self, message: Message, args: str) -> Reply:
+    async def remove(self, channel_id: str) -> bool:
+        """Opt *channel_id* out for every instance; return False if it was not opted in."""
+        if channel_id not in self.current:
+            return False
+        # Remembered (not just forgotten), so FINOPS_CHANNELS does not bring it back.
+        await self._set(channel_id, False)
+        return True
+
+    async def admin_command(self, message: Message, args: str) -> Reply:
         """Run the `channels` admin verb: list, add or remove an opted-in channel."""
         verb, _, rest = args.strip().partition(" ")
         verb = verb.lower()
@@ -101,9 +116,9 @@ class ChannelRegistry:
         if channel_id is None:
             return _reply("I need a channel, like #finops or C0123ABCD. " + USAGE)
         try:
-            changed = self.add(channel_id) if verb == "add" else self.remove(channel_id)
-        except OSError as exc:
-            return _reply(f"Could not save {self.state_file}: {exc.strerror}. Nothing changed.")
+            changed = await (self.add(channel_id) if verb == "add" else self.remove(channel_id))
+        except StoreUnavailableError:
+            return _reply("Could not save the change: the store is unavailable. Nothing changed.")
         if verb == "add":
             text = (
                 f"Opted in {channel_id}: I'll answer questions there when I know the answer. "
@@ -116,35 +131,20 @@ class ChannelRegistry:
         return _reply(text)
 
     def _listing(self) -> Reply:
-        if not self._current:
+        current = self.current
+        if not current:
             return _reply("No channels are opted in. " + USAGE)
-        ids = ", ".join(sorted(self._current))
-        return _reply(f"Opted-in channels ({len(self._current)}): {ids}.")
+        return _reply(f"Opted-in channels ({len(current)}): {', '.join(sorted(current))}.")
 
-    def _compute(self) -> frozenset[str]:
-        return frozenset((self.configured | self._added) - self._removed)
+    def _changes(self) -> Mapping[str, bool]:
+        return self._storage.state.channel_overrides if self._storage else self._local
 
-    def _commit(self, added: set[str], removed: set[str]) -> None:
-        # Save first: if the write fails, memory still matches the file.
-        self._save(added, removed)
-        self._added, self._removed = added, removed
-        self._current = self._compute()
-
-    def _save(self, added: set[str], removed: set[str]) -> None:
-        data = {"channels": sorted(added), "removed": sorted(removed)}
-        text = json.dumps(data, indent=2) + "\n"
-        directory = self.state_file.absolute().parent
-        # Write a temp file beside the target, then rename: readers never see half a file.
-        fd, tmp = tempfile.mkstemp(prefix=".finops-state-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.state_file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    async def _set(self, channel_id: str, opted_in: bool) -> None:
+        storage = self._storage
+        if storage is None:
+            self._local = MappingProxyType({**self._local, channel_id: opted_in})
+            return
+        await storage.state.set_channel(channel_id, opted_in)
 
 
 def parse_channel_ref(text: str) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 
+from cachetools import TTLCache
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -31,36 +31,23 @@ class TtlCache:
         """Create an empty cache; *clock* is injectable so tests need not sleep."""
         self.ttl = ttl
         self.max_entries = max_entries
-        self._clock = clock
-        self._expiry: OrderedDict[Hashable, float] = OrderedDict()
+        # Keys are only ever added, never read back, so least recently used is oldest.
+        self._keys: TTLCache[Hashable, bool] = TTLCache(max_entries, ttl, timer=clock)
 
     def __len__(self) -> int:
         """Return how many keys are remembered (expired ones may linger until the next add)."""
-        return len(self._expiry)
+        return len(self._keys)
 
     def __contains__(self, key: Hashable) -> bool:
         """Return True when *key* was added less than ttl seconds ago."""
-        expiry = self._expiry.get(key)
-        return expiry is not None and expiry > self._clock()
+        return key in self._keys
 
     def add(self, key: Hashable) -> bool:
         """Remember *key*; return True if it is new, False if it was already remembered."""
-        now = self._clock()
-        self._evict(now)
-        if key in self._expiry:
+        if key in self._keys:
             return False
-        self._expiry[key] = now + self.ttl
-        if len(self._expiry) > self.max_entries:
-            self._expiry.popitem(last=False)
+        self._keys[key] = True
         return True
-
-    def _evict(self, now: float) -> None:
-        # Keys are inserted in expiry order (constant ttl), so expired ones sit at the front.
-        while self._expiry:
-            key, expiry = next(iter(self._expiry.items()))
-            if expiry > now:
-                break
-            del self._expiry[key]
 
 
 # Message subtypes that are still a person talking to the bot, answered like plain messages.
