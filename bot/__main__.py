@@ -19,7 +19,7 @@ from bot.core.loading import load_knowledge
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
 from bot.render.text import render_text
-from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, load_settings
+from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -110,7 +110,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve Slack (HTTP or Socket Mode) and/or Teams with /healthz, until interrupted."""
     try:
-        settings = load_settings(os.environ)
+        settings = read_settings()
     except SettingsError as exc:
         print(f"finops-bot serve: {exc}", file=sys.stderr)
         return 2

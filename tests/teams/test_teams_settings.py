@@ -66,10 +66,24 @@ def test_anonymous_needs_no_credentials() -> None:
     assert settings.teams == TeamsSettings(anonymous=True)
 
 
-def test_nothing_at_all_still_asks_for_slack() -> None:
-    """With neither platform configured the first missing key is still Slack's, as before."""
-    with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN is missing$"):
-        load_settings({})
+def test_nothing_at_all_says_how_to_start_slack_teams_or_both(tmp_path: Path) -> None:
+    """With neither platform configured, `serve` names the keys of Slack, of Teams, and both."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env={"PATH": os.environ.get("PATH", "")},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "finops-bot serve: nothing to serve: for Slack set SLACK_BOT_TOKEN and "
+        "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode), for Teams "
+        "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID, or both sets "
+        "for both (see .env.example)\n"
+    )
 
 
 def test_admins_of_both_platforms_share_the_allow_list(
@@ -173,6 +187,7 @@ def test_serve_exits_2_on_a_bad_teams_setting(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "serve"],
         env=env,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
