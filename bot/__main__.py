@@ -107,12 +107,32 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+TEAMS_EXTRA_MISSING = (
+    "Teams is configured but its SDK is not installed: pip install 'finops-bot[teams]'"
+)
+
+
+def _teams_sdk_installed() -> bool:
+    """Return False when the optional Teams extra (the Microsoft 365 Agents SDK) is missing."""
+    try:
+        import bot.adapters.teams.app  # noqa: F401, PLC0415
+    except ModuleNotFoundError as exc:
+        # A module of our own missing is a bug to show, not an install to suggest.
+        if (exc.name or "").startswith("bot."):
+            raise
+        return False
+    return True
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve Slack (HTTP or Socket Mode) and/or Teams with /healthz, until interrupted."""
     try:
         settings = read_settings()
     except SettingsError as exc:
         print(f"finops-bot serve: {exc}", file=sys.stderr)
+        return 2
+    if settings.teams is not None and not _teams_sdk_installed():
+        print(f"finops-bot serve: {TEAMS_EXTRA_MISSING}", file=sys.stderr)
         return 2
     try:
         store = KnowledgeStore.open(settings.knowledge_dir)
