@@ -24,7 +24,7 @@ from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Check a knowledge directory and print every problem as `path:line: message`."""
-    directory = Path(args.directory)
+    directory = Path(args.directory or _knowledge_dir(args))
     try:
         knowledge = load_knowledge(directory)
     except MissingKnowledgeDirError:
@@ -40,9 +40,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _knowledge_dir(args: argparse.Namespace) -> str:
+    """Return the directory named by --knowledge, else KNOWLEDGE_DIR, else the bundled one."""
+    return args.knowledge or os.environ.get("KNOWLEDGE_DIR", "").strip() or str(BUNDLED_KNOWLEDGE)
+
+
 def _open_bot(args: argparse.Namespace, admins: frozenset[str] = frozenset()) -> Bot:
     """Load the knowledge named by --knowledge (or KNOWLEDGE_DIR) and wire a Bot on it."""
-    directory = args.knowledge or os.environ.get("KNOWLEDGE_DIR") or str(BUNDLED_KNOWLEDGE)
+    directory = _knowledge_dir(args)
     try:
         store = KnowledgeStore.open(directory)
     except KnowledgeError as exc:
@@ -196,14 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="FinOps certification guidance for Slack, Teams and the terminal.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    validate = sub.add_parser("validate", help="check a knowledge directory for problems")
-    validate.add_argument("directory", nargs="?", default=str(BUNDLED_KNOWLEDGE), metavar="DIR")
-    validate.set_defaults(func=_cmd_validate)
-
     knowledge = argparse.ArgumentParser(add_help=False)
     knowledge.add_argument(
         "--knowledge", metavar="DIR", help="knowledge directory (default: KNOWLEDGE_DIR or bundled)"
     )
+    validate = sub.add_parser(
+        "validate", parents=[knowledge], help="check a knowledge directory for problems"
+    )
+    validate.add_argument(
+        "directory", nargs="?", metavar="DIR", help="the directory (same as --knowledge DIR)"
+    )
+    validate.set_defaults(func=_cmd_validate)
+
     ask = sub.add_parser("ask", parents=[knowledge], help="answer a question from the FAQs")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("question", nargs="+", help="the question, or - to read one per stdin line")
