@@ -92,6 +92,9 @@ def _cmd_path(args: argparse.Namespace) -> int:
     """Print a certification path as text or JSON."""
     bot = _open_bot(args)
     text = " ".join(args.text)
+    if args.goal:
+        # The goal goes last: the parser reads everything after --goal.
+        text += " --goal " + " ".join(args.goal)
     reply = bot.path(text, args.program)
     if args.json:
         payload = reply.data if reply.kind == "path" else {"error": render_text(reply).strip()}
@@ -227,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     path.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     path.add_argument("--program", metavar="NAME", help=f"only this program: {programs}")
+    path.add_argument(
+        "--goal", nargs="+", metavar="TEXT", help="what you aim for, in words (put it last)"
+    )
     path.add_argument("text", nargs="*", help="role and experience, e.g. 'sre 3 years'")
     path.set_defaults(func=_cmd_path)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.adapters.slack.ids import is_channel_id
-from bot.core.paths import PathRecommender, parse_experience
+from bot.core.paths import EXPERIENCE_RANGE, PathRecommender, read_experience
 from bot.render.slack_views import (
     FIELD_ACTION,
     FIELD_EXPERIENCE,
@@ -75,7 +75,10 @@ def form_errors(form: PathForm, paths: PathRecommender) -> dict[str, str]:
     if role is None:
         names = sorted(r.name for r in paths.knowledge.roles.values())
         errors[FIELD_ROLE] = _clip("I don't know that role. Try one of: " + ", ".join(names))
-    if form.experience and parse_experience(form.experience) is None:
+    months, ignored = read_experience(form.experience) if form.experience else (None, None)
+    if ignored:
+        errors[FIELD_EXPERIENCE] = f"I read experience as {EXPERIENCE_RANGE}; '{ignored}' is not."
+    elif form.experience and months is None:
         errors[FIELD_EXPERIENCE] = (
             "I couldn't read that as experience. Try '3 years', '18 months' or 'new to cloud'."
         )
