@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from bot.core import replies
 from bot.core.bot import Bot
 from bot.core.reply import Message, Reply
 from bot.render.text import render_text
@@ -22,8 +23,14 @@ def run_chat(bot: Bot, lines: Iterable[str], write: Callable[[str], object]) -> 
         text = raw.strip()
         if text.lower() in ("quit", "exit", ":q"):
             break
-        if last is not None and text.isdigit() and 1 <= int(text) <= len(last.suggestions):
-            reply = bot.faq(last.suggestions[int(text) - 1].faq_id)
+        choices = last.suggestions if last is not None else ()
+        if choices and text.isdigit():
+            if 1 <= int(text) <= len(choices):
+                reply = bot.faq(choices[int(text) - 1].faq_id)
+            else:
+                # Out of range: say so, and keep the list to pick from.
+                write(render_text(replies.no_list_reply(len(choices)), width_rule=72) + "\n")
+                continue
         else:
             reply = bot.handle(Message(text=text, user_id="local", platform="terminal"))
         last = reply

@@ -116,6 +116,25 @@ def path_help_reply() -> Reply:
     )
 
 
+def no_list_reply(choices: int = 0) -> Reply:
+    """Answer a number typed with no list (or no such choice) to pick from, and how to ask."""
+    lead = (
+        f"There are {choices} choices: type a number from 1 to {choices}."
+        if choices
+        else "There's no list to pick a number from right now."
+    )
+    return Reply(
+        kind="help",
+        sections=(
+            Section(
+                f"{lead} Ask your question in words, e.g. 'how long is the FOCP exam?', or "
+                "type /finops-path followed by your role (e.g. /finops-path sre 3 years). When "
+                "I'm unsure what you mean, I offer choices to pick from."
+            ),
+        ),
+    )
+
+
 def small_talk_reply(kind: str) -> Reply:
     """Answer a greeting or thanks briefly, pointing at what the bot does."""
     if kind == "thanks":
