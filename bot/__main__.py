@@ -182,6 +182,13 @@ def _cmd_teams_package(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not args.website:
+        print(
+            "finops-bot teams-package: give --website: an https:// page about the bot, which "
+            "Teams links as its developer, privacy and terms pages",
+            file=sys.stderr,
+        )
+        return 2
     try:
         app_version = version("finops-bot")
     except PackageNotFoundError:
@@ -270,8 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument(
         "--website",
         metavar="URL",
-        default="https://example.com/finops-bot",
-        help="https page for the manifest's developer, privacy and terms links",
+        help="required: https page for the manifest's developer, privacy and terms links",
     )
     package.set_defaults(func=_cmd_teams_package)
     return parser
