@@ -259,8 +259,11 @@ async def test_a_full_queue_drops_and_counts() -> None:
             store.record_click(platform="slack", user_id="U1", kind="home", faq_id=f"f{n}")
         assert store.dropped == 7
         assert store.health()["queued"] == 3
-        await asyncio.sleep(0.05)  # the writer takes one and waits for the store
-        assert store.health()["queued"] == 2
+
+        async def writer_took_one() -> bool:
+            return store.health()["queued"] == 2
+
+        await until(writer_took_one)  # the writer takes one and waits for the store
     finally:
         await store.close()
     assert store.dropped == 10  # what was still waiting at shutdown is counted too
