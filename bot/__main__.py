@@ -22,12 +22,12 @@ from bot.core.loading import load_knowledge
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
 from bot.render.text import render_text
-from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, load_settings
+from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Check a knowledge directory and print every problem as `path:line: message`."""
-    directory = Path(args.directory)
+    directory = Path(args.directory or _knowledge_dir(args))
     try:
         knowledge = load_knowledge(directory)
     except MissingKnowledgeDirError:
@@ -43,9 +43,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _knowledge_dir(args: argparse.Namespace) -> str:
+    """Return the directory named by --knowledge, else KNOWLEDGE_DIR, else the bundled one."""
+    return args.knowledge or os.environ.get("KNOWLEDGE_DIR", "").strip() or str(BUNDLED_KNOWLEDGE)
+
+
 def _open_bot(args: argparse.Namespace) -> Bot:
     """Load the knowledge named by --knowledge (or KNOWLEDGE_DIR) and wire a Bot on it."""
-    directory = args.knowledge or os.environ.get("KNOWLEDGE_DIR") or str(BUNDLED_KNOWLEDGE)
+    directory = _knowledge_dir(args)
     try:
         store = KnowledgeStore.open(directory)
     except KnowledgeError as exc:
@@ -90,6 +95,9 @@ def _cmd_path(args: argparse.Namespace) -> int:
     """Print a certification path as text or JSON."""
     bot = _open_bot(args)
     text = " ".join(args.text)
+    if args.goal:
+        # The goal goes last: the parser reads everything after --goal.
+        text += " --goal " + " ".join(args.goal)
     reply = bot.path(text, args.program)
     if args.json:
         payload = reply.data if reply.kind == "path" else {"error": render_text(reply).strip()}
@@ -115,12 +123,32 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+TEAMS_EXTRA_MISSING = (
+    "Teams is configured but its SDK is not installed: pip install 'finops-bot[teams]'"
+)
+
+
+def _teams_sdk_installed() -> bool:
+    """Return False when the optional Teams extra (the Microsoft 365 Agents SDK) is missing."""
+    try:
+        import bot.adapters.teams.app  # noqa: F401, PLC0415
+    except ModuleNotFoundError as exc:
+        # A module of our own missing is a bug to show, not an install to suggest.
+        if (exc.name or "").startswith("bot."):
+            raise
+        return False
+    return True
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve Slack (HTTP or Socket Mode) and/or Teams with /healthz, until interrupted."""
     try:
-        settings = load_settings(os.environ)
+        settings = read_settings()
     except SettingsError as exc:
         print(f"finops-bot serve: {exc}", file=sys.stderr)
+        return 2
+    if settings.teams is not None and not _teams_sdk_installed():
+        print(f"finops-bot serve: {TEAMS_EXTRA_MISSING}", file=sys.stderr)
         return 2
     try:
         store = KnowledgeStore.open(settings.knowledge_dir)
@@ -162,6 +190,13 @@ def _cmd_teams_package(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not args.website:
+        print(
+            "finops-bot teams-package: give --website: an https:// page about the bot, which "
+            "Teams links as its developer, privacy and terms pages",
+            file=sys.stderr,
+        )
+        return 2
     try:
         app_version = version("finops-bot")
     except PackageNotFoundError:
@@ -184,14 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="FinOps certification guidance for Slack, Teams and the terminal.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    validate = sub.add_parser("validate", help="check a knowledge directory for problems")
-    validate.add_argument("directory", nargs="?", default=str(BUNDLED_KNOWLEDGE), metavar="DIR")
-    validate.set_defaults(func=_cmd_validate)
-
     knowledge = argparse.ArgumentParser(add_help=False)
     knowledge.add_argument(
         "--knowledge", metavar="DIR", help="knowledge directory (default: KNOWLEDGE_DIR or bundled)"
     )
+    validate = sub.add_parser(
+        "validate", parents=[knowledge], help="check a knowledge directory for problems"
+    )
+    validate.add_argument(
+        "directory", nargs="?", metavar="DIR", help="the directory (same as --knowledge DIR)"
+    )
+    validate.set_defaults(func=_cmd_validate)
+
     ask = sub.add_parser("ask", parents=[knowledge], help="answer a question from the FAQs")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("question", nargs="+", help="the question, or - to read one per stdin line")
@@ -206,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     path.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     path.add_argument("--program", metavar="NAME", help=f"only this program: {programs}")
+    path.add_argument(
+        "--goal", nargs="+", metavar="TEXT", help="what you aim for, in words (put it last)"
+    )
     path.add_argument("text", nargs="*", help="role and experience, e.g. 'sre 3 years'")
     path.set_defaults(func=_cmd_path)
 
@@ -243,8 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument(
         "--website",
         metavar="URL",
-        default="https://example.com/finops-bot",
-        help="https page for the manifest's developer, privacy and terms links",
+        help="required: https page for the manifest's developer, privacy and terms links",
     )
     package.set_defaults(func=_cmd_teams_package)
     return parser

@@ -13,7 +13,7 @@ stamp="$venv/.installed"
 want=$(cksum < "$root/pyproject.toml")
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[dev]"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[dev,teams]"
     echo "$want" > "$stamp"
 fi
 export PATH="$venv/bin:$PATH"

@@ -17,8 +17,10 @@ from bot.conversation.admin import KnowledgeAdmin
 from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.loading import knowledge_files
+from bot.core.reply import Message
 from bot.core.schema import SCHEMA_COMMENT, SCHEMA_FILE, knowledge_schema_text
 from bot.core.store import KnowledgeStore
+from bot.render.text import render_text
 from tests.conftest import BUNDLED
 
 ASK_KEYS = {"answered", "answer", "faq_id", "matched_question", "score", "suggestions", "source"}
@@ -102,6 +104,26 @@ def test_chat_session(bundled_store: KnowledgeStore) -> None:
     assert "Certification path for Site Reliability Engineer" in text
     assert f"Knowledge version {bundled_store.current.version}" in text
     assert "never read" not in text
+
+
+def test_chat_numbers_without_a_list_say_so(bundled_store: KnowledgeStore) -> None:
+    """A number with no list, or past the list's end, says so and how to ask; never 'Sorry'."""
+    bot = Bot(bundled_store)
+    conversation = ConversationService(bot, AccessRules())
+    out = io.StringIO()
+    run_chat(conversation, ["2"], out.write)
+    assert "There's no list to pick a number from right now." in out.getvalue()
+    assert "Sorry, I don't know that one." not in out.getvalue()
+    suggest = bot.handle(Message("how much does recertification cost"))
+    assert suggest.kind == "suggest"
+    many = len(suggest.suggestions)
+    out = io.StringIO()
+    run_chat(conversation, ["how much does recertification cost", str(many + 1), "1"], out.write)
+    text = out.getvalue()
+    assert f"There are {many} choices: type a number from 1 to {many}." in text
+    # The list is kept: "1" still picks its first choice.
+    first = bot.faq(suggest.suggestions[0].faq_id)
+    assert text.rstrip().endswith(render_text(first, width_rule=72).rstrip())
 
 
 def test_chat_command_over_a_pipe() -> None:

@@ -86,11 +86,14 @@ async def test_admin_refused_for_non_admin(
     service: ConversationService, recorder: ListRecorder
 ) -> None:
     """A non-admin asking for a reload is refused politely, audited, and nothing reloads."""
-    version = service.bot.store.current.version
+    before = service.bot.store.current
     reply = await say(service, dm("admin reload", user="U_SOMEONE"))
     assert "only for the bot's admins" in render_text(reply)
-    assert service.bot.store.current.version == version
+    # A reload swaps in a new snapshot even when the files are unchanged; none happened.
+    assert service.bot.store.current is before
     assert recorder.audit == [("U_SOMEONE", "reload", False)]
+    await say(service, dm("admin reload", user=ADMIN))
+    assert service.bot.store.current is not before
 
 
 async def test_admin_status_for_admin_in_private(

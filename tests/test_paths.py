@@ -64,6 +64,85 @@ def test_sre_gets_each_guides_own_figure(bot: Bot) -> None:
     assert "SRE Optimization" in " ".join(extras["professional-b"])
 
 
+@pytest.mark.parametrize(
+    ("text", "ignored"), [("sre -5 years", "-5 years"), ("sre 500 years", "500 years")]
+)
+def test_experience_outside_0_to_50_years_is_named_not_used(
+    bot: Bot, text: str, ignored: str
+) -> None:
+    """'-5 years' is not read as 5 years, nor '500 years' silently dropped: the reply says
+    which experience it ignored and why, and no prerequisite counts it."""
+    reply = bot.path(text)
+    assert reply.kind == "path"
+    rendered = render_text(reply)
+    assert f"Experience: I read experience as 0 to 50 years; '{ignored}' ignored" in rendered
+    assert "you have" not in rendered
+    assert reply.data is not None
+    assert (reply.data["experience_months"], reply.data["experience_ignored"]) == (None, ignored)
+    # Still fine: a range's dash, and the edge of the range.
+    assert bot.recommend("sre 3-5 years").query.months == 36
+    assert bot.recommend("sre 50 years").query.ignored_experience is None
+
+
+def test_path_shows_programs_that_fit_and_lists_the_rest_in_one_line(bot: Bot) -> None:
+    """Programs with levels for the role get a section; the others share one line."""
+    rec = bot.recommend("devops 2 years")
+    fitting = [p.program.name for p in rec.plans if p.steps or p.learning_path]
+    others = [p.program.name for p in rec.plans if p.program.name not in fitting]
+    assert fitting
+    assert others
+    reply = bot.path("devops 2 years")
+    headings = [section.heading for section in reply.sections]
+    assert headings == [
+        f"{p.program.name} (issued by {p.program.issuer})"
+        for p in rec.plans
+        if p.program.name in fitting
+    ] + ["Other programs"]
+    assert reply.sections[-1].text == (
+        f"No level recommended for DevOps Engineer by: {'; '.join(others)}. "
+        "Ask about one with --program NAME."
+    )
+    assert "does not recommend a level" not in render_text(reply)
+    # --json keeps every program, each with its note.
+    assert reply.data is not None
+    assert len(reply.data["programs"]) == len(rec.plans)
+    # Asked about one program that has nothing for the role: its own section says so.
+    focp = bot.path("devops --program focp")
+    assert [s.heading for s in focp.sections] == [
+        "FinOps Certified Practitioner (FOCP) (issued by FinOps Foundation)"
+    ]
+    assert "does not recommend a level for DevOps Engineer" in focp.sections[0].text
+
+
+def test_path_cli_goal_takes_several_words() -> None:
+    """`path sre 3 years --goal lead cost reviews` works as the usage shows, unquoted."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "path",
+            "--json",
+            "sre",
+            "3",
+            "years",
+            "--goal",
+            "lead",
+            "cost",
+            "reviews",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out)
+    assert (data["role"]["id"], data["experience_months"], data["goal"]) == (
+        "sre",
+        36,
+        "lead cost reviews",
+    )
+
+
 def test_named_program_only(bot: Bot) -> None:
     """--program limits the plan to that program, levels in recommended order."""
     reply = bot.path("devops --program architect")

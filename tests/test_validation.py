@@ -96,6 +96,21 @@ def test_clean_directory_exits_zero(in_tmp: Path, capsys: pytest.CaptureFixture[
     assert "2 faqs" in lines[0]
 
 
+def test_validate_checks_the_directory_serve_would_load(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like every other command, validate reads --knowledge, else KNOWLEDGE_DIR: a pre-deploy
+    check of a custom directory never passes on the bundled one instead."""
+    shutil.copytree(DATA / "broken" / "empty-answer", in_tmp / "kb", dirs_exist_ok=True)
+    monkeypatch.setenv("KNOWLEDGE_DIR", "kb")
+    assert _run(capsys, "--knowledge", "kb")[:2] == (1, EXPECTED["empty-answer"])
+    assert _run(capsys)[:2] == (1, EXPECTED["empty-answer"])
+    monkeypatch.setenv("KNOWLEDGE_DIR", "")
+    code, lines, _ = _run(capsys)
+    assert code == 0
+    assert lines[0].startswith(f"{BUNDLED}: OK (version ")
+
+
 def test_missing_directory_exits_two(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A directory that does not exist is exit code 2 with a one-line message."""
     code, lines, err = _run(capsys, "nowhere")

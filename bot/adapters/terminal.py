@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 
 from bot.conversation.service import ConversationService
+from bot.core import replies
 from bot.core.reply import Message, Reply
 from bot.render.text import render_text
 
@@ -36,10 +37,14 @@ async def _chat(
         if text.lower() in ("quit", "exit", ":q"):
             break
         msg = Message(text, user_id=USER, platform=PLATFORM, place=PLACE, private=True)
-        if last is not None and text.isdigit() and 1 <= int(text) <= len(last.suggestions):
-            reply: Reply | None = await conversation.chosen(
-                msg, last.suggestions[int(text) - 1].faq_id, "suggestion"
-            )
+        choices = last.suggestions if last is not None else ()
+        reply: Reply | None
+        if choices and text.isdigit():
+            if not 1 <= int(text) <= len(choices):
+                # Out of range: say so, and keep the list to pick from.
+                write(render_text(replies.no_list_reply(len(choices)), width_rule=72) + "\n")
+                continue
+            reply = await conversation.chosen(msg, choices[int(text) - 1].faq_id, "suggestion")
         else:
             reply = await conversation.respond(msg)
         if reply is None:

@@ -42,6 +42,8 @@ class Bot:
             return replies.help_reply()
         if intent.kind in ("greeting", "thanks"):
             return replies.small_talk_reply(intent.kind)
+        if intent.kind == "pick":
+            return replies.no_list_reply()
         if intent.kind == "path":
             return self.path(intent.rest)
         if intent.kind == "admin":

@@ -8,7 +8,7 @@ from typing import Literal
 
 from bot.core.text import fold, strip_markup
 
-IntentKind = Literal["empty", "help", "greeting", "thanks", "path", "admin", "faq"]
+IntentKind = Literal["empty", "help", "greeting", "thanks", "path", "admin", "pick", "faq"]
 
 # Both platforms: Slack sends slash commands separately, but people also type them in messages.
 _PATH_CMD = re.compile(r"^\s*/?finops[- ]path\b[\s:]*", re.IGNORECASE)
@@ -67,4 +67,7 @@ def classify(text: str) -> Intent:
         return Intent("thanks", "")
     if core in _GREETINGS:
         return Intent("greeting", "")
+    # "2" or "#2": a pick from a 'did you mean' list, which only the terminal chat numbers.
+    if core.isdigit() and len(core) <= 3:
+        return Intent("pick", core)
     return Intent("faq", text)

@@ -24,6 +24,7 @@ _EXPERIENCE = re.compile(
 _EXPERIENCE_WORDS = re.compile(
     r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+(?:and a half\s+)?(years?|months?)\b"
 )
+_MINUS = re.compile(r"(?:^|\s)-$")
 _NEW = re.compile(
     r"\b(new to (?:the )?cloud|no (?:cloud )?experience|beginner|just starting|newbie)\b"
 )
@@ -42,6 +43,8 @@ class PathQuery:
     program: Program | None
     goal: str | None
     unknown_program: str | None = None
+    # Experience as typed but not used: below 0 or above 50 years ("500 years").
+    ignored_experience: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,18 +90,32 @@ def _clean(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9.+:=\- ]", " ", fold(strip_markup(text))).split())
 
 
+MAX_EXPERIENCE_MONTHS = 600
+EXPERIENCE_RANGE = f"0 to {MAX_EXPERIENCE_MONTHS // 12} years"
+
+
 def parse_experience(text: str) -> float | None:
-    """Return stated experience in months, or None when the text gives none."""
+    """Return stated experience in months, or None when the text gives none (or none usable)."""
+    return read_experience(text)[0]
+
+
+def read_experience(text: str) -> tuple[float | None, str | None]:
+    """Return (months, ignored): *ignored* quotes experience outside 0-50 years, not used."""
     cleaned = _clean(text)
     if _NEW.search(cleaned):
-        return 0.0
+        return 0.0, None
     m = _EXPERIENCE.search(cleaned) or _EXPERIENCE_WORDS.search(cleaned)
     if not m:
-        return None
+        return None, None
     raw, unit = m.group(1), m.group(2)
+    # "-5 years": a minus sign before the number (not the dash of a "3-5 years" range).
+    if _MINUS.search(cleaned[: m.start()]):
+        return None, "-" + m.group(0)
     value = float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
     months = value if unit.startswith("m") else value * 12
-    return months if months <= 600 else None
+    if months > MAX_EXPERIENCE_MONTHS:
+        return None, m.group(0)
+    return months, None
 
 
 class RoleFinder:
@@ -166,12 +183,14 @@ class PathRecommender:
         chosen = self.find_program(wanted) if wanted else None
         if chosen is None and not wanted:
             chosen = self.program_named(rest)
+        months, ignored = read_experience(cleaned)
         return PathQuery(
             role=role,
-            months=parse_experience(cleaned),
+            months=months,
             program=chosen,
             goal=goal,
             unknown_program=wanted if wanted and chosen is None else None,
+            ignored_experience=ignored,
         )
 
     def program_named(self, text: str) -> Program | None:
@@ -285,7 +304,10 @@ class PathRequest:
         if role is None:
             names = sorted(r.name for r in paths.knowledge.roles.values())
             problems["role"] = "I don't know that role. Try one of: " + ", ".join(names)
-        if self.experience and parse_experience(self.experience) is None:
+        months, ignored = read_experience(self.experience) if self.experience else (None, None)
+        if ignored:
+            problems["experience"] = f"I read experience as {EXPERIENCE_RANGE}; '{ignored}' is not."
+        elif self.experience and months is None:
             problems["experience"] = (
                 "I couldn't read that as experience. Try '3 years', '18 months' or 'new to cloud'."
             )

@@ -7,7 +7,7 @@ from typing import Any
 from bot.core.knowledge import Knowledge
 from bot.core.matching import Match
 from bot.core.models import Faq
-from bot.core.paths import ProgramPlan, Recommendation
+from bot.core.paths import EXPERIENCE_RANGE, ProgramPlan, Recommendation
 from bot.core.reply import Action, Fact, Reply, Section, Suggestion
 
 PATH_USAGE = (
@@ -121,6 +121,25 @@ def path_help_reply() -> Reply:
     )
 
 
+def no_list_reply(choices: int = 0) -> Reply:
+    """Answer a number typed with no list (or no such choice) to pick from, and how to ask."""
+    lead = (
+        f"There are {choices} choices: type a number from 1 to {choices}."
+        if choices
+        else "There's no list to pick a number from right now."
+    )
+    return Reply(
+        kind="help",
+        sections=(
+            Section(
+                f"{lead} Ask your question in words, e.g. 'how long is the FOCP exam?', or "
+                "type /finops-path followed by your role (e.g. /finops-path sre 3 years). When "
+                "I'm unsure what you mean, I offer choices to pick from."
+            ),
+        ),
+    )
+
+
 def small_talk_reply(kind: str) -> Reply:
     """Answer a greeting or thanks briefly, pointing at what the bot does."""
     if kind == "thanks":
@@ -166,13 +185,27 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
     """Render a recommendation as a neutral reply (sections per program, data for JSON)."""
     q = rec.query
     assert q.role is not None  # noqa: S101 - callers send roleless queries to clarify_reply
-    exp = "experience not stated" if q.months is None else _exp(q.months)
+    if q.ignored_experience:
+        exp = f"I read experience as {EXPERIENCE_RANGE}; '{q.ignored_experience}' ignored"
+    else:
+        exp = "experience not stated" if q.months is None else _exp(q.months)
     facts = [Fact("Role", q.role.name), Fact("Experience", exp)]
     if q.program:
         facts.append(Fact("Program", q.program.name))
     if q.goal:
         facts.append(Fact("Goal", q.goal))
-    sections = [_plan_section(knowledge, plan) for plan in rec.plans]
+    # Programs with something for the role get a section each; the rest share one line.
+    fitting = [plan for plan in rec.plans if _fits(plan)] or list(rec.plans[:1])
+    sections = [_plan_section(knowledge, plan) for plan in fitting]
+    others = [plan.program.name for plan in rec.plans if plan not in fitting]
+    if others:
+        sections.append(
+            Section(
+                f"No level recommended for {q.role.name} by: {'; '.join(others)}. "
+                "Ask about one with --program NAME.",
+                heading="Other programs",
+            )
+        )
     return Reply(
         kind="path",
         title=f"Certification path for {q.role.name}",
@@ -182,6 +215,11 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
         # No reply-wide source: each program's section names its own.
         data=recommendation_data(knowledge, rec),
     )
+
+
+def _fits(plan: ProgramPlan) -> bool:
+    """Return True when *plan* has levels or a learning path for the role."""
+    return bool(plan.steps or plan.learning_path)
 
 
 def _exp(months: float) -> str:
@@ -227,6 +265,7 @@ def recommendation_data(knowledge: Knowledge, rec: Recommendation) -> dict[str, 
     return {
         "role": {"id": q.role.id, "name": q.role.name} if q.role else None,
         "experience_months": q.months,
+        "experience_ignored": q.ignored_experience,
         "program": q.program.id if q.program else None,
         "goal": q.goal,
         "programs": [

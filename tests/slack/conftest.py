@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,13 @@ from bot.settings import Settings, load_settings
 from bot.storage.service import StoreService
 from bot.storage.store import Storage
 from tests.loopback import serve_on_loopback
-from tests.slack.fakes import SECRET, TOKEN, FakeSlack, SignedClient
+from tests.slack.fakes import BOT_USER, SECRET, TOKEN, Call, FakeSlack, SignedClient, mention
 
 ADMIN = "U0ADMIN"
 OPTED_IN = "C0FAQ"
+# Where marker mentions go: a channel no test uses otherwise.
+MARKER_CHANNEL = "C0MARKER"
+_markers = itertools.count(1)
 
 
 @dataclass
@@ -45,6 +49,17 @@ class Harness:
         """Return the server's store (every harness server has one unless started without)."""
         assert self.service is not None
         return self.service.storage
+
+    async def calls_before_marker(self) -> list[Call]:
+        """Send a mention that is always answered, wait for that answer, and return the Web
+        API calls made before it: what earlier requests (wrongly) posted shows up here, with
+        no fixed sleep."""
+        n = next(_markers)
+        text = f"<@{BOT_USER}> how long is the FOCP exam?"
+        event = mention(text, f"1799999999.{n:06d}", channel=MARKER_CHANNEL)
+        status, _ = await self.slack.event(event, event_id=f"EvMarker{n}")
+        assert status == 200
+        return self.fake.calls[: await self.fake.wait_for_post(MARKER_CHANNEL)]
 
     async def health(self) -> dict[str, Any]:
         """Return GET /healthz as JSON."""

@@ -90,9 +90,17 @@ class FakeSlack:
             await asyncio.sleep(0.005)
         return self.named(method)
 
-    async def settle(self, delay: float = 0.15) -> None:
-        """Give listeners a moment to (wrongly) post, before asserting nothing more came."""
-        await asyncio.sleep(delay)
+    async def wait_for_post(self, channel: str, within: float = 3.0) -> int:
+        """Poll until a chat.postMessage to *channel* arrived; return its index in calls."""
+        deadline = time.monotonic() + within
+        while True:
+            for n, call in enumerate(self.calls):
+                if call.method == "chat.postMessage" and call.body.get("channel") == channel:
+                    return n
+            if time.monotonic() > deadline:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"expected a chat.postMessage to {channel}; saw {seen}")
+            await asyncio.sleep(0.005)
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         # slack_sdk sends some methods' arguments (files.*) as URL parameters.

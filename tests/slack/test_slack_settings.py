@@ -21,7 +21,7 @@ from bot.adapters.slack.listeners import ADMIN_COMMAND, PATH_COMMAND
 from bot.core.matching import MatchSettings
 from bot.core.store import KnowledgeStore
 from bot.server import build_conversation, create_web_app
-from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, load_settings
+from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, load_settings, read_settings
 from tests.conftest import DATA, ROOT
 from tests.slack.fakes import FakeSlack
 
@@ -162,9 +162,11 @@ def test_tokens_are_never_echoed() -> None:
 def _serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     # A clean environment: nothing from the developer's shell (or real tokens) leaks in.
     base = {"PATH": os.environ.get("PATH", ""), "FINOPS_STATE_FILE": str(tmp_path / "s.json")}
+    # Run where no .env lies around, so only *env* is read.
     return subprocess.run(
         [sys.executable, "-m", "bot", "serve"],
         env={**base, **env},
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
@@ -184,6 +186,7 @@ def test_serve_exits_2_on_a_malformed_setting(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A malformed PORT stops `serve` before anything starts."""
+    monkeypatch.chdir(tmp_path)  # no .env here
     for key in list(os.environ):
         if key.startswith(("SLACK_", "FINOPS_")) or key in ("PORT", "KNOWLEDGE_DIR"):
             monkeypatch.delenv(key)
@@ -192,6 +195,49 @@ def test_serve_exits_2_on_a_malformed_setting(
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert err == "finops-bot serve: PORT must be a whole number from 1 to 65535, got '99999'\n"
+
+
+def test_dot_env_is_read_and_the_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`serve` reads .env in the working directory; a variable in the environment overrides it,
+    and a blank line means the default."""
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith(("SLACK_", "FINOPS_", "MICROSOFT_", "TEAMS_")) or key in (
+            "PORT",
+            "KNOWLEDGE_DIR",
+            "DATABASE_URL",
+        ):
+            monkeypatch.delenv(key)
+    (tmp_path / ".env").write_text(
+        "# copied from .env.example\n"
+        "SLACK_BOT_TOKEN=xoxb-from-the-file\n"
+        "SLACK_SIGNING_SECRET=file-secret\n"
+        "PORT=8080\n"
+        "FINOPS_ADMINS=U0FILE,U0OTHER\n"
+        "KNOWLEDGE_DIR=\n"
+    )
+    monkeypatch.setenv("PORT", "9090")
+    settings = read_settings()
+    assert (settings.slack_bot_token, settings.slack_signing_secret) == (
+        "xoxb-from-the-file",
+        "file-secret",
+    )
+    assert settings.port == 9090
+    assert settings.admins == {"U0FILE", "U0OTHER"}
+    assert settings.knowledge_dir == BUNDLED_KNOWLEDGE
+
+
+def test_serve_exits_2_on_a_bad_key_in_dot_env(tmp_path: Path) -> None:
+    """A malformed key in .env stops `serve` with the same one line as in the environment."""
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-1\nSLACK_SIGNING_SECRET=s\nPORT=http\n")
+    result = _serve({}, tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "finops-bot serve: PORT must be a whole number from 1 to 65535, got 'http'\n"
+    )
 
 
 def test_serve_exits_2_on_broken_knowledge(tmp_path: Path) -> None:
@@ -317,6 +363,7 @@ async def test_serve_stops_with_one_line_when_slack_refuses_the_token(tmp_path: 
             "--host",
             "127.0.0.1",
             env=env,
+            cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )

@@ -26,7 +26,7 @@ from tests.conftest import BUNDLED
 from tests.dbutil import execute, with_db
 from tests.pg import PgServer
 from tests.polling import until
-from tests.slack.conftest import ADMIN, Harness, StartServer
+from tests.slack.conftest import ADMIN, MARKER_CHANNEL, Harness, StartServer
 from tests.slack.fakes import block_action, channel_message, mention, texts, vague_question
 
 FAQ_ID = "focp-exam-format"
@@ -76,8 +76,14 @@ async def test_questions_clicks_and_votes_are_recorded_after_answering(slack: Ha
         )
     )
     await slack.fake.wait_for("webhook", 2)
-    await slack.fake.settle()
-    await asyncio.wait_for(slack.storage.flush(), 5)
+
+    async def clicks_recorded() -> bool:
+        # Recording follows the reply: wait until the vote and the click are in the store.
+        await asyncio.wait_for(slack.storage.flush(), 5)
+        stats = await slack.storage.stats(1)
+        return (stats.votes_down, stats.suggestion_clicks) == (1, 1)
+
+    await until(clicks_recorded)
 
     rows = await slack.storage.export_rows(1)
     assert [(r.via, r.outcome, r.question) for r in rows] == [
@@ -231,9 +237,11 @@ async def test_slack_gets_its_200_while_the_claim_is_pending(
     """A slow database never makes Slack wait (and retry): the mention is acknowledged at
     once, and answered as soon as the store says no other instance took it."""
     release = threading.Event()
+    claiming = threading.Event()
     claim_tx = claims._claim_tx
 
     def held(keys: list[str], now: datetime, conn: Any) -> set[str]:
+        claiming.set()
         release.wait(10)
         return claim_tx(keys, now, conn)
 
@@ -246,7 +254,12 @@ async def test_slack_gets_its_200_while_the_claim_is_pending(
             5,
         )
         assert status == 200
-        await slack.fake.settle()
+
+        async def claiming_now() -> bool:
+            return claiming.is_set()
+
+        # The listener is inside the claim, which it awaits before posting anything.
+        await until(claiming_now)
         assert slack.fake.named("chat.postMessage") == []  # not before the claim is settled
         release.set()
         (answer,) = await slack.fake.wait_for("chat.postMessage")
@@ -279,15 +292,14 @@ async def test_one_event_sent_to_two_instances_is_answered_once(
     dm = channel_message(DECLINED, "1700006000.000200", channel="D0USER", channel_type="im")
     await asyncio.gather(a.slack.event(dm, event_id="EvDmA"), b.slack.event(dm, event_id="EvDmB"))
     await a.fake.wait_for("chat.postMessage", 2)
-    await a.fake.settle(0.3)
-    posts = a.fake.named("chat.postMessage")
+    posts = [c for c in await a.calls_before_marker() if c.method == "chat.postMessage"]
     assert [p.body.get("thread_ts") for p in posts].count("1700006000.000100") == 1
     assert len(posts) == 2
-    # Distinct events still flow through both.
+    # Distinct events still flow through both (2 answers and the marker's so far).
     for n in range(6):
         h = (a, b)[n % 2]
         await h.slack.event(mention(question, f"1700006100.{n:06d}"), event_id=f"EvN{n}")
-    await a.fake.wait_for("chat.postMessage", 8)
+    await a.fake.wait_for("chat.postMessage", 9)
     assert a.storage.failures == b.storage.failures == 0
 
 
@@ -305,9 +317,9 @@ async def test_channel_questions_are_claimed_only_when_answered(
     chatter = channel_message(DECLINED, "1700006500.000200")
     await a.slack.event(chatter, event_id="EvChat")
     await a.fake.wait_for("chat.postMessage")
-    await a.fake.settle(0.3)
-    assert len(a.fake.named("chat.postMessage")) == 1
+    assert [c.method for c in await a.calls_before_marker()].count("chat.postMessage") == 1
     keys = await with_db(db_url, lambda conn: conn.execute(select(dedup.c.key)).scalars().all())
+    keys = [k for k in keys if not k.startswith(f"slack:msg:{MARKER_CHANNEL}:")]
     assert sorted(keys) == [f"slack:msg:{asked['channel']}:1700006500.000100"]
 
 

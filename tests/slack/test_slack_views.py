@@ -231,5 +231,7 @@ def test_path_form_reading_and_errors(bundled_store: KnowledgeStore) -> None:
     bad = PathForm("astronaut", "a while", "nope")
     assert set(form_errors(bad, paths)) == {"role", "experience", "program"}
     assert all(len(e) <= 150 for e in form_errors(bad, paths).values())
+    too_long = form_errors(PathForm("sre", "500 years"), paths)
+    assert too_long == {"experience": "I read experience as 0 to 50 years; '500 years' is not."}
     forged = {"private_metadata": '{"channel_id": "<!channel>"}', "state": {"values": {}}}
     assert read_path_form(forged).channel_id is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,44 @@ def test_sslmode_is_translated_for_asyncpg() -> None:
     assert url == "postgresql+asyncpg://u@h/db?ssl=require"
 
 
+@pytest.mark.parametrize("spelling", ["sqlite", "sqlite+aiosqlite"])
+def test_sqlite_database_urls_are_read_as_sqlalchemy_does(
+    spelling: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sqlite:///bot.db is relative to the working directory, sqlite:////abs/bot.db absolute."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    relative = load_settings({**GOOD, "DATABASE_URL": f"{spelling}:///data/bot.db"})
+    assert relative.store_url == sqlite_url(tmp_path / "data" / "bot.db")
+    absolute = load_settings({**GOOD, "DATABASE_URL": f"{spelling}:///{tmp_path}/other.db"})
+    assert absolute.store_url == sqlite_url(tmp_path / "other.db")
+    assert describe(absolute.store_url) == f"sqlite {tmp_path}/other.db"
+
+
+def test_a_bad_sslmode_stops_serve_at_start(tmp_path: Path) -> None:
+    """A bad sslmode would fail every connection, retried forever: `serve` exits 2 at once."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        **GOOD,
+        "DATABASE_URL": "postgres://bot:hunter2@127.0.0.1:9/finops?sslmode=on",
+        "FINOPS_STATE_FILE": str(tmp_path / "s.json"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "finops-bot serve: DATABASE_URL has sslmode 'on'; use one of disable, allow, prefer, "
+        "require, verify-ca, verify-full\n"
+    )
+
+
 def test_store_keys_are_read(tmp_path: Path) -> None:
     """FINOPS_DB_PATH, FINOPS_HASH_SALT and FINOPS_RETENTION_DAYS land in their fields."""
     settings = load_settings(
@@ -65,16 +106,26 @@ def test_store_keys_are_read(tmp_path: Path) -> None:
     [
         (
             {"DATABASE_URL": "mysql://bot:hunter2@h/db"},
-            "DATABASE_URL scheme 'mysql' is not supported; use postgres:// or postgresql://",
+            "DATABASE_URL scheme 'mysql' is not supported; "
+            "use postgres://, postgresql:// or sqlite:///",
         ),
         (
             {"DATABASE_URL": "postgres://bot:hunter2@h"},
             "DATABASE_URL names no database (postgresql://user@host:5432/DBNAME)",
         ),
         (
-            {"DATABASE_URL": "sqlite:///x.db"},
-            "DATABASE_URL must be a postgres:// or postgresql:// URL "
-            "(for SQLite set FINOPS_DB_PATH instead)",
+            {"DATABASE_URL": "postgres://bot:hunter2@h/db?sslmode=requir"},
+            "DATABASE_URL has sslmode 'requir'; use one of disable, allow, prefer, require, "
+            "verify-ca, verify-full",
+        ),
+        (
+            {"DATABASE_URL": "sqlite:///:memory:"},
+            "DATABASE_URL names no SQLite file "
+            "(sqlite:///bot.db, or sqlite:////srv/bot.db for an absolute path)",
+        ),
+        (
+            {"DATABASE_URL": "sqlite:////no/such/dir/bot.db"},
+            "DATABASE_URL's directory does not exist: '/no/such/dir'",
         ),
         (
             {"FINOPS_DB_PATH": "/no/such/dir/finops.db"},

@@ -56,6 +56,17 @@ async def test_faq_answer_is_a_card_with_source_follow_ups_and_feedback(
     assert posted.activity["summary"] == expected.title
 
 
+async def test_a_number_in_a_chat_says_there_is_no_list_to_pick_from(
+    teams: TeamsHarness,
+) -> None:
+    """Typing '2' in a 1:1 chat explains the buttons and how to ask, not 'I don't know'."""
+    await teams.teams.send(teams.teams.message("2"))
+    text = card_text(teams.connector.only().card)
+    assert shown("There's no list to pick a number from right now.") in text
+    assert shown("how long is the FOCP exam?") in text
+    assert "Sorry" not in text
+
+
 async def test_a_mention_in_a_channel_is_answered_without_the_mention(
     teams: TeamsHarness,
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.core.store import KnowledgeStore
 from bot.server import TEAMS_PATH, build_conversation, create_web_app
@@ -66,10 +67,24 @@ def test_anonymous_needs_no_credentials() -> None:
     assert settings.teams == TeamsSettings(anonymous=True)
 
 
-def test_nothing_at_all_still_asks_for_slack() -> None:
-    """With neither platform configured the first missing key is still Slack's, as before."""
-    with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN is missing$"):
-        load_settings({})
+def test_nothing_at_all_says_how_to_start_slack_teams_or_both(tmp_path: Path) -> None:
+    """With neither platform configured, `serve` names the keys of Slack, of Teams, and both."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env={"PATH": os.environ.get("PATH", "")},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "finops-bot serve: nothing to serve: for Slack set SLACK_BOT_TOKEN and "
+        "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode), for Teams "
+        "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID, or both sets "
+        "for both (see .env.example)\n"
+    )
 
 
 def test_admins_of_both_platforms_share_the_allow_list(
@@ -175,6 +190,7 @@ def test_serve_exits_2_on_a_bad_teams_setting(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "serve"],
         env=env,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
@@ -183,6 +199,49 @@ def test_serve_exits_2_on_a_bad_teams_setting(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("finops-bot serve: MICROSOFT_APP_PASSWORD is missing (")
     assert result.stderr.count("\n") == 1
+
+
+def test_serve_without_the_teams_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A Slack-only install (no Agents SDK) with Teams settings stops with one line, exit 2."""
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for key in list(os.environ):
+        if key.startswith(("SLACK_", "FINOPS_", "MICROSOFT_", "TEAMS_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("TEAMS_ANONYMOUS", "true")
+    monkeypatch.setenv("FINOPS_STATE_FILE", str(tmp_path / "s.json"))
+    # As without the extra: the SDK cannot be imported, so neither can our Teams endpoint.
+    monkeypatch.setitem(sys.modules, "microsoft_agents.hosting.aiohttp", None)
+    monkeypatch.delitem(sys.modules, "bot.adapters.teams.app", raising=False)
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err == (
+        "finops-bot serve: Teams is configured but its SDK is not installed: "
+        "pip install 'finops-bot[teams]'\n"
+    )
+
+
+def test_a_slack_only_install_never_imports_the_agents_sdk(tmp_path: Path) -> None:
+    """Without the [teams] extra, the command line and the Slack server still load."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.startswith('microsoft_agents'):\n"
+        "            raise ModuleNotFoundError(name, name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import bot.__main__, bot.server\n"
+        "print('loaded')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.stdout, result.stderr) == ("loaded\n", "")
 
 
 async def test_teams_route_only_when_configured(

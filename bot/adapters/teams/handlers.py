@@ -279,9 +279,7 @@ async def _invoke_response(
 ) -> None:
     # Teams reads an invoke's outcome from the HTTP answer the SDK builds from this.
     await context.send_activity(
-        Activity(
-            type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)
-        )
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
     )
 
 
