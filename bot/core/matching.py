@@ -30,7 +30,7 @@ class MatchSettings:
     """Score bands; the composition root may override them from the environment."""
 
     # Chosen on tests/data/eval.yaml with bench/eval_matching.py (see docs/matching.md).
-    answer_threshold: float = 47.0
+    answer_threshold: float = 51.0
     suggest_threshold: float = 36.0
     # Two FAQs closer than this are "too close to call": offer both instead of guessing.
     ambiguity_margin: float = 1.0
@@ -272,11 +272,11 @@ class FaqIndex:
         if not self._cloud_cues:
             return None
         raw = words(text)
-        have = frozenset(stem(w) for w in raw)
+        have = frozenset(_root(w) for w in raw)
         topic = next((t for t, cue in self._cloud_cues if cue <= have), None)
         if topic is None:
             return None
-        expanded = have | {stem(w) for w in self.normaliser.expand(" ".join(raw)).split()}
+        expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
         if any(cue <= expanded for cue in self._cert_cues):
             return None  # "does the FOCP cover reserved instances?" is a certification question
         return topic
@@ -385,8 +385,14 @@ class FaqIndex:
 _OUT_OF_SCOPE = "\x00out-of-scope"
 
 
+def _root(word: str) -> str:
+    # stem() leaves "instance" but makes "instances" "instanc": drop a final e so they meet.
+    base = stem(word)
+    return base[:-1] if len(base) > 3 and base.endswith("e") else base
+
+
 def _stemmed(phrase: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in words(phrase))
+    return frozenset(_root(w) for w in words(phrase))
 
 
 # FAQs that share no word with a question still compete when they are this close in meaning.
