@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,26 +33,47 @@ class Embedder(Protocol):
 
 
 class WordLlamaEmbedder:
-    """wordllama's l2_supercat model loaded from the files its wheel ships, never downloaded."""
+    """wordllama's l2_supercat model read from the files its wheel ships, never downloaded.
+
+    The model is a token embedding table averaged over a text's tokens, which is all
+    wordllama's own embed() does; reading the two files directly skips importing the
+    package (its config and download code cost a quarter of a second at start) and can
+    never reach the network.
+    """
 
     def __init__(self, dims: int = DIMS) -> None:
-        """Load the bundled weights and tokenizer truncated to *dims*; raise when missing."""
-        import wordllama  # noqa: PLC0415 - optional at run time: a missing package means lexical only
+        """Load the bundled tokenizer and the first *dims* columns of the weights."""
+        from safetensors import safe_open  # noqa: PLC0415 - optional: missing means words only
+        from tokenizers import Tokenizer  # noqa: PLC0415
 
-        bundled = Path(wordllama.__file__).parent
-        # The default lookup misses the wheel's tokenizers/ folder and would try to download;
-        # pointing cache_dir at the package and disabling downloads makes a miss fail loudly.
-        self._model: Any = wordllama.WordLlama.load(
-            cache_dir=bundled, disable_download=True, trunc_dim=dims
-        )
+        spec = importlib.util.find_spec("wordllama")
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError("wordllama is not installed")
+        bundled = Path(spec.origin).parent
+        self._tokenizer = Tokenizer.from_file(str(bundled / "tokenizers" / _TOKENIZER))
+        self._tokenizer.no_truncation()
+        with safe_open(str(bundled / "weights" / _WEIGHTS), framework="np") as f:
+            table = f.get_tensor("embedding.weight")
+        # Matryoshka-trained: the leading columns are a smaller model of their own.
+        self._table: Vectors = np.ascontiguousarray(table[:, :dims], dtype=np.float32)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        """Return unit vectors for *texts* (an empty text gets a zero vector)."""
-        vectors = np.asarray(self._model.embed(list(texts), norm=False), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        unit: Vectors = vectors / np.maximum(norms, 1e-9)
+        """Return unit vectors for *texts*: mean token vector, normalised (empty: zeros)."""
+        if len(texts) == 1:  # a question: encode_batch's thread pool only adds latency
+            encodings = [self._tokenizer.encode(texts[0], add_special_tokens=False)]
+        else:
+            encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        out: Vectors = np.zeros((len(texts), self._table.shape[1]), dtype=np.float32)
+        for row, enc in enumerate(encodings):
+            if enc.ids:
+                out[row] = self._table[enc.ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        unit: Vectors = out / np.maximum(norms, 1e-9)
         return unit
 
+
+_TOKENIZER = "l2_supercat_tokenizer_config.json"
+_WEIGHTS = "l2_supercat_256.safetensors"
 
 _lock = threading.Lock()
 _state: dict[str, Embedder | None] = {}

@@ -86,8 +86,8 @@ def _action_blocks(reply: Reply) -> list[Block]:
             _button(Action("faq", s.question, s.faq_id), f"{ACTION_FAQ}_{offset + n}")
             for n, s in enumerate(reply.suggestions)
         ]
-        label = {"type": "mrkdwn", "text": NOT_WHAT_YOU_ASKED}
-        blocks.append({"type": "context", "elements": [label]})
+        heading = {"type": "mrkdwn", "text": NOT_WHAT_YOU_ASKED}
+        blocks.append({"type": "context", "elements": [heading]})
         blocks.append({"type": "actions", "block_id": BLOCK_SUGGESTIONS, "elements": runners[:5]})
     faq_buttons = [
         _button(a, f"{ACTION_FAQ}_{n}") for n, a in enumerate(reply.actions) if a.kind == "faq"

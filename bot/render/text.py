@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.core.reply import Reply
 
-
 # Heads the runners-up offered next to an answer given below the answer line.
 NOT_WHAT_YOU_ASKED = "Not what you asked? You may have meant:"
 
