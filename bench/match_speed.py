@@ -4,10 +4,15 @@ Usage: python bench/match_speed.py
 - match p50/p99 on the bundled knowledge (target p99 < 1 ms)
 - match p50/p99 with 10,000 synthetic FAQ entries (target p99 < 20 ms)
 - `finops-bot ask` from process start to answer (target < 1 s)
+- RSS of a fresh process after loading knowledge and the model and 10,000 matches
+  (target < 150 MB), and with 10,000 synthetic FAQs
+Each figure with the semantic signal, and the bundled figures also without it (words only).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -81,12 +86,40 @@ def synthetic(base: Knowledge, n: int, seed: int = 7) -> Knowledge:
     )
 
 
+def rss_mb() -> tuple[float, float]:
+    """Return (current, peak) resident set size of this process in MB."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+
+
+def measure_rss(faqs: int) -> None:
+    """Load knowledge (and *faqs* synthetic FAQs if > 0), run 10,000 matches, print RSS."""
+    knowledge = KnowledgeStore.open(ROOT / "knowledge").current.knowledge
+    index = FaqIndex(synthetic(knowledge, faqs)) if faqs else FaqIndex(knowledge)
+    settings = MatchSettings()
+    for n in range(10_000):
+        index.match(QUERIES[n % len(QUERIES)] + f" {n % 97}", settings)
+    current, peak = rss_mb()
+    label = f"{faqs:,} synthetic FAQs" if faqs else f"bundled ({len(knowledge.faqs)} FAQs)"
+    model = "with model" if index.embedder is not None else "words only"
+    print(f"RSS after 10,000 matches, {label}, {model}: {current:.0f} MB (peak {peak:.0f} MB)")
+
+
 def main() -> int:
     """Print the benchmark figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rss", type=int, metavar="FAQS", help="only the RSS figure (0: bundled)")
+    args = parser.parse_args()
+    if args.rss is not None:
+        measure_rss(args.rss)
+        return 0
     knowledge = KnowledgeStore.open(ROOT / "knowledge").current.knowledge
     index = FaqIndex(knowledge)
     p50, p99 = time_matches(index, QUERIES, rounds=200)
     print(f"bundled ({len(knowledge.faqs)} FAQs): match p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    words_only = FaqIndex(knowledge, semantic=False)
+    p50, p99 = time_matches(words_only, QUERIES, rounds=200)
+    print(f"bundled, words only: match p50 {p50:.3f} ms, p99 {p99:.3f} ms")
 
     big = synthetic(knowledge, 10_000)
     start = time.perf_counter()
@@ -110,6 +143,10 @@ def main() -> int:
         f"finops-bot ask, process start to answer: median {statistics.median(runs):.2f} s, "
         f"max {max(runs):.2f} s"
     )
+    for faqs, env in ((0, {}), (0, {"FINOPS_SEMANTIC": "off"}), (10_000, {})):
+        subprocess.run(
+            [sys.executable, __file__, "--rss", str(faqs)], check=True, env={**os.environ, **env}
+        )
     return 0
 
 

@@ -13,8 +13,9 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.core.models import Faq
-from bot.core.text import Normaliser, words
+from bot.core.models import CloudTopic, Faq
+from bot.core.semantic import Embedder, shared_embedder
+from bot.core.text import Normaliser, stem, words
 
 if TYPE_CHECKING:
     from bot.core.knowledge import Knowledge
@@ -29,17 +30,26 @@ class MatchSettings:
     """Score bands; the composition root may override them from the environment."""
 
     # Chosen on tests/data/eval.yaml with bench/eval_matching.py (see docs/matching.md).
-    answer_threshold: float = 57.0
-    suggest_threshold: float = 46.0
+    answer_threshold: float = 51.0
+    suggest_threshold: float = 36.0
     # Two FAQs closer than this are "too close to call": offer both instead of guessing.
     ambiguity_margin: float = 1.0
     max_suggestions: int = 3
+    # Below the answer line, a top FAQ at least lead_threshold and lead_margin ahead of the
+    # runner-up is answered anyway, with the runners-up offered ("Not what you asked?").
+    lead_threshold: float = 45.0
+    lead_margin: float = 8.0
     scorer: str = "blend"
     # Share of the score that comes from query words found in the FAQ's answer text.
     answer_weight: float = 0.15
     # Share that comes from a naive Bayes posterior trained on all phrasings: it pools the
     # evidence of every alternate, and its confidence separates clear from ambiguous questions.
     bayes_weight: float = 0.3
+    # Share that comes from the cosine of the question's and the FAQ's nearest phrasing's
+    # embeddings (bot/core/semantic.py), mapped from [semantic_floor, 1] onto [0, 100]:
+    # it knows "retake" and "resit" are near without a synonym list.
+    semantic_weight: float = 0.3
+    semantic_floor: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,11 +68,21 @@ class Match:
     band: Band
     candidates: tuple[Candidate, ...]
     tokens: tuple[str, ...] = field(default=())
+    # An answer given below the answer line because the top FAQ is clearly ahead: the
+    # runners-up are worth offering next to it.
+    tentative: bool = False
+    # A cloud-operations how-to (declined): the topic, and where FinOps covers it.
+    cloud_topic: CloudTopic | None = None
 
     @property
     def best(self) -> Candidate | None:
         """Return the top candidate, if any."""
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def runners_up(self) -> tuple[Candidate, ...]:
+        """Return the other choices to offer with a tentative answer (none otherwise)."""
+        return self.candidates[1:3] if self.tentative else ()
 
 
 @dataclass(frozen=True)
@@ -78,11 +98,22 @@ class _Phrasing:
 class FaqIndex:
     """Everything matching needs, precomputed from one knowledge snapshot."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
-        """Normalise every FAQ phrasing of *knowledge* and build the token indexes."""
+    def __init__(
+        self, knowledge: Knowledge, embedder: Embedder | None = None, *, semantic: bool = True
+    ) -> None:
+        """Normalise every FAQ phrasing of *knowledge* and build the token indexes.
+
+        With *semantic*, phrasings are also embedded with *embedder* (default: the process's
+        shared model); when no model is available matching uses words alone.
+        """
         self.normaliser = Normaliser(knowledge.language)
         self.faqs: tuple[Faq, ...] = tuple(knowledge.faqs.values())
         self.out_of_scope = self.normaliser_phrases(knowledge.language.out_of_scope)
+        lang = knowledge.language
+        self._cloud_cues = tuple(
+            (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
+        )
+        self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
         raw_vocab: set[str] = set()
         entries: list[tuple[int, str, list[str]]] = []
         for i, faq in enumerate(self.faqs):
@@ -131,6 +162,36 @@ class FaqIndex:
         self._posting_arrays = {t: np.array(v, dtype=np.intp) for t, v in postings.items()}
         self._phrasing_weights: Floats = np.array([ph.weight for ph in self.phrasings])
         self._build_bayes()
+        self.embedder = (embedder or shared_embedder()) if semantic else None
+        self._build_semantic()
+
+    def _build_semantic(self) -> None:
+        """Embed every phrasing once per snapshot; rows are grouped by FAQ, in FAQ order."""
+        self._faq_starts: Ints = np.zeros(0, dtype=np.intp)
+        self._vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        if self.embedder is None or not self.phrasings:
+            return
+        texts = [self.semantic_text(ph.text) for ph in self.phrasings]
+        # float32, not float16: numpy has no fast float16 product, and at 10,000 FAQs the
+        # float16 matrix-vector product alone took ~10 ms; float32 costs 12.8 MB there.
+        self._vectors = self.embedder.embed(texts)
+        faq_of = np.array([ph.faq for ph in self.phrasings], dtype=np.intp)
+        self._faq_starts = np.flatnonzero(np.r_[True, faq_of[1:] != faq_of[:-1]])
+        self._faq_of_start = faq_of[self._faq_starts]
+
+    def semantic_text(self, text: str) -> str:
+        """Return what gets embedded: folded words, filler dropped, synonyms expanded."""
+        return self.normaliser.expand(" ".join(words(text)))
+
+    def semantic_scores(self, text: str) -> Floats | None:
+        """Return every FAQ's best phrasing cosine with *text*, or None without a model."""
+        if self.embedder is None or not self._vectors.size:
+            return None
+        query = self.embedder.embed([self.semantic_text(text)])[0]
+        sims = (self._vectors @ query).astype(np.float64)
+        out: Floats = np.zeros(len(self.faqs))
+        out[self._faq_of_start] = np.maximum.reduceat(sims, self._faq_starts)
+        return out
 
     def _build_bayes(self) -> None:
         """Precompute a multinomial naive Bayes model: one class per FAQ, words as features."""
@@ -203,13 +264,54 @@ class FaqIndex:
         raw = words(text)
         if any(marker <= set(raw) for marker in self.out_of_scope):
             # Another vendor's certification: answering from our FAQs would mislead.
-            return ["\x00out-of-scope"]
+            return [_OUT_OF_SCOPE]
         corrected = " ".join(self._correct(w) for w in raw)
         return self.normaliser.finish(self.normaliser.expand(corrected))
 
+    def cloud_topic(self, text: str) -> CloudTopic | None:
+        """Return the cloud how-to topic *text* asks about, unless it is about certifications."""
+        if not self._cloud_cues:
+            return None
+        raw = words(text)
+        have = frozenset(_root(w) for w in raw)
+        topic = next((t for t, cue in self._cloud_cues if cue <= have), None)
+        if topic is None:
+            return None
+        expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
+        if any(cue <= expanded for cue in self._cert_cues):
+            return None  # "does the FOCP cover reserved instances?" is a certification question
+        return topic
+
     def match(self, text: str, settings: MatchSettings) -> Match:
-        """Score *text* against every phrasing that shares a word with it and band the result."""
-        toks = self.query_tokens(text[:2000])
+        """Score *text* by words and meaning against every FAQ and band the result."""
+        text = text[:2000]
+        topic = self.cloud_topic(text)
+        if topic is not None:
+            # Never present a certification FAQ as the answer to a cloud how-to.
+            return Match("decline", (), (), cloud_topic=topic)
+        toks, best = self.lexical(text, settings)
+        semantic = None
+        if settings.semantic_weight and toks != [_OUT_OF_SCOPE]:
+            semantic = self.semantic_scores(text)
+        if semantic is not None:
+            best = self.fuse(best, semantic, settings)
+        return self.ranked(best, settings, toks)
+
+    def ranked(
+        self, best: dict[int, tuple[float, str]], settings: MatchSettings, toks: list[str]
+    ) -> Match:
+        """Turn per-FAQ scores into the ranked, banded Match."""
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        cands = tuple(Candidate(self.faqs[i], round(s, 1), p) for i, (s, p) in ranked[:5])
+        band, tentative = _band(cands, settings)
+        return Match(band, cands, tuple(toks), tentative)
+
+    def lexical(
+        self, text: str, settings: MatchSettings
+    ) -> tuple[list[str], dict[int, tuple[float, str]]]:
+        """Return the question's tokens and the word-based score and phrasing of every FAQ
+        that shares a word with it."""
+        toks = self.query_tokens(text)
         qset = frozenset(toks)
         qweight = self.weight(qset)
         if settings.scorer == "blend":
@@ -221,8 +323,6 @@ class FaqIndex:
             scored = [
                 (pi, score(joined, qset, qweight, self.phrasings[pi], self)) for pi in candidates
             ]
-        if not scored:  # no word in common with any phrasing
-            return Match("decline", (), tuple(toks))
         best: dict[int, tuple[float, str]] = {}
         for pi, s in scored:
             ph = self.phrasings[pi]
@@ -239,9 +339,22 @@ class FaqIndex:
             posterior = self.bayes(qset)
             for i, (sc, p) in best.items():
                 best[i] = ((1 - k) * sc + k * 100 * float(posterior[i]), p)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        cands = tuple(Candidate(self.faqs[i], round(s, 1), p) for i, (s, p) in ranked[:5])
-        return Match(_band(cands, settings), cands, tuple(toks))
+        return toks, best
+
+    def fuse(
+        self, best: dict[int, tuple[float, str]], semantic: Floats, settings: MatchSettings
+    ) -> dict[int, tuple[float, str]]:
+        """Blend the semantic score into the lexical one, adding the semantically nearest FAQs
+        that share no word with the question."""
+        k = settings.semantic_weight
+        floor = settings.semantic_floor
+        scaled = 100.0 * np.clip((semantic - floor) / (1.0 - floor), 0.0, 1.0)
+        nearest = np.argpartition(-semantic, min(_SEMANTIC_EXTRA, len(semantic) - 1))
+        fused: dict[int, tuple[float, str]] = {}
+        for i in {*best, *nearest[:_SEMANTIC_EXTRA].tolist()}:
+            lexical, phrasing = best.get(i, (0.0, self.faqs[i].question))
+            fused[i] = ((1 - k) * lexical + k * float(scaled[i]), phrasing)
+        return fused
 
     def _blend(
         self, toks: list[str], qset: frozenset[str], qweight: float
@@ -270,6 +383,22 @@ class FaqIndex:
         ]
 
 
+_OUT_OF_SCOPE = "\x00out-of-scope"
+
+
+def _root(word: str) -> str:
+    # stem() leaves "instance" but makes "instances" "instanc": drop a final e so they meet.
+    base = stem(word)
+    return base[:-1] if len(base) > 3 and base.endswith("e") else base
+
+
+def _stemmed(phrase: str) -> frozenset[str]:
+    return frozenset(_root(w) for w in words(phrase))
+
+
+# FAQs that share no word with a question still compete when they are this close in meaning.
+_SEMANTIC_EXTRA = 3
+
 # Naive Bayes smoothing, and how much an answer's words count next to a phrasing's.
 _BAYES_ALPHA = 0.1
 _ANSWER_COUNT = 0.3
@@ -279,14 +408,17 @@ _ANSWER_COUNT = 0.3
 _SHORTLIST = 60
 
 
-def _band(cands: tuple[Candidate, ...], settings: MatchSettings) -> Band:
+def _band(cands: tuple[Candidate, ...], settings: MatchSettings) -> tuple[Band, bool]:
+    """Return the band and whether an answer is tentative (clearly ahead, below the line)."""
     top = cands[0].score if cands else 0.0
     second = cands[1].score if len(cands) > 1 else 0.0
     if top >= settings.answer_threshold and top - second >= settings.ambiguity_margin:
-        return "answer"
+        return "answer", False
+    if top >= settings.lead_threshold and top - second >= settings.lead_margin:
+        return "answer", True
     if top >= settings.suggest_threshold:
-        return "suggest"
-    return "decline"
+        return "suggest", False
+    return "decline", False
 
 
 ScoreFn = Callable[[str, frozenset[str], float, _Phrasing, FaqIndex], float]

@@ -232,6 +232,21 @@ class Synonym(_Model):
     means: Text
 
 
+class CloudTopic(_Model):
+    """A cloud-operations how-to topic the bot declines, and where FinOps covers it."""
+
+    topic: Text = Field(description="What the questions are about, e.g. 'commitment discounts'.")
+    cues: tuple[Text, ...] = Field(
+        min_length=1,
+        description="Phrases that mark the topic; every word of one must be in the question.",
+    )
+    covered_by: str | None = Field(
+        default=None,
+        description="The certification or FinOps Framework capability that covers the topic, "
+        "named in the decline.",
+    )
+
+
 class Language(_Model):
     """Words the matcher rewrites or ignores; data, so admins can tune it without code."""
 
@@ -242,6 +257,16 @@ class Language(_Model):
         default=(),
         description="Names of things we do not cover (other vendors' certifications); "
         "a question naming one is declined rather than matched to a look-alike FAQ.",
+    )
+    cloud_howto: tuple[CloudTopic, ...] = Field(
+        default=(),
+        description="Cloud-operations how-to topics (discounts, budgets, tagging, scripts): "
+        "declined unless the question also names a certification_cue.",
+    )
+    certification_cues: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that make a question about certifications or the Framework even "
+        "when it names a cloud topic ('does the FOCP cover reserved instances?').",
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.core.knowledge import Knowledge
 from bot.core.matching import Match
-from bot.core.models import Faq
+from bot.core.models import CloudTopic, Faq
 from bot.core.paths import EXPERIENCE_RANGE, ProgramPlan, Recommendation
 from bot.core.reply import Action, Fact, Reply, Section, Suggestion
 
@@ -44,7 +45,12 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
     """Answer, offer 'did you mean' choices, or decline, according to the match band."""
     best = match.best
     if match.band == "answer" and best is not None:
-        return faq_reply(knowledge, best.faq, best.score)
+        reply = faq_reply(knowledge, best.faq, best.score)
+        if not match.runners_up:
+            return reply
+        # Clearly ahead but below the answer line: answer, and offer what came next.
+        others = tuple(Suggestion(c.faq.id, c.faq.question, c.score) for c in match.runners_up)
+        return replace(reply, suggestions=others)
     if match.band == "suggest" and best is not None:
         floor = best.score - 25
         choices = tuple(
@@ -60,7 +66,21 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
             actions=tuple(Action("faq", s.question, s.faq_id) for s in choices),
             score=best.score,
         )
+    if match.cloud_topic is not None:
+        return cloud_decline_reply(match.cloud_topic)
     return decline_reply(best.score if best else 0.0)
+
+
+def cloud_decline_reply(topic: CloudTopic) -> Reply:
+    """Decline a cloud-operations how-to, naming where FinOps covers the topic."""
+    text = (
+        f"That sounds like a cloud operations question ({topic.topic}), not a certification "
+        "one, so I won't guess: your cloud provider's documentation is the place for how-tos."
+    )
+    if topic.covered_by:
+        text += f" In FinOps terms the topic belongs to {topic.covered_by}."
+    reply = decline_reply()
+    return replace(reply, sections=(Section(text), *reply.sections))
 
 
 def decline_reply(score: float = 0.0) -> Reply:

@@ -48,7 +48,7 @@ class Fact:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A 'did you mean' choice."""
+    """A 'did you mean' choice, or a runner-up offered next to a tentative answer."""
 
     faq_id: str
     question: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.reply import Action, Reply
-from bot.render.text import render_text
+from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
 
 # Slack's documented limits (see docs/slack.md): exceed one and Slack rejects the message.
 MAX_BLOCKS = 50
@@ -79,6 +79,16 @@ def _button(action: Action, action_id: str, style: str | None = None) -> Block:
 
 def _action_blocks(reply: Reply) -> list[Block]:
     blocks: list[Block] = []
+    if reply.kind == "answer" and reply.suggestions:
+        # Runners-up of a tentative answer: a click replaces the answer, like "did you mean".
+        offset = len(reply.actions)  # action ids stay unique across the message
+        runners = [
+            _button(Action("faq", s.question, s.faq_id), f"{ACTION_FAQ}_{offset + n}")
+            for n, s in enumerate(reply.suggestions)
+        ]
+        heading = {"type": "mrkdwn", "text": NOT_WHAT_YOU_ASKED}
+        blocks.append({"type": "context", "elements": [heading]})
+        blocks.append({"type": "actions", "block_id": BLOCK_SUGGESTIONS, "elements": runners[:5]})
     faq_buttons = [
         _button(a, f"{ACTION_FAQ}_{n}") for n, a in enumerate(reply.actions) if a.kind == "faq"
     ]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.reply import Action, Reply
-from bot.render.text import render_text
+from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -106,6 +106,11 @@ def _tail(reply: Reply) -> list[Element]:
     tail: list[Element] = []
     if reply.source:
         tail.append(_text(f"Source: {reply.source}", isSubtle=True, size="small"))
+    if reply.kind == "answer" and reply.suggestions:
+        # Runners-up of a tentative answer, offered as "did you mean" choices.
+        runners = [Action("faq", s.question, s.faq_id) for s in reply.suggestions]
+        tail.append(_text(NOT_WHAT_YOU_ASKED, weight="bolder", spacing="medium"))
+        tail.extend(_choice_rows(runners, "suggestion"))
     choices = [a for a in reply.actions if a.kind == "faq"]
     if choices:
         suggest = reply.kind == "suggest"

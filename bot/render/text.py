@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from bot.core.reply import Reply
 
+# Heads the runners-up offered next to an answer given below the answer line.
+NOT_WHAT_YOU_ASKED = "Not what you asked? You may have meant:"
+
 
 def render_text(reply: Reply, *, width_rule: int = 0) -> str:
     """Return *reply* as tidy plain text."""
@@ -22,6 +25,8 @@ def render_text(reply: Reply, *, width_rule: int = 0) -> str:
         out.append(section.text)
         out.append("")
     if reply.suggestions:
+        if reply.kind == "answer":
+            out.append(NOT_WHAT_YOU_ASKED)
         out.extend(f"  {n}. {s.question}" for n, s in enumerate(reply.suggestions, 1))
         out.append("")
     follow_ups = [a.label for a in reply.actions if a.kind == "faq" and reply.kind == "answer"]

@@ -1,0 +1,112 @@
+"""Offline semantic similarity: static word embeddings shipped inside the wordllama wheel."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+# Matryoshka truncation of the 256-dim model: measured in docs/matching.md (quality, speed and
+# memory); 64 dims keep the matrix at 8 MB in memory.
+DIMS = 64
+# Set FINOPS_SEMANTIC=off to match on words alone (e.g. on a box too small for the model).
+ENV_SWITCH = "FINOPS_SEMANTIC"
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors whose dot product is their cosine similarity."""
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Return one unit row per text."""
+        ...
+
+
+class WordLlamaEmbedder:
+    """wordllama's l2_supercat model read from the files its wheel ships, never downloaded.
+
+    The model is a token embedding table averaged over a text's tokens, which is all
+    wordllama's own embed() does; reading the two files directly skips importing the
+    package (its config and download code cost a quarter of a second at start) and can
+    never reach the network.
+    """
+
+    def __init__(self, dims: int = DIMS) -> None:
+        """Load the bundled tokenizer and the first *dims* columns of the weights."""
+        from safetensors import safe_open  # noqa: PLC0415 - optional: missing means words only
+        from tokenizers import Tokenizer  # noqa: PLC0415
+
+        spec = importlib.util.find_spec("wordllama")
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError("wordllama is not installed")
+        bundled = Path(spec.origin).parent
+        self._tokenizer = Tokenizer.from_file(str(bundled / "tokenizers" / _TOKENIZER))
+        self._tokenizer.no_truncation()
+        with safe_open(str(bundled / "weights" / _WEIGHTS), framework="np") as f:
+            table = f.get_tensor("embedding.weight")
+        # Matryoshka-trained: the leading columns are a smaller model of their own.
+        self._table: Vectors = np.ascontiguousarray(table[:, :dims], dtype=np.float32)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Return unit vectors for *texts*: mean token vector, normalised (empty: zeros)."""
+        if len(texts) == 1:  # a question: encode_batch's thread pool only adds latency
+            encodings = [self._tokenizer.encode(texts[0], add_special_tokens=False)]
+        else:
+            encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        out: Vectors = np.zeros((len(texts), self._table.shape[1]), dtype=np.float32)
+        for row, enc in enumerate(encodings):
+            if enc.ids:
+                out[row] = self._table[enc.ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        unit: Vectors = out / np.maximum(norms, 1e-9)
+        return unit
+
+
+_TOKENIZER = "l2_supercat_tokenizer_config.json"
+_WEIGHTS = "l2_supercat_256.safetensors"
+
+_lock = threading.Lock()
+_state: dict[str, Embedder | None] = {}
+
+
+def shared_embedder() -> Embedder | None:
+    """Return the process's one embedder, loading it on first use; None when unavailable.
+
+    Thread-safe: a reload building an index in another thread waits for the first load
+    instead of loading a second copy. A failure is logged once and remembered.
+    """
+    with _lock:
+        if "model" not in _state:
+            _state["model"] = _load()
+        return _state["model"]
+
+
+def _load() -> Embedder | None:
+    if os.environ.get(ENV_SWITCH, "").strip().lower() in ("off", "0", "false", "no"):
+        logger.info("semantic matching switched off by %s; matching on words alone", ENV_SWITCH)
+        return None
+    try:
+        return WordLlamaEmbedder()
+    except Exception as exc:  # any failure to load means words-only matching
+        logger.warning(
+            "semantic model unavailable (%s: %s); matching on words alone",
+            type(exc).__name__,
+            str(exc)[:200],
+        )
+        return None
+
+
+def reset_shared_embedder() -> None:
+    """Forget the loaded embedder (tests use it to exercise a failed load)."""
+    with _lock:
+        _state.clear()

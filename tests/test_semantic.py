@@ -1,0 +1,144 @@
+"""The semantic signal, its fallback, cloud how-to declines and answers offered with runners-up."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from bot.core import semantic
+from bot.core.bot import Bot
+from bot.core.matching import FaqIndex, MatchSettings
+from bot.core.reply import Message
+from bot.core.store import KnowledgeStore
+from bot.render.blocks import BLOCK_SUGGESTIONS, render_blocks
+from bot.render.cards import render_card
+from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
+
+
+@pytest.fixture(name="no_model")
+def _no_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make the wordllama package unimportable and forget any loaded model, then restore."""
+    semantic.reset_shared_embedder()
+    monkeypatch.setitem(sys.modules, "wordllama", None)  # import raises ImportError
+    yield
+    semantic.reset_shared_embedder()
+
+
+def test_bundled_model_loads_offline() -> None:
+    """The model loads from the wheel's own files, and related phrasings are nearer."""
+    model = semantic.shared_embedder()
+    assert model is not None
+    vectors = model.embed(["resit the exam", "retake the test", "order a pizza tonight"])
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+
+
+def test_missing_model_falls_back_to_words_with_one_warning(
+    no_model: None, bundled_store: KnowledgeStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without the package, matching still answers (by words) and warns once, not per index."""
+    knowledge = bundled_store.current.knowledge
+    with caplog.at_level(logging.WARNING, logger="bot.core.semantic"):
+        first = FaqIndex(knowledge)
+        FaqIndex(knowledge)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "words alone" in warnings[0].getMessage()
+    assert first.embedder is None
+    m = first.match("how long is the FOCP exam?", MatchSettings())
+    assert m.band == "answer"
+    assert m.best is not None
+    assert m.best.faq.id == "focp-exam-format"
+
+
+def test_switched_off_by_environment(
+    no_model: None, monkeypatch: pytest.MonkeyPatch, bundled_store: KnowledgeStore
+) -> None:
+    """FINOPS_SEMANTIC=off matches on words alone without trying to load the model."""
+    monkeypatch.setenv(semantic.ENV_SWITCH, "off")
+    index = FaqIndex(bundled_store.current.knowledge)
+    assert index.embedder is None
+    assert index.semantic_scores("how long is the exam") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is a 3-year savings plan better than paying on demand for our ec2 fleet",
+        "difference between convertible RIs and standard reserved instances on aws?",
+        "how can i get an email when my azure budget hits 80 percent",
+        "steps to set up a budget alert for our gcp project",
+        "what's a good tagging policy for our dev accounts",
+        "give me a bash script that finds unattached disks",
+        "which cli flag shows last month's spend",
+    ],
+)
+def test_cloud_howtos_are_declined_with_a_pointer(bot: Bot, text: str) -> None:
+    """A cloud operations how-to never gets a certification FAQ as its answer."""
+    reply = bot.handle(Message(text))
+    assert reply.kind == "decline"
+    shown = render_text(reply)
+    assert "cloud operations question" in shown
+    assert reply.faq_id is None
+
+
+def test_cloud_decline_names_the_framework_capability(bot: Bot) -> None:
+    """The decline says where FinOps covers the topic."""
+    shown = render_text(bot.handle(Message("should we buy reserved instances or spot?")))
+    assert "Rate Optimization" in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("does the FOCP cover reserved instances?", "focp-curriculum"),
+        ("is the FOCP exam online", "exam-online"),
+    ],
+)
+def test_certification_questions_naming_cloud_words_are_answered(
+    bot: Bot, text: str, faq_id: str
+) -> None:
+    """A certification question that mentions a cloud topic is still answered."""
+    reply = bot.handle(Message(text))
+    assert reply.kind == "answer"
+    assert reply.faq_id == faq_id
+
+
+@pytest.fixture(name="lenient_bot")
+def _lenient_bot(bundled_store: KnowledgeStore) -> Bot:
+    """A bot whose answer line is out of reach, so every answer is a tentative one."""
+    match = replace(MatchSettings(), answer_threshold=101.0, lead_threshold=0.0, lead_margin=5.0)
+    return Bot(bundled_store, match)
+
+
+def test_clearly_ahead_answers_and_offers_runners_up(lenient_bot: Bot) -> None:
+    """Below the answer line but clearly ahead: the answer comes with the next choices."""
+    reply = lenient_bot.handle(Message("how long is the FOCP exam?"))
+    assert reply.answered
+    assert reply.faq_id == "focp-exam-format"
+    assert 1 <= len(reply.suggestions) <= 2
+    assert reply.faq_id not in {s.faq_id for s in reply.suggestions}
+    text = render_text(reply)
+    assert NOT_WHAT_YOU_ASKED in text
+    assert reply.suggestions[0].question in text
+    blocks = render_blocks(reply)
+    runner_block = next(b for b in blocks if b.get("block_id") == BLOCK_SUGGESTIONS)
+    values = [e["value"] for e in runner_block["elements"]]
+    assert values == [s.faq_id for s in reply.suggestions]
+    action_ids = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert len(action_ids) == len(set(action_ids))
+    card = json.dumps(render_card(reply))
+    assert '"kind": "suggestion"' in card
+    assert reply.suggestions[0].faq_id in card
+
+
+def test_confident_answers_offer_no_runners_up(bot: Bot) -> None:
+    """A clear answer over the answer line stays a plain answer."""
+    reply = bot.handle(Message("how long is the FOCP exam?"))
+    assert reply.answered
+    assert reply.suggestions == ()
+    assert NOT_WHAT_YOU_ASKED not in render_text(reply)
