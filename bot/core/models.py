@@ -20,6 +20,21 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # When a figure was true: 2026, 2026-07 or 2026-07-05.
 AsOf = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
 Reliability = Literal["official", "official-old", "reported"]
+# The attributes of a certification that structured program facts answer.
+Attribute = Literal[
+    "price",
+    "exam_length",
+    "question_count",
+    "pass_mark",
+    "format",
+    "validity",
+    "prerequisites",
+    "retakes",
+    "languages",
+    "issuer",
+    "delivery",
+    "study_time",
+]
 
 
 def _date_text(value: object) -> object:
@@ -154,6 +169,22 @@ class Progression(_Model):
     leadership: Text
 
 
+class ProgramFact(_Model):
+    """One figure about a program (price, exam length...), with when it held and who says so."""
+
+    attribute: Attribute
+    value: Text = Field(description="The figure in our own words, e.g. 'US$325, exam only'.")
+    status: Literal["current", "older", "conflicting"] = Field(
+        default="current",
+        description="One current figure per attribute leads the answer; older and conflicting "
+        "figures follow it in one line.",
+    )
+    as_of: AsOf | None = None
+    source: Id
+    reliability: Reliability | None = None
+    note: str | None = Field(default=None, description="Who says it, when the source is broad.")
+
+
 class Program(_Model):
     """A certification program as described by exactly one source."""
 
@@ -171,6 +202,12 @@ class Program(_Model):
     progression: Progression | None = None
     notes: tuple[Text, ...] = ()
     as_of: AsOf | None = Field(default=None, description="When the program's figures were true.")
+    url: str | None = Field(
+        default=None, description="Where people check current details (the issuer's page)."
+    )
+    facts: tuple[ProgramFact, ...] = Field(
+        default=(), description="Structured figures that attribute questions are answered from."
+    )
 
 
 class Role(_Model):
@@ -232,6 +269,14 @@ class Synonym(_Model):
     means: Text
 
 
+class AttributeCues(_Model):
+    """Words that show a question asks about one attribute of a certification."""
+
+    attribute: Attribute
+    label: Text = Field(description="How answers name the attribute, e.g. 'passing score'.")
+    cues: tuple[Text, ...] = Field(min_length=1)
+
+
 class Language(_Model):
     """Words the matcher rewrites or ignores; data, so admins can tune it without code."""
 
@@ -242,6 +287,16 @@ class Language(_Model):
         default=(),
         description="Names of things we do not cover (other vendors' certifications); "
         "a question naming one is declined rather than matched to a look-alike FAQ.",
+    )
+    subject_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that make an attribute question about certifications when it names "
+        "no program ('how much is the exam?').",
+    )
+    attributes: tuple[AttributeCues, ...] = Field(
+        default=(),
+        description="Cue phrases per certification attribute; a question with a cue is "
+        "answered from the named program's facts.",
     )
 
 
