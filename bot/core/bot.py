@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.core import replies
+from bot.core import facts, replies
 from bot.core.intents import PATH_CUE, classify
 from bot.core.matching import MatchSettings
 from bot.core.paths import Recommendation
-from bot.core.reply import Message, Reply, Section
+from bot.core.reply import Action, Message, Reply, Section
 from bot.core.store import KnowledgeStore, ReloadReport
 from bot.core.text import fold
 
@@ -81,9 +82,16 @@ class Bot:
                 return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
         return self.ask(message.text)
 
-    def ask(self, text: str) -> Reply:
-        """Match *text* against the FAQs and answer, suggest or decline."""
+    def ask(self, text: str, subject_program: str | None = None) -> Reply:
+        """Answer an attribute question from program facts, else match *text* against the FAQs.
+
+        *subject_program* is the program the conversation was about, for follow-ups that name
+        none ("and how much does it cost?").
+        """
         snap = self.store.current
+        fact_reply = facts.answer(snap.knowledge, text, subject_program)
+        if fact_reply is not None:
+            return fact_reply
         match = snap.index.match(text, self.settings.match)
         return replies.match_reply(snap.knowledge, match, self.settings.match.max_suggestions)
 
@@ -92,6 +100,18 @@ class Bot:
         snap = self.store.current
         faq = snap.knowledge.faqs.get(faq_id)
         return replies.faq_reply(snap.knowledge, faq) if faq else replies.decline_reply()
+
+    def more(self, faq_id: str) -> Reply:
+        """Return the rest of FAQ *faq_id*'s answer (a "More" click); decline if it is gone."""
+        snap = self.store.current
+        faq = snap.knowledge.faqs.get(faq_id)
+        return replies.more_reply(snap.knowledge, faq) if faq else replies.decline_reply()
+
+    def choose(self, action: Action, message: Message) -> Reply:
+        """Answer a clicked choice: a re-asked question is handled as if typed, 'More' shows more."""
+        if action.kind == "more":
+            return self.more(action.value)
+        return self.handle(dataclasses.replace(message, text=action.value))
 
     def recommend(self, text: str, program: str | None = None) -> Recommendation:
         """Parse *text* and build the path recommendation (role may be missing)."""

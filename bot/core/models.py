@@ -76,6 +76,9 @@ class Source(_Model):
         default=None, description="Publication date, if the source gives one."
     )
     url: str | None = None
+    cite: str | None = Field(
+        default=None, description="How answers name the source, when the title is too long."
+    )
     note: str | None = None
 
 
@@ -241,6 +244,11 @@ class Faq(_Model):
     question: Text
     alternates: tuple[Text, ...] = ()
     answer: Text
+    more: Text | None = Field(
+        default=None,
+        description="Detail shown behind 'More'; without it a long answer is split after its "
+        "first lines.",
+    )
     tags: tuple[Id, ...] = ()
     related: tuple[Id, ...] = ()
     sources: tuple[Id, ...] = Field(min_length=1)
