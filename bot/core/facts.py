@@ -116,10 +116,10 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
         joined = " ".join(tables.names.sub(" ", joined).split())
     attribute = None
     if tables.cues is not None:
-        hits = list(tables.cues.finditer(joined))
-        if hits:
-            best = max(hits, key=lambda m: len(m.group(0)))
-            attribute = tables.cue_attribute[best.group(0)]
+        asked = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined)}
+        # Several attributes at once ("how long is it and what format?") are an FAQ's job.
+        if len(asked) == 1:
+            attribute = asked.pop()
     return Question(attribute, tuple(programs), bool(tables.subject & set(raw)))
 
 

@@ -291,9 +291,7 @@ def _check_facts(
         current[fact.attribute] = j
     for j, fact in enumerate(prog.facts):
         if fact.attribute not in current:
-            message = (
-                f"program '{prog.id}' has '{fact.attribute}' facts but none is current"
-            )
+            message = f"program '{prog.id}' has '{fact.attribute}' facts but none is current"
             yield Problem(f.path, f.line(*here, "facts", j, "attribute"), message)
             current[fact.attribute] = j  # report each attribute once
 

@@ -22,11 +22,13 @@ from bot.adapters.slack.dedup import PENDING_CLAIM, TtlCache, message_key
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.core.bot import Bot
 from bot.core.intents import classify
-from bot.core.reply import Message, Reply, Section
+from bot.core.reply import Action, Message, Reply, Section
 from bot.core.text import strip_markup
 from bot.render.blocks import (
+    ACTION_ASK,
     ACTION_FAQ,
     ACTION_FEEDBACK,
+    ACTION_MORE,
     ACTION_PATH_FORM,
     ACTION_SHARE,
     BLOCK_FOLLOWUPS,
@@ -244,6 +246,21 @@ class SlackHandlers:
             channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
         )
 
+    async def choice_clicked(
+        self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
+    ) -> None:
+        """Answer a "which program?" choice as if typed, or post an answer's "More" part."""
+        await ack()
+        kind = "more" if str(action.get("action_id", "")).startswith(ACTION_MORE) else "ask"
+        choice = Action(kind, "", str(action.get("value") or "")[:2000])
+        msg = Message(choice.value, str((body.get("user") or {}).get("id") or ""), PLATFORM)
+        reply = self.bot.choose(choice, msg)
+        clicked = body.get("message") or {}
+        thread = clicked.get("thread_ts") or clicked.get("ts")
+        await client.chat_postMessage(
+            channel=body["channel"]["id"], thread_ts=thread, **message(reply)
+        )
+
     async def home_topic_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
     ) -> None:
@@ -385,6 +402,7 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.action(_ids(BLOCK_FOLLOWUPS, ACTION_FAQ)), h.followup_clicked),
         (app.action(_ids(HOME_TOPICS_BLOCK, ACTION_HOME_FAQ)), h.home_topic_clicked),
         (app.action(re.compile(rf"^{ACTION_FEEDBACK}_\d+$")), h.feedback_clicked),
+        (app.action(re.compile(rf"^(?:{ACTION_ASK}|{ACTION_MORE})_\d+$")), h.choice_clicked),
         # Last: any other event type is acknowledged with a 200 and dropped.
         (app.event(re.compile(".*")), h.ignore),
     ]

@@ -31,7 +31,7 @@ from bot.adapters.teams.files import (
 from bot.core import replies
 from bot.core.bot import Bot
 from bot.core.intents import classify
-from bot.core.reply import Message, Reply, Section
+from bot.core.reply import Action, Message, Reply, Section
 from bot.render.cards import (
     FIELD_EXPERIENCE,
     FIELD_GOAL,
@@ -40,9 +40,12 @@ from bot.render.cards import (
     MAX_EXPERIENCE,
     MAX_GOAL,
     MAX_ROLE,
+    MAX_ASK,
+    SUBMIT_ASK,
     SUBMIT_FAQ,
     SUBMIT_FEEDBACK,
     SUBMIT_KEY,
+    SUBMIT_MORE,
     SUBMIT_OPEN_PATH_FORM,
     SUBMIT_PATH_FORM,
     Card,
@@ -188,6 +191,20 @@ class TeamsHandlers:
                 faq_id=reply.faq_id,
             )
 
+    async def choice_clicked(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Answer a "which program?" choice as if typed, or send an answer's "More" part."""
+        if data.get(SUBMIT_KEY) == SUBMIT_MORE:
+            choice = Action("more", "", _string(data, "faq_id", 121))
+        else:
+            choice = Action("ask", "", _string(data, "text", MAX_ASK))
+        if not choice.value:
+            logger.info("ignored an empty choice")
+            return
+        msg = Message(choice.value, _user_id(context.activity), PLATFORM)
+        await _send_reply(context, self.bot.choose(choice, msg))
+
     async def feedback_clicked(
         self, context: TurnContext, state: TurnState, data: SubmitData
     ) -> None:
@@ -268,6 +285,10 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
         # Card buttons arrive as messages without text whose value is the Action.Submit data.
         (submits(SUBMIT_FAQ, submit_filter=SUBMIT_KEY), h.faq_clicked),
         (submits(SUBMIT_FEEDBACK, submit_filter=SUBMIT_KEY), h.feedback_clicked),
+        (
+            submits(re.compile(f"^(?:{SUBMIT_ASK}|{SUBMIT_MORE})$"), submit_filter=SUBMIT_KEY),
+            h.choice_clicked,
+        ),
         (submits(SUBMIT_PATH_FORM, submit_filter=SUBMIT_KEY), h.path_form_submitted),
         (submits(SUBMIT_OPEN_PATH_FORM, submit_filter=SUBMIT_KEY), h.open_path_form),
         # Ranked after the submits: the SDK keeps routes in a heap, so routes of equal rank
