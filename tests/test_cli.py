@@ -52,7 +52,8 @@ def test_ask_json_answers_with_source() -> None:
     assert data["faq_id"]
     assert data["matched_question"]
     assert "FinOps Foundation FOCP training page" in data["source"]
-    assert data["program"] is None and data["attribute"] is None
+    assert data["program"] is None
+    assert data["attribute"] is None
     assert 0 <= data["score"] <= 100
 
 

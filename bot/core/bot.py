@@ -108,7 +108,7 @@ class Bot:
         return replies.more_reply(snap.knowledge, faq) if faq else replies.decline_reply()
 
     def choose(self, action: Action, message: Message) -> Reply:
-        """Answer a clicked choice: a re-asked question is handled as if typed, 'More' shows more."""
+        """Answer a clicked choice: a re-asked question as if typed, 'More' with the rest."""
         if action.kind == "more":
             return self.more(action.value)
         return self.handle(dataclasses.replace(message, text=action.value))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.knowledge import Knowledge
@@ -30,7 +30,7 @@ class _Tables:
     names: re.Pattern[str] | None
     owners: dict[str, frozenset[str]]
     cues: re.Pattern[str] | None
-    cue_attribute: dict[str, str]
+    cue_attribute: Mapping[str, str]
     labels: dict[str, str]
     subject: frozenset[str]
     out_of_scope: tuple[frozenset[str], ...]
@@ -45,7 +45,7 @@ def _phrase(text: str) -> str:
 
 
 def _pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    # Longest first, so "certified finops professional guide a" beats "certified finops professional".
+    # Longest first: "certified finops professional guide a" beats "... professional".
     ordered = sorted(set(phrases) - {""}, key=len, reverse=True)
     if not ordered:
         return None
@@ -80,7 +80,8 @@ def _tables(knowledge: Knowledge) -> _Tables:
     cue_attribute = {_phrase(c): a.attribute for a in lang.attributes for c in a.cues}
     ask_name: dict[str, str] = {}
     for program in knowledge.programs.values():
-        unique = [n for n in _program_names(program) if frozen.get(_phrase(n)) == {program.id}]
+        mine = frozenset({program.id})
+        unique = [n for n in _program_names(program) if frozen.get(_phrase(n)) == mine]
         # An abbreviation ("FOCP") if it has one, else its fullest unique name ("certified
         # finops professional guide a"): the re-asked question must name it beyond doubt.
         short = [n for n in unique if n.isupper()]

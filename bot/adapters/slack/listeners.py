@@ -251,8 +251,9 @@ class SlackHandlers:
     ) -> None:
         """Answer a "which program?" choice as if typed, or post an answer's "More" part."""
         await ack()
-        kind = "more" if str(action.get("action_id", "")).startswith(ACTION_MORE) else "ask"
-        choice = Action(kind, "", str(action.get("value") or "")[:2000])
+        value = str(action.get("value") or "")[:2000]
+        more = str(action.get("action_id", "")).startswith(ACTION_MORE)
+        choice = Action("more", "", value) if more else Action("ask", "", value)
         msg = Message(choice.value, str((body.get("user") or {}).get("id") or ""), PLATFORM)
         reply = self.bot.choose(choice, msg)
         clicked = body.get("message") or {}
