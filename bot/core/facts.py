@@ -21,8 +21,10 @@ class Question:
     """What an attribute question asks: the attribute and the programs it names, in order."""
 
     attribute: str | None
+    asked: frozenset[str]
     programs: tuple[str, ...]
     about_certifications: bool
+    about_all: bool
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class _Tables:
     cue_attribute: Mapping[str, str]
     labels: dict[str, str]
     subject: frozenset[str]
+    survey: frozenset[str]
     out_of_scope: tuple[frozenset[str], ...]
     ask_name: dict[str, str]
 
@@ -94,6 +97,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         cue_attribute=cue_attribute,
         labels={a.attribute: a.label for a in lang.attributes},
         subject=frozenset(w for s in lang.subject_words for w in words(s)),
+        survey=frozenset(w for s in lang.survey_words for w in words(s)),
         out_of_scope=tuple(frozenset(words(p)) for p in lang.out_of_scope),
         ask_name=ask_name,
     )
@@ -115,19 +119,21 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
             programs += [p for p in sorted(tables.owners[hit.group(0)]) if p not in programs]
         # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
         joined = " ".join(tables.names.sub(" ", joined).split())
-    attribute = None
+    asked: frozenset[str] = frozenset()
     if tables.cues is not None:
-        asked = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined)}
-        # Several attributes at once ("how long is it and what format?") are an FAQ's job.
-        if len(asked) == 1:
-            attribute = asked.pop()
-    return Question(attribute, tuple(programs), bool(tables.subject & set(raw)))
+        asked = frozenset(tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined))
+    # Several attributes at once ("how long is it and what format?") are an FAQ's job.
+    attribute = next(iter(asked)) if len(asked) == 1 else None
+    said = set(raw)
+    return Question(
+        attribute, asked, tuple(programs), bool(tables.subject & said), bool(tables.survey & said)
+    )
 
 
-def attribute_of(knowledge: Knowledge, text: str) -> str | None:
-    """Return the attribute *text* asks about, if any (the evaluation reads FAQs with it)."""
+def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
+    """Return every attribute *text* has a cue for (the evaluation reads FAQ phrasings so)."""
     question = parse(knowledge, text)
-    return question.attribute if question else None
+    return question.asked if question else frozenset()
 
 
 def answer(knowledge: Knowledge, text: str, subject_program: str | None = None) -> Reply | None:
@@ -144,7 +150,7 @@ def answer(knowledge: Knowledge, text: str, subject_program: str | None = None) 
         programs = [subject_program] if subject_program else []
     if programs:
         return _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
-    if not question.about_certifications:
+    if question.about_all or not question.about_certifications:
         return None
     # The best-documented programs first: they are the ones people most often mean.
     ranked = sorted(knowledge.programs.values(), key=lambda p: -len(p.facts))
@@ -221,6 +227,7 @@ def _answer(
         program=programs[0].id if len(programs) == 1 else None,
         attribute=attribute,
         score=100.0,
+        data={"programs": [p.id for p in programs]},
     )
 
 

@@ -301,6 +301,11 @@ class Language(_Model):
         description="Words that make an attribute question about certifications when it names "
         "no program ('how much is the exam?').",
     )
+    survey_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that make an attribute question naming no program about every "
+        "certification ('how much do the certifications cost?'); the FAQs answer those.",
+    )
     attributes: tuple[AttributeCues, ...] = Field(
         default=(),
         description="Cue phrases per certification attribute; a question with a cue is "
