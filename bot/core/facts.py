@@ -181,6 +181,14 @@ def _qualifier(fact: ProgramFact) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _with_qualifier(fact: ProgramFact) -> str:
+    qualifier = _qualifier(fact)
+    # "75% (38 of 50 questions), as of 2026-05": no second bracket straight after a first.
+    if qualifier and fact.value.endswith(")"):
+        return f"{fact.value},{qualifier[:-1].replace(' (', ' ', 1)}"
+    return f"{fact.value}{qualifier}"
+
+
 def _program_lines(knowledge: Knowledge, program: Program, attribute: str) -> list[str]:
     facts = _facts(program, attribute)
     if not facts:
@@ -188,7 +196,7 @@ def _program_lines(knowledge: Knowledge, program: Program, attribute: str) -> li
         label = _label(knowledge, attribute)
         return [f"Our sources don't give the {label} of {program.name}.{where}".rstrip()]
     lead, rest = facts[0], facts[1:]
-    line = f"{lead.value}{_qualifier(lead)}."
+    line = f"{_with_qualifier(lead)}."
     if lead.note:
         line += f" {lead.note}"
     lines = [line]
