@@ -102,7 +102,7 @@ def is_right(bot: Bot, item: dict[str, Any], reply: Reply) -> bool:
     about = bot.subject_of(item["q"], reply)
     return (
         attribute is not None
-        and getattr(reply, "attribute", None) == attribute
+        and reply.attribute == attribute
         and (program is None or (about is not None and about.program == program))
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -61,8 +62,16 @@ def _open_bot(args: argparse.Namespace) -> Bot:
     return Bot(store)
 
 
+def _whole(reply: Reply) -> Reply:
+    """Return *reply* with its "More" part shown: the command line has no button to click."""
+    actions = tuple(a for a in reply.actions if a.kind != "more")
+    sections = reply.sections + reply.more
+    return dataclasses.replace(reply, sections=sections, more=(), more_sources=0, actions=actions)
+
+
 def ask_json(reply: Reply) -> dict[str, Any]:
-    """Return the batch-evaluation JSON object for an FAQ *reply*."""
+    """Return the batch-evaluation JSON object for an FAQ or program-facts *reply*."""
+    reply = _whole(reply)
     return {
         "answered": reply.answered,
         "answer": render_text(reply).strip(),
@@ -74,6 +83,9 @@ def ask_json(reply: Reply) -> dict[str, Any]:
             for s in reply.suggestions
         ],
         "source": reply.source if reply.answered else None,
+        # Set when structured program facts answered (e.g. "focp", "price"); additive keys.
+        "program": reply.program,
+        "attribute": reply.attribute,
     }
 
 
@@ -87,7 +99,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps(ask_json(reply), ensure_ascii=False), flush=True)
         return 0
     reply = bot.ask(question)
-    print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(reply))
+    print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(_whole(reply)))
     return 0
 
 

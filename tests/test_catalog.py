@@ -39,8 +39,9 @@ def test_reported_figures_are_labelled(bundled_store: KnowledgeStore) -> None:
 
 def test_focp_price_gives_both_figures_newest_first(bot: Bot) -> None:
     """The 2026 $325 figure comes first, then the seed's $300, each with its date."""
-    faq_id, text = _ask(bot, "how much does the focp exam cost?")
-    assert faq_id == "focp-exam-cost"
+    reply = bot.handle(Message(text="how much does the focp exam cost?"))
+    assert (reply.program, reply.attribute) == ("focp", "price")
+    text = render_text(reply)
     assert text.index("$325") < text.index("$300")
     assert "2026" in text
     assert "reported" in text
@@ -48,8 +49,9 @@ def test_focp_price_gives_both_figures_newest_first(bot: Bot) -> None:
 
 def test_focp_passing_score_gives_both_figures_newest_first(bot: Bot) -> None:
     """75% (2026) comes before 70% (the older page)."""
-    faq_id, text = _ask(bot, "what's the passing score for the focp?")
-    assert faq_id == "passing-score"
+    reply = bot.handle(Message(text="what's the passing score for the focp?"))
+    assert (reply.program, reply.attribute) == ("focp", "pass_mark")
+    text = render_text(reply)
     assert text.index("75%") < text.index("70%")
 
 

@@ -23,7 +23,17 @@ from bot.core.store import KnowledgeStore
 from bot.render.text import render_text
 from tests.conftest import BUNDLED
 
-ASK_KEYS = {"answered", "answer", "faq_id", "matched_question", "score", "suggestions", "source"}
+ASK_KEYS = {
+    "answered",
+    "answer",
+    "faq_id",
+    "matched_question",
+    "score",
+    "suggestions",
+    "source",
+    "program",
+    "attribute",
+}
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,16 +48,29 @@ def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
 
 def test_ask_json_answers_with_source() -> None:
     """`ask --json` answers a clear question with the FAQ, its question and its source."""
-    result = _cli("ask", "--json", "how long is the FOCP exam?")
+    result = _cli("ask", "--json", "what do I get when I pass the FOCP?")
     assert result.returncode == 0
     data = json.loads(result.stdout)
     assert set(data) == ASK_KEYS
     assert data["answered"] is True
-    assert "60" in data["answer"]
+    assert "badge" in data["answer"]
     assert data["faq_id"]
     assert data["matched_question"]
-    assert "004_a34539413492b4c5.txt" in data["source"]
+    assert "FinOps Foundation FOCP training page" in data["source"]
+    assert data["program"] is None
+    assert data["attribute"] is None
     assert 0 <= data["score"] <= 100
+
+
+def test_ask_json_answers_attribute_questions_from_program_facts() -> None:
+    """An attribute question is answered from the named program's facts, with both keys set."""
+    result = _cli("ask", "--json", "how long is the FOCP exam?")
+    data = json.loads(result.stdout)
+    assert data["answered"] is True
+    assert (data["program"], data["attribute"]) == ("focp", "exam_length")
+    assert data["answer"].splitlines()[1].startswith("60 minutes")
+    assert "Third-party prep sites, 2026" in data["source"]
+    assert data["faq_id"] is None
 
 
 def test_ask_batch_keeps_order_and_declines() -> None:

@@ -188,7 +188,7 @@ def test_path_text_has_everything_a_user_needs(bot: Bot) -> None:
         "Avoid:",
         "Learning path: DevOps Path",
         "Next:",
-        "000_afa478ff6bc15984.txt",
+        "Source: FinOpsSchool Certified FinOps Architect guide",
         "issued by FinOpsSchool",
     ):
         assert needle in text

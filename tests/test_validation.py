@@ -37,6 +37,12 @@ EXPECTED = {
         "kb/more-faqs.yaml:4: phrasing 'Exam Fee!' of faq 'exam-online' is also used by "
         "faq 'exam-price' (kb/faqs.yaml:11)"
     ],
+    "bad-facts": [
+        "kb/facts.yaml:17: program 'facts-program' has two current 'price' facts",
+        "kb/facts.yaml:19: program 'facts-program' fact refers to unknown source 'nowhere'",
+        "kb/facts.yaml:20: program 'facts-program' has 'pass_mark' facts but none is current",
+    ],
+    "shared-cue": ["kb/language.yaml:8: cue 'Fee' is used by attributes 'price' and 'exam_length'"],
     "duplicate-key": ["kb/more-faqs.yaml:5: duplicate key 'answer'"],
     "alias-bomb": [
         "kb/bomb.yaml:1: document expands to more than 200000 nodes (YAML alias bomb?); refused"

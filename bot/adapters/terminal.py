@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from bot.conversation.service import ConversationService
 from bot.core import replies
 from bot.core.reply import Message, Reply
-from bot.render.text import render_text
+from bot.render.text import ask_choices, render_text
 
 BANNER = (
     "finops-bot terminal chat. Ask about FinOps certifications, or type "
-    "'/finops-path sre 3 years'.\nNumbers pick a 'did you mean' choice; 'quit' or Ctrl-D exits.\n"
+    "'/finops-path sre 3 years'.\nNumbers pick a numbered choice, 'more' shows the rest of an "
+    "answer; 'quit' or Ctrl-D exits.\n"
 )
 PLATFORM = "terminal"
 # The person at the terminal is the only one in the conversation, and owns the files.
@@ -37,14 +38,20 @@ async def _chat(
         if text.lower() in ("quit", "exit", ":q"):
             break
         msg = Message(text, user_id=USER, platform=PLATFORM, place=PLACE, private=True)
-        choices = last.suggestions if last is not None else ()
+        picks = last.suggestions if last is not None else ()
+        choices = ask_choices(last) if last is not None else []
+        more = [a for a in last.actions if a.kind == "more"] if last is not None else []
         reply: Reply | None
-        if choices and text.isdigit():
-            if not 1 <= int(text) <= len(choices):
+        if picks and text.isdigit():
+            if not 1 <= int(text) <= len(picks):
                 # Out of range: say so, and keep the list to pick from.
-                write(render_text(replies.no_list_reply(len(choices)), width_rule=72) + "\n")
+                write(render_text(replies.no_list_reply(len(picks)), width_rule=72) + "\n")
                 continue
-            reply = await conversation.chosen(msg, choices[int(text) - 1].faq_id, "suggestion")
+            reply = await conversation.chosen(msg, picks[int(text) - 1].faq_id, "suggestion")
+        elif choices and text.isdigit() and 1 <= int(text) <= len(choices):
+            reply = await conversation.choose(msg, choices[int(text) - 1])
+        elif more and text.lower().strip(" .!'\"") == "more":
+            reply = await conversation.choose(msg, more[0])
         else:
             reply = await conversation.respond(msg)
         if reply is None:

@@ -19,7 +19,7 @@ from bot.conversation.admin import AdminVerb, admin_reply, usage
 from bot.conversation.context import ContextStore, MemoryContext, context_key
 from bot.core.bot import Bot
 from bot.core.intents import classify
-from bot.core.reply import Message, Reply
+from bot.core.reply import Action, Message, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,12 @@ class ConversationService:
             if key is not None and subject is not None:
                 await self.context.remember(key, subject)
         return reply
+
+    async def choose(self, message: Message, choice: Action) -> Reply | None:
+        """Answer a clicked choice: a "which program?" pick as if typed, or an answer's More."""
+        if choice.kind == "more":
+            return self.bot.more(choice.value)
+        return await self.respond(dataclasses.replace(message, text=choice.value))
 
     def feedback(self, message: Message, vote: str, faq_id: str) -> str:
         """Record a 👍/👎 on an answer; return the thanks to show the person privately."""

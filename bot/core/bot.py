@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from bot.core import replies
+from bot.core import facts, replies
 from bot.core.intents import PATH_CUE, Intent, classify
 from bot.core.matching import MatchSettings
 from bot.core.paths import Recommendation
-from bot.core.reply import Message, Reply
+from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.core.text import fold
 
@@ -57,12 +58,15 @@ class Bot:
         return self.ask(intent.rest, subject)
 
     def ask(self, text: str, subject: Subject | None = None) -> Reply:
-        """Match *text* against the FAQs and answer, suggest or decline.
+        """Answer an attribute question from program facts, else match *text* to the FAQs.
 
         A follow-up that names no program ("how much is it?") is read as being about
         *subject*'s program when that gives an answer about it.
         """
         snap = self.store.current
+        fact_reply = facts.answer(snap.knowledge, text, subject.program if subject else None)
+        if fact_reply is not None:
+            return fact_reply
         match = snap.index.match(text, self.match)
         if subject is not None and snap.paths.program_named(text) is None:
             program = snap.knowledge.programs.get(subject.program)
@@ -80,6 +84,8 @@ class Bot:
     def subject_of(self, text: str, reply: Reply) -> Subject | None:
         """Return what *reply* (to *text*) was about, for the next follow-up; None if unclear."""
         snap = self.store.current
+        if reply.program is not None:
+            return Subject(reply.program)
         if reply.faq_id is not None:
             faq = snap.knowledge.faqs.get(reply.faq_id)
             if faq is not None and faq.program is not None:
@@ -92,6 +98,18 @@ class Bot:
         snap = self.store.current
         faq = snap.knowledge.faqs.get(faq_id)
         return replies.faq_reply(snap.knowledge, faq) if faq else replies.decline_reply()
+
+    def more(self, faq_id: str) -> Reply:
+        """Return the rest of FAQ *faq_id*'s answer (a "More" click); decline if it is gone."""
+        snap = self.store.current
+        faq = snap.knowledge.faqs.get(faq_id)
+        return replies.more_reply(snap.knowledge, faq) if faq else replies.decline_reply()
+
+    def choose(self, action: Action, message: Message) -> Reply:
+        """Answer a clicked choice: a re-asked question as if typed, 'More' with the rest."""
+        if action.kind == "more":
+            return self.more(action.value)
+        return self.handle(dataclasses.replace(message, text=action.value))
 
     def recommend(self, text: str, program: str | None = None) -> Recommendation:
         """Parse *text* and build the path recommendation (role may be missing)."""

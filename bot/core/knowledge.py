@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from bot.core.models import Faq, Language, Level, Program, Provider, Role, Source
+from bot.core.reply import Link
 
 
 @dataclass(frozen=True, order=True)
@@ -79,13 +80,14 @@ class Knowledge:
         }
 
     def source_label(self, source_ids: tuple[str, ...] | list[str]) -> str:
-        """Return a human label for *source_ids*: one title per source file, with its name."""
-        parts: dict[str, str] = {}
+        """Return a human label for *source_ids*: their titles, never internal file names."""
+        return "; ".join(link.title for link in self.source_links(source_ids))
+
+    def source_links(self, source_ids: tuple[str, ...] | list[str]) -> tuple[Link, ...]:
+        """Return each distinct source of *source_ids* as its title and, if known, its address."""
+        links: dict[str, Link] = {}
         for sid in source_ids:
             src = self.sources.get(sid)
-            if src is None:
-                parts.setdefault(sid, sid)
-            else:
-                # Several references can live in one file: name the file once, first title wins.
-                parts.setdefault(src.file, f"{src.title} ({src.file})")
-        return "; ".join(parts.values())
+            link = Link(sid) if src is None else Link(src.cite or src.title, src.url)
+            links.setdefault(link.title, link)
+        return tuple(links.values())

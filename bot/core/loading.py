@@ -261,6 +261,7 @@ def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iter
             message = f"program '{prog.id}' has learning path '{lp.id}' twice"
             yield Problem(f.path, f.line(*here, "paths", j, "id"), message)
         seen_paths.add(lp.id)
+    yield from _check_facts(f, here, prog, missing)
     own_levels = {lv.id for lv in prog.levels}
     for j, rec in enumerate(prog.roles):
         rl = (*here, "roles", j)
@@ -272,6 +273,27 @@ def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iter
                     f"in program '{prog.id}'"
                 )
                 yield Problem(f.path, f.line(*rl, "levels", k), message)
+
+
+def _check_facts(
+    f: _Loaded, here: tuple[int | str, ...], prog: Program, missing: _Missing
+) -> Iterator[Problem]:
+    """Each fact cites a known source; each attribute with facts has exactly one current one."""
+    current: dict[str, int] = {}
+    for j, fact in enumerate(prog.facts):
+        where = (*here, "facts", j)
+        yield from missing("sources", fact.source, f"program '{prog.id}' fact", *where, "source")
+        if fact.status != "current":
+            continue
+        if fact.attribute in current:
+            message = f"program '{prog.id}' has two current '{fact.attribute}' facts"
+            yield Problem(f.path, f.line(*where, "status"), message)
+        current[fact.attribute] = j
+    for j, fact in enumerate(prog.facts):
+        if fact.attribute not in current:
+            message = f"program '{prog.id}' has '{fact.attribute}' facts but none is current"
+            yield Problem(f.path, f.line(*here, "facts", j, "attribute"), message)
+            current[fact.attribute] = j  # report each attribute once
 
 
 def _check_faq(f: _Loaded, i: int, faq: Faq, missing: _Missing) -> Iterator[Problem]:
@@ -325,6 +347,20 @@ def _check_language(f: _Loaded, lang: Language) -> Iterator[Problem]:
                 f"synonym '{syn.term}' is defined twice with different meanings",
             )
         terms[term] = syn.means
+    attributes: set[str] = set()
+    cues: dict[str, str] = {}
+    for i, entry in enumerate(lang.attributes):
+        if entry.attribute in attributes:
+            where = f.line("language", "attributes", i, "attribute")
+            yield Problem(f.path, where, f"attribute '{entry.attribute}' is listed twice")
+        attributes.add(entry.attribute)
+        for j, cue in enumerate(entry.cues):
+            key = normalise_phrase(cue)
+            if cues.get(key, entry.attribute) != entry.attribute:
+                where = f.line("language", "attributes", i, "cues", j)
+                message = f"cue '{cue}' is used by attributes '{cues[key]}' and '{entry.attribute}'"
+                yield Problem(f.path, where, message)
+            cues.setdefault(key, entry.attribute)
 
 
 def _assemble(files: list[_Loaded], version: str) -> Knowledge:

@@ -20,6 +20,21 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # When a figure was true: 2026, 2026-07 or 2026-07-05.
 AsOf = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
 Reliability = Literal["official", "official-old", "reported"]
+# The attributes of a certification that structured program facts answer.
+Attribute = Literal[
+    "price",
+    "exam_length",
+    "question_count",
+    "pass_mark",
+    "format",
+    "validity",
+    "prerequisites",
+    "retakes",
+    "languages",
+    "issuer",
+    "delivery",
+    "study_time",
+]
 
 
 def _date_text(value: object) -> object:
@@ -61,6 +76,9 @@ class Source(_Model):
         default=None, description="Publication date, if the source gives one."
     )
     url: str | None = None
+    cite: str | None = Field(
+        default=None, description="How answers name the source, when the title is too long."
+    )
     note: str | None = None
 
 
@@ -154,6 +172,22 @@ class Progression(_Model):
     leadership: Text
 
 
+class ProgramFact(_Model):
+    """One figure about a program (price, exam length...), with when it held and who says so."""
+
+    attribute: Attribute
+    value: Text = Field(description="The figure in our own words, e.g. 'US$325, exam only'.")
+    status: Literal["current", "older", "conflicting"] = Field(
+        default="current",
+        description="One current figure per attribute leads the answer; older and conflicting "
+        "figures follow it in one line.",
+    )
+    as_of: AsOf | None = None
+    source: Id
+    reliability: Reliability | None = None
+    note: str | None = Field(default=None, description="Who says it, when the source is broad.")
+
+
 class Program(_Model):
     """A certification program as described by exactly one source."""
 
@@ -171,6 +205,12 @@ class Program(_Model):
     progression: Progression | None = None
     notes: tuple[Text, ...] = ()
     as_of: AsOf | None = Field(default=None, description="When the program's figures were true.")
+    url: str | None = Field(
+        default=None, description="Where people check current details (the issuer's page)."
+    )
+    facts: tuple[ProgramFact, ...] = Field(
+        default=(), description="Structured figures that attribute questions are answered from."
+    )
 
 
 class Role(_Model):
@@ -204,6 +244,11 @@ class Faq(_Model):
     question: Text
     alternates: tuple[Text, ...] = ()
     answer: Text
+    more: Text | None = Field(
+        default=None,
+        description="Detail shown behind 'More'; without it a long answer is split after its "
+        "first lines.",
+    )
     tags: tuple[Id, ...] = ()
     related: tuple[Id, ...] = ()
     sources: tuple[Id, ...] = Field(min_length=1)
@@ -247,6 +292,14 @@ class CloudTopic(_Model):
     )
 
 
+class AttributeCues(_Model):
+    """Words that show a question asks about one attribute of a certification."""
+
+    attribute: Attribute
+    label: Text = Field(description="How answers name the attribute, e.g. 'passing score'.")
+    cues: tuple[Text, ...] = Field(min_length=1)
+
+
 class Language(_Model):
     """Words the matcher rewrites or ignores; data, so admins can tune it without code."""
 
@@ -267,6 +320,21 @@ class Language(_Model):
         default=(),
         description="Words that make a question about certifications or the Framework even "
         "when it names a cloud topic ('does the FOCP cover reserved instances?').",
+    )
+    subject_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that make an attribute question about certifications when it names "
+        "no program ('how much is the exam?').",
+    )
+    survey_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that make an attribute question naming no program about every "
+        "certification ('how much do the certifications cost?'); the FAQs answer those.",
+    )
+    attributes: tuple[AttributeCues, ...] = Field(
+        default=(),
+        description="Cue phrases per certification attribute; a question with a cue is "
+        "answered from the named program's facts.",
     )
 
 

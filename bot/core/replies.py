@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -20,8 +21,50 @@ PATH_USAGE = (
 )
 
 
+# The first message of an answer stays short: about this many characters of answer text, the
+# rest behind "More". With the title and two source titles it keeps a typical answer under 600.
+FIRST_PART = 380
+SHOWN_SOURCES = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
+
+
+def split_answer(answer: str, budget: int = FIRST_PART) -> tuple[str, str]:
+    """Split *answer* into a first part of about *budget* characters and the rest.
+
+    Whole lines are kept together, and a lead-in line ending in ':' keeps its first item; a
+    first line far over the budget is cut between sentences. The rest is empty when it fits.
+    """
+    if len(answer) <= budget:
+        return answer, ""
+    lines = answer.split("\n")
+    kept = [lines[0]]
+    size = len(lines[0])
+    for line in lines[1:]:
+        if size + len(line) > budget and not kept[-1].rstrip().endswith(":"):
+            break
+        kept.append(line)
+        size += len(line) + 1
+    rest = lines[len(kept) :]
+    if len(kept) == 1 and len(kept[0]) > budget * 1.15:
+        sentences = _SENTENCE_END.split(kept[0])
+        head = [sentences[0]]
+        for sentence in sentences[1:]:
+            if sum(len(h) + 1 for h in head) + len(sentence) > budget:
+                break
+            head.append(sentence)
+        tail = sentences[len(head) :]
+        return " ".join(head), "\n".join(([" ".join(tail)] if tail else []) + rest)
+    return "\n".join(kept), "\n".join(rest)
+
+
+def _parts(faq: Faq) -> tuple[str, str]:
+    if faq.more:
+        return faq.answer, faq.more
+    return split_answer(faq.answer)
+
+
 def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
-    """Answer with *faq*, its source and its follow-ups."""
+    """Answer with the first part of *faq*, a 'More' button for the rest, source and follow-ups."""
     follow_ups = tuple(
         Action("faq", knowledge.faqs[r].question, r) for r in faq.related if r in knowledge.faqs
     )
@@ -29,15 +72,38 @@ def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
         Action("feedback", "Helpful", f"up:{faq.id}"),
         Action("feedback", "Not helpful", f"down:{faq.id}"),
     )
+    first, rest = _parts(faq)
+    links = knowledge.source_links(faq.sources)
+    hidden = max(0, len(links) - SHOWN_SOURCES)
+    # The rest of the answer, and every source, are one "More" click away.
+    more_action = (Action("more", "More", faq.id),) if rest or hidden else ()
     return Reply(
         kind="answer",
         title=faq.question,
-        sections=(Section(faq.answer),),
-        actions=follow_ups + feedback,
+        sections=(Section(first),),
+        actions=more_action + follow_ups + feedback,
         source=knowledge.source_label(faq.sources),
+        links=links,
+        more_sources=hidden,
+        more=(Section(rest),) if rest else (),
         faq_id=faq.id,
         matched_question=faq.question,
         score=score,
+    )
+
+
+def more_reply(knowledge: Knowledge, faq: Faq) -> Reply:
+    """Return the rest of *faq*'s answer with every source, for a 'More' click."""
+    _first, rest = _parts(faq)
+    links = knowledge.source_links(faq.sources)
+    return Reply(
+        kind="answer",
+        title=f"More: {faq.question}",
+        sections=(Section(rest),) if rest else (),
+        source=knowledge.source_label(faq.sources),
+        links=links,
+        faq_id=faq.id,
+        matched_question=faq.question,
     )
 
 

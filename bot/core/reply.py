@@ -8,7 +8,9 @@ from typing import Any, Literal
 ReplyKind = Literal[
     "answer", "suggest", "decline", "path", "clarify", "help", "greeting", "admin", "empty"
 ]
-ActionKind = Literal["faq", "feedback", "share", "path_form"]
+# "ask" re-asks a question (its value is the question text, e.g. rewritten for one program);
+# "more" shows the rest of an FAQ answer (its value is the FAQ id).
+ActionKind = Literal["faq", "feedback", "share", "path_form", "ask", "more"]
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Action:
-    """A button: ask a follow-up FAQ, give feedback, share, or open the path form."""
+    """A button: a follow-up FAQ, feedback, share, the path form, a re-ask, or 'More'."""
 
     kind: ActionKind
     label: str
     value: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A source shown by its title, linked when the knowledge has its address."""
+
+    title: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,16 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     actions: tuple[Action, ...] = ()
     source: str | None = None
+    # The sources as titles with links; renderers prefer these to the plain `source` label.
+    links: tuple[Link, ...] = ()
+    # How many of the last `links` wait for the "More" reply (the first message says "and N more").
+    more_sources: int = 0
+    # Detail behind a "More" button (Slack, Teams) or "say 'more'" (terminal).
+    more: tuple[Section, ...] = ()
     faq_id: str | None = None
+    # The program and attribute a structured-facts answer is about (evaluation, thread context).
+    program: str | None = None
+    attribute: str | None = None
     matched_question: str | None = None
     score: float = 0.0
     data: dict[str, Any] | None = None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.reply import Action, Reply
-from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
+from bot.core.reply import Action, Link, Reply
+from bot.render.text import NOT_WHAT_YOU_ASKED, ask_choices, render_text, source_text
 
 # Slack's documented limits (see docs/slack.md): exceed one and Slack rejects the message.
 MAX_BLOCKS = 50
@@ -19,9 +19,14 @@ ACTION_FAQ = "faq_open"
 ACTION_FEEDBACK = "feedback"
 ACTION_SHARE = "share_path"
 ACTION_PATH_FORM = "open_path_form"
+# A "which program?" choice (its value is the question to ask) and "More" (its value an FAQ id).
+ACTION_ASK = "ask_choice"
+ACTION_MORE = "faq_more"
+MAX_ACTIONS = 25
 # block_ids telling a "did you mean" click (replace the question) from a follow-up (post anew).
 BLOCK_SUGGESTIONS = "faq_suggestions"
 BLOCK_FOLLOWUPS = "faq_followups"
+BLOCK_ASK = "ask_choices"
 
 Block = dict[str, Any]
 
@@ -65,6 +70,14 @@ def _mrkdwn(text: str) -> str:
     return "\n".join(lines)
 
 
+def _link(link: Link) -> str:
+    # Titles are escaped; addresses come from the knowledge files, never from users.
+    title = escape(link.title)
+    if not link.url or any(c in link.url for c in "<>| "):
+        return title
+    return f"<{link.url}|{title}>"
+
+
 def _button(action: Action, action_id: str, style: str | None = None) -> Block:
     button: Block = {
         "type": "button",
@@ -98,9 +111,15 @@ def _action_blocks(reply: Reply) -> list[Block]:
         block_id = BLOCK_SUGGESTIONS if suggest else BLOCK_FOLLOWUPS
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label}]})
         blocks.append({"type": "actions", "block_id": block_id, "elements": faq_buttons[:5]})
+    choices = [_button(a, f"{ACTION_ASK}_{n}") for n, a in enumerate(ask_choices(reply))]
+    if choices:
+        block = {"type": "actions", "block_id": BLOCK_ASK, "elements": choices[:MAX_ACTIONS]}
+        blocks.append(block)
     others: list[Block] = []
     for n, a in enumerate(reply.actions):
-        if a.kind == "feedback":
+        if a.kind == "more":
+            others.append(_button(a, f"{ACTION_MORE}_{n}"))
+        elif a.kind == "feedback":
             emoji = "👍" if a.value.startswith("up:") else "👎"
             others.append(
                 _button(Action(a.kind, f"{emoji} {a.label}", a.value), f"{ACTION_FEEDBACK}_{n}")
@@ -132,8 +151,9 @@ def render_blocks(reply: Reply) -> list[Block]:
         blocks.extend(
             {"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in _chunks(text)
         )
-    if reply.source:
-        source = _clip(f"Source: {escape(reply.source)}", MAX_SECTION)
+    source_line = source_text(reply, _link, escape)
+    if source_line:
+        source = _clip(f"Source: {source_line}", MAX_SECTION)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": source}]})
     tail = _action_blocks(reply)
     room = MAX_BLOCKS - len(tail)

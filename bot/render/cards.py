@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.reply import Action, Reply
-from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
+from bot.core.reply import Action, Link, Reply
+from bot.render.text import NOT_WHAT_YOU_ASKED, ask_choices, render_text, source_text
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -26,6 +26,11 @@ SUBMIT_FAQ = "faq"
 SUBMIT_FEEDBACK = "feedback"
 SUBMIT_PATH_FORM = "path_form"
 SUBMIT_OPEN_PATH_FORM = "open_path_form"
+# A "which program?" choice carries {"action": "ask", "text": question}; "More" carries
+# {"action": "more", "faq_id": ...}. Both go to one route that answers as if typed.
+SUBMIT_ASK = "ask"
+SUBMIT_MORE = "more"
+MAX_ASK = 500
 # Input ids of the path form; a submission carries them next to {"action": "path_form"}.
 FIELD_ROLE = "role"
 FIELD_EXPERIENCE = "experience"
@@ -74,6 +79,14 @@ def _line(line: str) -> Element:
     return _text(line, spacing="small")
 
 
+def _link(link: Link) -> str:
+    # Titles are escaped; addresses come from the knowledge files, never from users.
+    title = escape_markdown(link.title)
+    if not link.url or any(c in link.url for c in "()[] "):
+        return title
+    return f"[{title}]({link.url})"
+
+
 def _submit(title: str, data: dict[str, str]) -> Element:
     # Button titles are plain text on every client: clipped, never escaped.
     return {"type": "Action.Submit", "title": _clip(title, MAX_BUTTON), "data": data}
@@ -104,8 +117,23 @@ def _feedback_action(action: Action) -> Element | None:
 def _tail(reply: Reply) -> list[Element]:
     """The source line and the buttons: always kept whole, whatever is cut above them."""
     tail: list[Element] = []
-    if reply.source:
-        tail.append(_text(f"Source: {reply.source}", isSubtle=True, size="small"))
+    source = source_text(reply, _link, escape_markdown)
+    if source:
+        # Built from escaped parts, so only the links are markdown: not escaped again.
+        line = {"type": "TextBlock", "text": f"Source: {source}", "wrap": True}
+        tail.append({**line, "isSubtle": True, "size": "small"})
+    choices_ask = [
+        _submit(a.label, {SUBMIT_KEY: SUBMIT_ASK, "text": a.value[:MAX_ASK]})
+        for a in ask_choices(reply)
+    ]
+    tail.extend({"type": "ActionSet", "spacing": "small", "actions": [c]} for c in choices_ask)
+    more = [
+        _submit(a.label, {SUBMIT_KEY: SUBMIT_MORE, "faq_id": a.value})
+        for a in reply.actions
+        if a.kind == "more"
+    ]
+    if more:
+        tail.append({"type": "ActionSet", "spacing": "small", "actions": more[:1]})
     if reply.kind == "answer" and reply.suggestions:
         # Runners-up of a tentative answer, offered as "did you mean" choices.
         runners = [Action("faq", s.question, s.faq_id) for s in reply.suggestions]

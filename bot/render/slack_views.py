@@ -61,7 +61,14 @@ def message(reply: Reply) -> dict[str, Any]:
         return {"text": render_fallback(reply), "blocks": render_blocks(reply)}
     # FAQ answers repeat all day; their rendering depends only on what they show, so the
     # visible content itself is the cache key (a reload that edits an answer changes the key).
-    key = (reply.title, reply.sections, reply.actions, reply.source)
+    key = (
+        reply.title,
+        reply.sections,
+        reply.actions,
+        reply.source,
+        reply.links,
+        reply.more_sources,
+    )
     payload = _ANSWERS.get(key)
     if payload is None:
         payload = {"text": render_fallback(reply), "blocks": render_blocks(reply)}

@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
-from bot.core.reply import Reply
+from collections.abc import Callable
+
+from bot.core.reply import Action, Link, Reply
+
+MORE_HINT = "Say 'more' for details."
+
+
+def _plain_link(link: Link) -> str:
+    return f"{link.title} ({link.url})" if link.url else link.title
+
+
+def source_text(
+    reply: Reply,
+    link: Callable[[Link], str] = _plain_link,
+    escape: Callable[[str], str] = str,
+) -> str | None:
+    """Return the source line's text: linked titles (drawn by *link*), else the escaped label."""
+    if not reply.links:
+        return escape(reply.source) if reply.source else None
+    shown = reply.links[: len(reply.links) - reply.more_sources] or reply.links
+    text = "; ".join(link(item) for item in shown)
+    if len(shown) < len(reply.links):
+        text += f" and {reply.more_sources} more"
+    return text
+
+
+def ask_choices(reply: Reply) -> list[Action]:
+    """Return the re-ask choices of a 'which program?' reply, in the order they are numbered."""
+    return [a for a in reply.actions if a.kind == "ask"]
+
+
+def has_more(reply: Reply) -> bool:
+    """Return True when the reply has a 'More' part to show on request."""
+    return any(a.kind == "more" for a in reply.actions)
+
 
 # Heads the runners-up offered next to an answer given below the answer line.
 NOT_WHAT_YOU_ASKED = "Not what you asked? You may have meant:"
@@ -29,9 +63,15 @@ def render_text(reply: Reply, *, width_rule: int = 0) -> str:
             out.append(NOT_WHAT_YOU_ASKED)
         out.extend(f"  {n}. {s.question}" for n, s in enumerate(reply.suggestions, 1))
         out.append("")
+    elif choices := ask_choices(reply):
+        out.extend(f"  {n}. {a.label}" for n, a in enumerate(choices, 1))
+        out.append("")
+    if has_more(reply):
+        out.append(MORE_HINT)
     follow_ups = [a.label for a in reply.actions if a.kind == "faq" and reply.kind == "answer"]
     if follow_ups:
         out.append("Related: " + " | ".join(follow_ups))
-    if reply.source:
-        out.append(f"Source: {reply.source}")
+    source = source_text(reply)
+    if source:
+        out.append(f"Source: {source}")
     return "\n".join(out).strip() + "\n"

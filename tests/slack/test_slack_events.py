@@ -44,7 +44,9 @@ def _assert_answer(blocks: list[dict[str, Any]], slack: Harness) -> None:
     first = "• " + first[2:] if first.startswith("- ") else first
     assert first in shown
     contexts = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
-    assert any(t.startswith("Source: ") and "004_a34539413492b4c5.txt" in t for t in contexts)
+    # Sources by title, never by internal seed file name.
+    assert any(t.startswith("Source: FinOps Foundation FOCP training page") for t in contexts)
+    assert not any(".txt" in t for t in contexts)
     votes = [b["value"] for b in buttons(blocks) if b["action_id"].startswith("feedback_")]
     assert votes == [f"up:{FAQ_ID}", f"down:{FAQ_ID}"]
 

@@ -21,11 +21,13 @@ from bot.adapters.slack.dedup import PENDING_CLAIM, PEOPLE_SUBTYPES, TtlCache, m
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.conversation.service import ConversationService
 from bot.core.insights import AdminSummary
-from bot.core.reply import Message, Reply, Section
+from bot.core.reply import Action, Message, Reply, Section
 from bot.core.text import strip_markup
 from bot.render.blocks import (
+    ACTION_ASK,
     ACTION_FAQ,
     ACTION_FEEDBACK,
+    ACTION_MORE,
     ACTION_PATH_FORM,
     ACTION_SHARE,
     BLOCK_FOLLOWUPS,
@@ -249,6 +251,23 @@ class SlackHandlers:
             channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
         )
 
+    async def choice_clicked(
+        self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
+    ) -> None:
+        """Answer a "which program?" choice as if typed, or post an answer's "More" part."""
+        await ack()
+        value = str(action.get("value") or "")[:2000]
+        more = str(action.get("action_id", "")).startswith(ACTION_MORE)
+        choice = Action("more", "", value) if more else Action("ask", "", value)
+        reply = await self.conversation.choose(_clicker(body), choice)
+        if reply is None:
+            return
+        clicked = body.get("message") or {}
+        thread = clicked.get("thread_ts") or clicked.get("ts")
+        await client.chat_postMessage(
+            channel=body["channel"]["id"], thread_ts=thread, **message(reply)
+        )
+
     async def home_topic_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
     ) -> None:
@@ -372,6 +391,7 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.action(_ids(BLOCK_FOLLOWUPS, ACTION_FAQ)), h.followup_clicked),
         (app.action(_ids(HOME_TOPICS_BLOCK, ACTION_HOME_FAQ)), h.home_topic_clicked),
         (app.action(re.compile(rf"^{ACTION_FEEDBACK}_\d+$")), h.feedback_clicked),
+        (app.action(re.compile(rf"^(?:{ACTION_ASK}|{ACTION_MORE})_\d+$")), h.choice_clicked),
         # Last: anything else Slack can send is acknowledged with a 200 and dropped, so Bolt
         # never answers 404 (Slack would show the person an error) nor logs the payload.
         (app.event(re.compile(".*")), h.ignore),

@@ -30,18 +30,21 @@ from bot.adapters.teams.files import (
 from bot.conversation.service import ConversationService
 from bot.core import replies
 from bot.core.paths import PathRequest
-from bot.core.reply import Message, Reply, Section
+from bot.core.reply import Action, Message, Reply, Section
 from bot.render.cards import (
     FIELD_EXPERIENCE,
     FIELD_GOAL,
     FIELD_PROGRAM,
     FIELD_ROLE,
+    MAX_ASK,
     MAX_EXPERIENCE,
     MAX_GOAL,
     MAX_ROLE,
+    SUBMIT_ASK,
     SUBMIT_FAQ,
     SUBMIT_FEEDBACK,
     SUBMIT_KEY,
+    SUBMIT_MORE,
     SUBMIT_OPEN_PATH_FORM,
     SUBMIT_PATH_FORM,
     Card,
@@ -163,6 +166,21 @@ class TeamsHandlers:
         )
         await _send_reply(context, reply)
 
+    async def choice_clicked(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Answer a "which program?" choice as if typed, or send an answer's "More" part."""
+        if data.get(SUBMIT_KEY) == SUBMIT_MORE:
+            choice = Action("more", "", _string(data, "faq_id", 121))
+        else:
+            choice = Action("ask", "", _string(data, "text", MAX_ASK))
+        if not choice.value:
+            logger.info("ignored an empty choice")
+            return
+        reply = await self.conversation.choose(_message(context.activity, ""), choice)
+        if reply is not None:
+            await _send_reply(context, reply)
+
     async def feedback_clicked(
         self, context: TurnContext, state: TurnState, data: SubmitData
     ) -> None:
@@ -236,6 +254,10 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
         # Card buttons arrive as messages without text whose value is the Action.Submit data.
         (submits(SUBMIT_FAQ, submit_filter=SUBMIT_KEY), h.faq_clicked),
         (submits(SUBMIT_FEEDBACK, submit_filter=SUBMIT_KEY), h.feedback_clicked),
+        (
+            submits(re.compile(f"^(?:{SUBMIT_ASK}|{SUBMIT_MORE})$"), submit_filter=SUBMIT_KEY),
+            h.choice_clicked,
+        ),
         (submits(SUBMIT_PATH_FORM, submit_filter=SUBMIT_KEY), h.path_form_submitted),
         (submits(SUBMIT_OPEN_PATH_FORM, submit_filter=SUBMIT_KEY), h.open_path_form),
         # Ranked after the submits: the SDK keeps routes in a heap, so routes of equal rank

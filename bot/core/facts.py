@@ -1,0 +1,261 @@
+"""Attribute questions ("what does FOCP cost?") answered from the named program's facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.core.knowledge import Knowledge
+from bot.core.models import Program, ProgramFact
+from bot.core.reply import Action, Link, Reply, Section
+from bot.core.text import words
+
+# Programs answered side by side at most; more than that is a catalogue, not an answer.
+MAX_PROGRAMS = 4
+_PARENS = re.compile(r"\s*\(([^)]*)\)")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What an attribute question asks: the attribute and the programs it names, in order."""
+
+    attribute: str | None
+    asked: frozenset[str]
+    programs: tuple[str, ...]
+    about_certifications: bool
+    about_all: bool
+
+
+@dataclass(frozen=True)
+class _Tables:
+    names: re.Pattern[str] | None
+    owners: dict[str, frozenset[str]]
+    cues: re.Pattern[str] | None
+    cue_attribute: Mapping[str, str]
+    labels: dict[str, str]
+    subject: frozenset[str]
+    survey: frozenset[str]
+    out_of_scope: tuple[frozenset[str], ...]
+    ask_name: dict[str, str]
+
+
+_cache: dict[str, _Tables] = {}
+
+
+def _phrase(text: str) -> str:
+    return " ".join(words(text))
+
+
+def _pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    # Longest first: "certified finops professional guide a" beats "... professional".
+    ordered = sorted(set(phrases) - {""}, key=len, reverse=True)
+    if not ordered:
+        return None
+    alternation = "|".join(re.escape(p) for p in ordered)
+    return re.compile(r"(?<![a-z0-9])(?:" + alternation + r")(?![a-z0-9])")
+
+
+def _program_names(program: Program) -> list[str]:
+    """Every name of *program*: aliases, its name with and without the bracketed part."""
+    names = [*program.aliases, _PARENS.sub("", program.name)]
+    names += [inner for inner in _PARENS.findall(program.name) if "," not in inner]
+    if len(program.levels) == 1:
+        # A one-level program's level names are the program's names ("FOCUS Analyst").
+        names += [program.levels[0].short_name, program.levels[0].name]
+    return names
+
+
+def _tables(knowledge: Knowledge) -> _Tables:
+    cached = _cache.get(knowledge.version)
+    if cached is not None:
+        return cached
+    owners: dict[str, set[str]] = {}
+    for program in knowledge.programs.values():
+        for name in _program_names(program):
+            owners.setdefault(_phrase(name), set()).add(program.id)
+    # Role names ("cloud architect") are consumed first so they never name a program.
+    for role in knowledge.roles.values():
+        for name in (role.name, *role.aliases):
+            owners.setdefault(_phrase(name), set())
+    frozen = {k: frozenset(v) for k, v in owners.items()}
+    lang = knowledge.language
+    cue_attribute = {_phrase(c): a.attribute for a in lang.attributes for c in a.cues}
+    ask_name: dict[str, str] = {}
+    for program in knowledge.programs.values():
+        mine = frozenset({program.id})
+        unique = [n for n in _program_names(program) if frozen.get(_phrase(n)) == mine]
+        # An abbreviation ("FOCP") if it has one, else its fullest unique name ("certified
+        # finops professional guide a"): the re-asked question must name it beyond doubt.
+        short = [n for n in unique if n.isupper()]
+        readable = short or [n for n in unique if " " in n] or [program.name]
+        ask_name[program.id] = min(short, key=len) if short else max(readable, key=len)
+    tables = _Tables(
+        names=_pattern(frozen),
+        owners=frozen,
+        cues=_pattern(cue_attribute),
+        cue_attribute=cue_attribute,
+        labels={a.attribute: a.label for a in lang.attributes},
+        subject=frozenset(w for s in lang.subject_words for w in words(s)),
+        survey=frozenset(w for s in lang.survey_words for w in words(s)),
+        out_of_scope=tuple(frozenset(words(p)) for p in lang.out_of_scope),
+        ask_name=ask_name,
+    )
+    _cache.clear()  # one knowledge version at a time: a reload replaces it
+    _cache[knowledge.version] = tables
+    return tables
+
+
+def parse(knowledge: Knowledge, text: str) -> Question | None:
+    """Return the attribute and programs *text* names; None for another vendor's exam."""
+    tables = _tables(knowledge)
+    raw = words(text[:2000])
+    if any(marker <= set(raw) for marker in tables.out_of_scope):
+        return None
+    joined = " ".join(raw)
+    programs: list[str] = []
+    if tables.names is not None:
+        for hit in tables.names.finditer(joined):
+            programs += [p for p in sorted(tables.owners[hit.group(0)]) if p not in programs]
+        # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
+        joined = " ".join(tables.names.sub(" ", joined).split())
+    asked: frozenset[str] = frozenset()
+    if tables.cues is not None:
+        asked = frozenset(tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined))
+    # Several attributes at once ("how long is it and what format?") are an FAQ's job.
+    attribute = next(iter(asked)) if len(asked) == 1 else None
+    said = set(raw)
+    return Question(
+        attribute, asked, tuple(programs), bool(tables.subject & said), bool(tables.survey & said)
+    )
+
+
+def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
+    """Return every attribute *text* has a cue for (the evaluation reads FAQ phrasings so)."""
+    question = parse(knowledge, text)
+    return question.asked if question else frozenset()
+
+
+def answer(knowledge: Knowledge, text: str, subject_program: str | None = None) -> Reply | None:
+    """Answer an attribute question from program facts; None when *text* is not one.
+
+    *subject_program* is the program the conversation was about, used when *text* names none.
+    """
+    question = parse(knowledge, text)
+    if question is None or question.attribute is None:
+        return None
+    attribute = question.attribute
+    programs = [p for p in question.programs if p in knowledge.programs]
+    if not programs and subject_program in knowledge.programs:
+        programs = [subject_program] if subject_program else []
+    if programs:
+        return _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
+    if question.about_all or not question.about_certifications:
+        return None
+    # The best-documented programs first: they are the ones people most often mean.
+    ranked = sorted(knowledge.programs.values(), key=lambda p: -len(p.facts))
+    having = [p.id for p in ranked if _facts(p, attribute)]
+    if len(having) == 1:
+        return _answer(knowledge, attribute, having, others_lack=True)
+    return _clarify(knowledge, text, attribute, having)
+
+
+def _facts(program: Program, attribute: str) -> list[ProgramFact]:
+    # The current figure first, then older and conflicting ones in file order.
+    facts = [f for f in program.facts if f.attribute == attribute]
+    return sorted(facts, key=lambda f: f.status != "current")
+
+
+def _label(knowledge: Knowledge, attribute: str) -> str:
+    return _tables(knowledge).labels.get(attribute, attribute.replace("_", " "))
+
+
+def _qualifier(fact: ProgramFact) -> str:
+    parts = []
+    if fact.as_of:
+        parts.append(f"as of {fact.as_of}")
+    if fact.reliability == "reported":
+        parts.append("reported by third parties")
+    elif fact.reliability == "official-old":
+        parts.append("an older official page")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _with_qualifier(fact: ProgramFact) -> str:
+    qualifier = _qualifier(fact)
+    # "75% (38 of 50 questions), as of 2026-05": no second bracket straight after a first.
+    if qualifier and fact.value.endswith(")"):
+        return f"{fact.value},{qualifier[:-1].replace(' (', ' ', 1)}"
+    return f"{fact.value}{qualifier}"
+
+
+def _program_lines(knowledge: Knowledge, program: Program, attribute: str) -> list[str]:
+    facts = _facts(program, attribute)
+    if not facts:
+        where = f" Check {program.url}" if program.url else ""
+        label = _label(knowledge, attribute)
+        return [f"Our sources don't give the {label} of {program.name}.{where}".rstrip()]
+    lead, rest = facts[0], facts[1:]
+    line = f"{_with_qualifier(lead)}."
+    if lead.note:
+        line += f" {lead.note}"
+    lines = [line]
+    if rest:
+        lines.append("Older or conflicting: " + "; ".join(f.value for f in rest) + ".")
+    return lines
+
+
+def _answer(
+    knowledge: Knowledge, attribute: str, program_ids: list[str], *, others_lack: bool = False
+) -> Reply:
+    programs = [knowledge.programs[p] for p in program_ids]
+    label = _label(knowledge, attribute)
+    source_ids = [f.source for p in programs for f in _facts(p, attribute)]
+    links = list(knowledge.source_links(source_ids))
+    for p in programs:
+        if p.url and not _facts(p, attribute):
+            links.append(Link(f"{p.issuer}: {_PARENS.sub('', p.name)}", p.url))
+    if len(programs) == 1:
+        title = f"{programs[0].name}: {label}"
+        sections = [Section("\n".join(_program_lines(knowledge, programs[0], attribute)))]
+    else:
+        title = f"{label[:1].upper()}{label[1:]}, by certification"
+        sections = [
+            Section("\n".join(_program_lines(knowledge, p, attribute)), heading=p.name)
+            for p in programs
+        ]
+    if others_lack:
+        sections.append(Section(f"Our sources give no {label} for the other certifications."))
+    return Reply(
+        kind="answer",
+        title=title,
+        sections=tuple(sections),
+        source="; ".join(link.title for link in links) or None,
+        links=tuple(links),
+        program=programs[0].id if len(programs) == 1 else None,
+        attribute=attribute,
+        score=100.0,
+        data={"programs": [p.id for p in programs]},
+    )
+
+
+def _clarify(knowledge: Knowledge, text: str, attribute: str, having: list[str]) -> Reply:
+    tables = _tables(knowledge)
+    label = _label(knowledge, attribute)
+    lacking = [p.name for p in knowledge.programs.values() if p.id not in having]
+    sections = [Section(f"The {label} differs by certification. Which one do you mean?")]
+    if lacking and having:
+        sections.append(Section(f"Our sources give no {label} for: {', '.join(lacking)}."))
+    choices = having or list(knowledge.programs)
+    base = text.strip().rstrip("?!. ")
+    actions = tuple(
+        Action("ask", knowledge.programs[p].name, f"{base} for {tables.ask_name[p]}?")
+        for p in choices
+    )
+    return Reply(
+        kind="clarify",
+        title="Which certification?",
+        sections=tuple(sections),
+        actions=actions,
+        attribute=attribute,
+    )

@@ -1,0 +1,170 @@
+"""Attribute questions answered from program facts: the named program's current figure first."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bot.adapters.terminal import run_chat
+from bot.conversation.access import AccessRules
+from bot.conversation.service import ConversationService
+from bot.core import facts
+from bot.core.bot import Bot
+from bot.core.knowledge import Knowledge
+from bot.core.reply import Message, Reply
+from bot.core.store import KnowledgeStore
+from bot.render.text import render_text
+
+
+def _ask(bot: Bot, text: str) -> Reply:
+    return bot.handle(Message(text=text, user_id="U1", platform="slack"))
+
+
+@pytest.fixture(name="knowledge")
+def _knowledge(bundled_store: KnowledgeStore) -> Knowledge:
+    return bundled_store.current.knowledge
+
+
+def test_price_without_a_program_asks_which_and_each_choice_answers_it(bot: Bot) -> None:
+    """'How much does the certification cost?' asks which one; a choice re-asks for it."""
+    reply = _ask(bot, "How much does the FinOps certification cost?")
+    assert reply.kind == "clarify"
+    assert reply.attribute == "price"
+    text = render_text(reply)
+    assert not text.startswith("Our sources do not give")
+    choices = [a for a in reply.actions if a.kind == "ask"]
+    assert [a.label for a in choices][:1] == ["FinOps Certified Practitioner (FOCP)"]
+    assert "  1. FinOps Certified Practitioner (FOCP)" in text
+    # The programs without a price are named, not offered as choices.
+    assert "Certified FinOps Architect" in text
+    assert "Certified FinOps Architect" not in [a.label for a in choices]
+    knowledge = bot.store.current.knowledge
+    for choice in choices:
+        answer = bot.choose(choice, Message(text="", user_id="U1"))
+        assert answer.kind == "answer"
+        assert answer.attribute == "price"
+        program = knowledge.programs[answer.program or ""]
+        assert program.name == choice.label
+        current = next(f for f in program.facts if f.attribute == "price")
+        assert answer.sections[0].text.startswith(current.value)
+
+
+def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
+    """One program, its current figure first, the older one in one line, few sources."""
+    reply = _ask(bot, "What is the passing score for FOCP?")
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "focp", "pass_mark")
+    first, older = reply.sections[0].text.split("\n")
+    assert first.startswith("75% (38 of 50 questions)")
+    assert older == "Older or conflicting: 70% (older FinOps Foundation page, about 2021–22)."
+    assert len(reply.links) == 2
+    text = render_text(reply)
+    assert "FinOpsSchool" not in text
+    assert "Architect" not in text
+
+
+def test_focp_study_time_leads_with_focp(bot: Bot) -> None:
+    """Study time for FOCP gives FOCP's figure, not FinOpsSchool's plans."""
+    reply = _ask(bot, "How much study time do I need for FOCP?")
+    assert (reply.program, reply.attribute) == ("focp", "study_time")
+    assert reply.sections[0].text.startswith("No official estimate")
+    assert "FinOpsSchool" not in render_text(reply)
+
+
+def test_follow_up_uses_the_conversation_program(knowledge: Knowledge) -> None:
+    """'How much does it cost?' after talking about FOCE answers FOCE's price."""
+    reply = facts.answer(knowledge, "and how much does it cost?", subject_program="foce")
+    assert reply is not None
+    assert (reply.program, reply.attribute) == ("foce", "price")
+    assert reply.sections[0].text.startswith("US$500 with the course; US$325")
+    # A program named in the question wins over the conversation's.
+    named = facts.answer(knowledge, "how much does the FOCP cost?", subject_program="foce")
+    assert named is not None
+    assert named.program == "focp"
+
+
+def test_a_missing_fact_is_said_plainly_with_where_to_check(bot: Bot) -> None:
+    """No price for the Architect: say so and link the issuer's site, never guess."""
+    reply = _ask(bot, "how much does the Certified FinOps Architect cost?")
+    assert (reply.program, reply.attribute) == ("architect", "price")
+    text = reply.sections[0].text
+    assert text == (
+        "Our sources don't give the price of Certified FinOps Architect. "
+        "Check https://www.finopsschool.com/"
+    )
+    assert any(link.url == "https://www.finopsschool.com/" for link in reply.links)
+    assert "$" not in render_text(reply)
+
+
+def test_a_name_two_guides_share_answers_both(bot: Bot) -> None:
+    """FinOpsSchool's Certified FinOps Professional has two guides: each gets its own line."""
+    reply = _ask(bot, "what is the pass mark for the certified finops professional?")
+    assert [s.heading for s in reply.sections] == [
+        "Certified FinOps Professional (guide A, bhaso.com)",
+        "Certified FinOps Professional (guide B)",
+    ]
+    assert reply.sections[0].text.startswith("Our sources don't give")
+    assert reply.sections[1].text.startswith("Varies, usually about 70–75%")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is cost allocation?",
+        "What is FinOps?",
+        "How long is the FOCP exam and what is the format?",
+        "is the FOCP fiber optic certification hard?",
+        "What does the FOCP cover?",
+    ],
+)
+def test_other_questions_are_left_to_the_faqs(knowledge: Knowledge, text: str) -> None:
+    """No attribute, several at once, or another vendor's exam: the FAQ matcher answers."""
+    assert facts.answer(knowledge, text) is None
+
+
+def test_every_program_answers_every_attribute(knowledge: Knowledge) -> None:
+    """Each program answers each attribute with its current fact, or says it is not given."""
+    tables = facts._tables(knowledge)
+    for program in knowledge.programs.values():
+        name = tables.ask_name[program.id]
+        for cues in knowledge.language.attributes:
+            reply = facts.answer(knowledge, f"What is the {cues.label} of {name}?")
+            assert reply is not None, (program.id, cues.attribute)
+            assert (reply.program, reply.attribute) == (program.id, cues.attribute)
+            current = [
+                f for f in program.facts if f.attribute == cues.attribute and f.status == "current"
+            ]
+            lead = reply.sections[0].text
+            if current:
+                assert lead.startswith(current[0].value)
+            else:
+                assert lead.startswith("Our sources don't give")
+                assert program.url
+                assert program.url in lead
+
+
+def test_every_program_has_facts_from_known_sources(knowledge: Knowledge) -> None:
+    """All nine programs carry facts, each citing a source the knowledge lists."""
+    assert len(knowledge.programs) == 9
+    for program in knowledge.programs.values():
+        assert program.facts, program.id
+        assert program.url, program.id
+        assert all(f.source in knowledge.sources for f in program.facts)
+
+
+def test_terminal_numbers_pick_program_choices_and_more_shows_the_rest(bot: Bot) -> None:
+    """In the chat, a number answers for that program and 'more' shows an answer's rest."""
+    out = io.StringIO()
+    faq = bot.store.current.knowledge.faqs["finopsschool-vs-foundation"]
+    lines = ["How much does the FinOps certification cost?", "1", faq.question, "more"]
+    run_chat(ConversationService(bot, AccessRules()), lines, out.write)
+    text = out.getvalue()
+    assert "  1. FinOps Certified Practitioner (FOCP)" in text
+    assert "FinOps Certified Practitioner (FOCP): price\n" in text
+    assert "Say 'more' for details." in text
+    first = bot.faq(faq.id)
+    rest = bot.more(faq.id)
+    assert rest.sections
+    assert rest.sections[0].text not in render_text(first)
+    assert f"More: {faq.question}" in text
+    assert rest.sections[0].text in text

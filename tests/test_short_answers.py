@@ -1,0 +1,71 @@
+"""Every FAQ's first message is short, names sources by title, and never shows a seed file name."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import statistics
+
+from bot.core.bot import Bot
+from bot.core.reply import Link, Reply
+from bot.render.blocks import render_blocks, render_fallback
+from bot.render.cards import render_card
+from bot.render.text import render_text
+
+SEED_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+LIMIT = 600
+
+
+def first_message(reply: Reply) -> str:
+    """What a reader sees first: title, answer, 'more' hint and source titles.
+
+    Follow-up buttons are left out (they are choices, not the answer), and links count as
+    their titles, as Slack and Teams show them.
+    """
+    titles = tuple(Link(link.title) for link in reply.links)
+    text = render_text(dataclasses.replace(reply, links=titles))
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Related: "))
+
+
+def test_no_seed_file_name_reaches_a_user(bot: Bot) -> None:
+    """Text, Block Kit and Adaptive Card of every FAQ answer and its 'More' part."""
+    knowledge = bot.store.current.knowledge
+    for faq_id in knowledge.faqs:
+        for reply in (bot.faq(faq_id), bot.more(faq_id)):
+            shown = [
+                render_text(reply),
+                render_fallback(reply),
+                json.dumps(render_blocks(reply), ensure_ascii=False),
+                json.dumps(render_card(reply), ensure_ascii=False),
+            ]
+            assert not any(SEED_FILE.search(s) for s in shown), faq_id
+
+
+def test_first_messages_are_short_and_the_rest_is_one_click_away(bot: Bot) -> None:
+    """A typical FAQ's first message is under 600 characters; longer detail sits behind More."""
+    knowledge = bot.store.current.knowledge
+    sizes = {faq_id: len(first_message(bot.faq(faq_id))) for faq_id in knowledge.faqs}
+    under = sum(size < LIMIT for size in sizes.values()) / len(sizes)
+    median = statistics.median(sizes.values())
+    print(f"first messages under {LIMIT} characters: {under:.1%}, median {median}")
+    assert median < LIMIT
+    assert under >= 0.9
+    for faq_id, faq in knowledge.faqs.items():
+        first, more = bot.faq(faq_id), bot.more(faq_id)
+        shown = first.sections[0].text + "".join("\n" + s.text for s in more.sections)
+        # Nothing is lost: the first part and the More part together are the whole answer.
+        assert " ".join(shown.split()) == " ".join(
+            (faq.answer + ("\n" + faq.more if faq.more else "")).split()
+        ), faq_id
+        has_more = any(a.kind == "more" for a in first.actions)
+        assert has_more == bool(more.sections or first.more_sources), faq_id
+
+
+def test_sources_are_linked_titles(bot: Bot) -> None:
+    """A source with an address is a link in Slack and Teams and shows its URL in text."""
+    reply = bot.faq("professional-what-is")
+    link = next(link for link in reply.links if link.url)
+    assert f"<{link.url}|" in json.dumps(render_blocks(reply))
+    assert f"]({link.url})" in json.dumps(render_card(reply))
+    assert f"{link.title} ({link.url})" in render_text(reply)
