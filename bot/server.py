@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
+from bot.adapters.slack.gate import SlackGate
 from bot.adapters.slack.listeners import SlackHandlers
 from bot.core.bot import Bot, BotSettings
 from bot.core.store import KnowledgeStore
@@ -135,7 +136,9 @@ async def create_web_app(
     app = web.Application()
     app.router.add_get(HEALTH_PATH, healthz)
     if slack_app is not None and socket is None:
-        app.router.add_post(SLACK_PATH, _slack_events(slack_app))
+        # HTTP mode: settings refuse to start without a signing secret.
+        gate = SlackGate(settings.slack_signing_secret or "")
+        app.router.add_post(SLACK_PATH, _slack_events(slack_app, gate))
     if settings.teams is not None:
         # The Bot Framework JWT check lives inside this one route's handler: Slack's route
         # (signed its own way) never passes through it.
@@ -145,8 +148,13 @@ async def create_web_app(
     return app
 
 
-def _slack_events(slack_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _slack_events(
+    slack_app: AsyncApp, gate: SlackGate
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def slack_events(request: web.Request) -> web.Response:
+        refused = await gate.refuse(request)
+        if refused is not None:
+            return refused
         bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

@@ -35,6 +35,20 @@ class _UnusedEnvTokenFilter(logging.Filter):
 _UNUSED_ENV_TOKEN = _UnusedEnvTokenFilter()
 
 
+class _RefusedBodyFilter(logging.Filter):
+    """Drops Bolt's INFO line for a bad signature: it carries the request's whole body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # SlackGate refuses such requests first, with a line that names only the reason;
+        # this stops Bolt's copy (anyone's text, newlines and all) should one ever get by.
+        return not str(record.msg).startswith("Invalid request signature detected")
+
+
+_REFUSED_BODY = _RefusedBodyFilter()
+# Bolt's verification middleware logs under this name (built from its class name).
+VERIFICATION_LOGGER = "slack_bolt.RequestVerification"
+
+
 class SlackAuthError(Exception):
     """auth.test refused the bot token or could not be reached; the message names no secret."""
 
@@ -144,6 +158,9 @@ def build_slack_app(
     bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
     if _UNUSED_ENV_TOKEN not in bolt_logger.filters:
         bolt_logger.addFilter(_UNUSED_ENV_TOKEN)
+    verification_logger = logging.getLogger(VERIFICATION_LOGGER)
+    if _REFUSED_BODY not in verification_logger.filters:
+        verification_logger.addFilter(_REFUSED_BODY)
     app = AsyncApp(
         name="finops-bot",
         client=client,
