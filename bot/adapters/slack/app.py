@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.dedup import ClaimSoon, EventDedup, TtlCache
+from bot.adapters.slack.errors import StickyAckMiddleware, apologise
 from bot.adapters.slack.listeners import SlackHandlers, register_listeners
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,9 @@ def build_slack_app(
         # call conversations.replies for "thread context" we never use.
         attaching_conversation_kwargs_enabled=False,
     )
+    app.middleware(StickyAckMiddleware())
     app.middleware(EventDedup(seen_events or TtlCache(), claim_soon))
     register_listeners(app, handlers)
+    # A listener that fails after its ack: one error line, and an apology to the person.
+    app.error(apologise)
     return app
