@@ -142,7 +142,9 @@ async def create_web_app(
     if settings.teams is not None:
         # The Bot Framework JWT check lives inside this one route's handler: Slack's route
         # (signed its own way) never passes through it.
-        app.router.add_post(TEAMS_PATH, _teams_endpoint(settings.teams, bot, service).handle)
+        teams = _teams_endpoint(settings.teams, bot, service)
+        app.router.add_post(TEAMS_PATH, teams.handle)
+        app.on_cleanup.append(lambda _: _close(teams))
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
@@ -159,6 +161,10 @@ def _slack_events(
         return await to_aiohttp_response(bolt_response)
 
     return slack_events
+
+
+async def _close(teams: TeamsEndpoint) -> None:
+    teams.close()
 
 
 def _teams_endpoint(teams: TeamsSettings, bot: Bot, service: StoreService | None) -> TeamsEndpoint:
