@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
-from bot.adapters.slack.gate import SlackGate
+from bot.adapters.slack.gate import SlackGate, to_bolt_request
 from bot.adapters.slack.listeners import SlackHandlers
 from bot.core.bot import Bot, BotSettings
 from bot.core.store import KnowledgeStore

@@ -108,7 +108,17 @@ def _envelope(event: object) -> str:
     )
 
 
+def _payload(**fields: object) -> str:
+    base = {"type": "block_actions", "user": {"id": "U0USER"}, "actions": [{"action_id": "x"}]}
+    return urlencode({"payload": json.dumps({**base, **fields})})
+
+
 MALFORMED = {
+    "actions-empty": (_payload(actions=[]), FORM),
+    "actions-null-item": (_payload(actions=[None]), FORM),
+    "user-text": (_payload(user="U0USER"), FORM),
+    "view-text": (_payload(type="view_submission", view="x"), FORM),
+    "event-type-list": (_envelope({"type": ["message"], "channel": "C1"}), "application/json"),
     "not-json": ("{this is not json", "application/json"),
     "json-list": ("[1, 2, 3]", "application/json"),
     "event-null": (_envelope(None), "application/json"),
@@ -178,3 +188,13 @@ async def test_bad_signing_headers_get_401_and_one_line(
         assert resp.status == 401
     _assert_quiet(logs)
     assert len(_refusals(logs)) == 1
+
+
+async def test_a_command_whose_text_says_payload_is_answered(slack: Harness) -> None:
+    """`/finops-path payload sre 3 years`: Bolt alone took any form with the word "payload"
+    in it for an interactivity payload, found none, and answered 404."""
+    status, raw = await slack.slack.command(
+        "/finops-path", "payload sre 3 years", slack.fake.webhook_url
+    )
+    assert status == 200
+    assert "Site Reliability Engineer" in raw

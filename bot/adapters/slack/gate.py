@@ -15,6 +15,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 logger = logging.getLogger(__name__)
@@ -76,26 +79,60 @@ def malformed(text: str, content_type: str) -> str | None:
     """Return why a signed body cannot be a Slack request (as Bolt will parse it), or None."""
     if not text.strip():
         return "empty body"
-    # The same choice as Bolt's parse_body: JSON by content type or a leading brace.
-    if content_type == "application/json" or text.startswith("{"):
-        return _bad_envelope(text)
+    if _is_json(text, content_type):
+        envelope = _json_object(text)
+        return "body is not a JSON object" if envelope is None else _bad_shape(envelope)
     form = dict(parse_qsl(text, keep_blank_values=True))
     if "payload" in form:
-        return _bad_json_object(form["payload"], "payload")
+        payload = _json_object(form["payload"])
+        return "payload is not a JSON object" if payload is None else _bad_shape(payload)
     return None
 
 
-def _bad_envelope(text: str) -> str | None:
-    envelope = _json_object(text)
-    if envelope is None:
-        return "body is not a JSON object"
-    if "event" in envelope and not isinstance(envelope["event"], dict):
+async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
+    """Return the request as Bolt's, its form body parsed right (call after SlackGate)."""
+    text = await request.text()  # already read and checked by the gate
+    bolt = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
+    if not bolt.body and "payload" in text and not _is_json(text, request.content_type):
+        # Bolt takes any form containing the word "payload" (`/finops-path payload ...`)
+        # for an interactivity payload, finds none and parses the body as {}: a 404.
+        form = dict(parse_qsl(text, keep_blank_values=True))
+        if "payload" not in form:
+            bolt.body = form
+            bolt.context = build_async_context(AsyncBoltContext(), form)
+    return bolt
+
+
+def _is_json(text: str, content_type: str) -> bool:
+    # The same choice as Bolt's parse_body: JSON by content type or a leading brace.
+    return content_type == "application/json" or text.startswith("{")
+
+
+# Keys Bolt or our listeners read as objects when present (they call .get on them). Null
+# passes: Slack sends `"team": null` for org-wide apps, and Bolt copes with it.
+_OBJECTS = ("user", "view", "container", "channel", "team", "message", "state")
+
+
+def _bad_shape(body: dict[str, Any]) -> str | None:
+    """Return why *body* would break Bolt's routing or our listeners, or None."""
+    if "event" in body and not isinstance(body["event"], dict):
         return "event is not an object"
+    for key in _OBJECTS:
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return f"{key} is not an object"
+    event = body.get("event")
+    if event is not None and not isinstance(event.get("type", ""), str):
+        return "event type is not text"
+    if "type" in body and not isinstance(body["type"], str):
+        return "type is not text"
+    actions = body.get("actions")
+    if actions is not None and not (
+        isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)
+    ):
+        return "actions is not a list of objects"
+    if body.get("type") == "block_actions" and actions is None:
+        return "block_actions without actions"
     return None
-
-
-def _bad_json_object(text: str, what: str) -> str | None:
-    return None if _json_object(text) is not None else f"{what} is not a JSON object"
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
