@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -28,6 +29,30 @@ if TYPE_CHECKING:
     from bot.adapters.teams.app import TeamsEndpoint
 
 logger = logging.getLogger(__name__)
+
+
+class _MalformedHttpFilter(logging.Filter):
+    """Turns aiohttp's traceback for HTTP it cannot parse into one WARNING line.
+
+    Anyone can send a header over 8 KiB or a broken chunk; aiohttp answers 400 and would log
+    "Error handling request" with a full traceback each time. Errors in our handlers keep
+    their traceback: only HTTP parse errors are rewritten.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = "malformed HTTP request refused (%s)"
+            record.args = (type(exc).__name__,)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno = logging.WARNING
+            record.levelname = "WARNING"
+        return True
+
+
+_MALFORMED_HTTP = _MalformedHttpFilter()
+_AIOHTTP_SERVER_LOGGER = "aiohttp.server"
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -80,6 +105,9 @@ async def create_web_app(
     Each platform is served only when its settings are present; Teams' POST /api/messages
     checks Bot Framework tokens itself, so nothing about it touches the Slack route.
     """
+    server_logger = logging.getLogger(_AIOHTTP_SERVER_LOGGER)
+    if _MALFORMED_HTTP not in server_logger.filters:
+        server_logger.addFilter(_MALFORMED_HTTP)
     # One connection pool for every Web API call; closed on cleanup.
     session = aiohttp.ClientSession()
     identity: BotIdentity | None = None

@@ -5,6 +5,7 @@ Every refusal is a 4xx with one short log line: no body, no question text, no tr
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import io
@@ -198,3 +199,29 @@ async def test_a_command_whose_text_says_payload_is_answered(slack: Harness) -> 
     )
     assert status == 200
     assert "Site Reliability Engineer" in raw
+
+
+RAW_HTTP = {
+    "header-over-8-KiB": b"POST /slack/events HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 20000,
+    "negative-length": b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: -5",
+    "bad-chunk": b"POST /slack/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz",
+    "nul-in-path": b"GET /healthz\x00 HTTP/1.1\r\nHost: x",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RAW_HTTP))
+async def test_malformed_http_is_one_line_not_a_traceback(
+    slack: Harness, logs: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """Broken HTTP itself (aiohttp refuses it with 400) is logged as one line, no traceback."""
+    port = int(slack.base_url.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(RAW_HTTP[kind] + b"\r\n\r\n")
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    assert b" 400 " in status_line
+    _assert_quiet(logs)
+    (line,) = [r for r in logs.records if r.name == "aiohttp.server"]
+    assert line.getMessage().startswith("malformed HTTP request refused")
