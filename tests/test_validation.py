@@ -184,3 +184,29 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_traceback(kind: str, in_t
     assert done.stdout.splitlines() == [expected]
     assert done.returncode == 1
     assert "1 problem(s) found in kb" in done.stderr
+
+
+def test_serve_with_an_unreadable_file_exits_two_without_a_traceback(in_tmp: Path) -> None:
+    """`serve` on knowledge it cannot read lists the problem and stops (exit 2) at once."""
+    (in_tmp / "kb" / "x.yaml").symlink_to("/proc/self/mem")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_API_URL": "http://127.0.0.1:9/api",
+        "KNOWLEDGE_DIR": "kb",
+        "FINOPS_STATE_FILE": str(in_tmp / "state.json"),
+        "FINOPS_DB_PATH": str(in_tmp / "finops.db"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+        cwd=in_tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr
+    assert "kb/x.yaml:1: cannot read the file: Input/output error" in done.stderr
+    assert done.returncode == 2
