@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from aiohttp.http_exceptions import HttpProcessingError
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
+from bot.adapters.slack.gate import SlackGate, to_bolt_request
 from bot.adapters.slack.listeners import SlackHandlers
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, KnowledgeAdmin
@@ -31,6 +33,30 @@ if TYPE_CHECKING:
     from bot.adapters.teams.app import TeamsEndpoint
 
 logger = logging.getLogger(__name__)
+
+
+class _MalformedHttpFilter(logging.Filter):
+    """Turns aiohttp's traceback for HTTP it cannot parse into one WARNING line.
+
+    Anyone can send a header over 8 KiB or a broken chunk; aiohttp answers 400 and would log
+    "Error handling request" with a full traceback each time. Errors in our handlers keep
+    their traceback: only HTTP parse errors are rewritten.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = "malformed HTTP request refused (%s)"
+            record.args = (type(exc).__name__,)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno = logging.WARNING
+            record.levelname = "WARNING"
+        return True
+
+
+_MALFORMED_HTTP = _MalformedHttpFilter()
+_AIOHTTP_SERVER_LOGGER = "aiohttp.server"
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -94,6 +120,9 @@ async def create_web_app(
     Each platform is served only when its settings are present; Teams' POST /api/messages
     checks Bot Framework tokens itself, so nothing about it touches the Slack route.
     """
+    server_logger = logging.getLogger(_AIOHTTP_SERVER_LOGGER)
+    if _MALFORMED_HTTP not in server_logger.filters:
+        server_logger.addFilter(_MALFORMED_HTTP)
     # One connection pool for every Web API call; closed on cleanup.
     session = aiohttp.ClientSession()
     identity: BotIdentity | None = None
@@ -156,22 +185,35 @@ async def create_web_app(
     app = web.Application()
     app.router.add_get(HEALTH_PATH, healthz)
     if slack_app is not None and socket is None:
-        app.router.add_post(SLACK_PATH, _slack_events(slack_app))
+        # HTTP mode: settings refuse to start without a signing secret.
+        gate = SlackGate(settings.slack_signing_secret or "")
+        app.router.add_post(SLACK_PATH, _slack_events(slack_app, gate))
     if settings.teams is not None:
         # The Bot Framework JWT check lives inside this one route's handler: Slack's route
         # (signed its own way) never passes through it.
-        app.router.add_post(TEAMS_PATH, _teams_endpoint(settings.teams, conversation).handle)
+        teams = _teams_endpoint(settings.teams, conversation)
+        app.router.add_post(TEAMS_PATH, teams.handle)
+        app.on_cleanup.append(lambda _: _close(teams))
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
 
 
-def _slack_events(slack_app: AsyncApp) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _slack_events(
+    slack_app: AsyncApp, gate: SlackGate
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def slack_events(request: web.Request) -> web.Response:
+        refused = await gate.refuse(request)
+        if refused is not None:
+            return refused
         bolt_response = await slack_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
     return slack_events
+
+
+async def _close(teams: TeamsEndpoint) -> None:
+    teams.close()
 
 
 def _teams_endpoint(teams: TeamsSettings, conversation: ConversationService) -> TeamsEndpoint:

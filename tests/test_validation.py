@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -166,3 +169,65 @@ def test_bundled_knowledge_validates(capsys: pytest.CaptureFixture[str]) -> None
     """The knowledge shipped with the bot is clean."""
     code, lines, err = _run(capsys, str(BUNDLED))
     assert code == 0, "\n".join(lines) + err
+
+
+# A link to /proc/self/mem is a "regular file" that raises EIO on read, even for root (the
+# tests run as root, so chmod 000 would not stop anything).
+UNREADABLE = {
+    "read-error": (
+        lambda p: p.symlink_to("/proc/self/mem"),
+        "kb/x.yaml:1: cannot read the file: Input/output error",
+    ),
+    "fifo": (os.mkfifo, "kb/x.yaml:1: not a regular file (a FIFO); remove it"),
+    "directory": (lambda p: p.mkdir(), "kb/x.yaml:1: not a regular file (a directory); remove it"),
+    "dangling-link": (
+        lambda p: p.symlink_to("gone.yaml"),
+        "kb/x.yaml:1: cannot read the file: No such file or directory",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_a_file_that_cannot_be_read_is_a_problem_not_a_traceback(kind: str, in_tmp: Path) -> None:
+    """Read errors and special files come back as `path:line: message`; a FIFO never hangs."""
+    make, expected = UNREADABLE[kind]
+    make(in_tmp / "kb" / "x.yaml")
+    # A subprocess with a deadline: a loader that opened the FIFO would block forever.
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "validate", "kb"],
+        cwd=in_tmp,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines() == [expected]
+    assert done.returncode == 1
+    assert "1 problem(s) found in kb" in done.stderr
+
+
+def test_serve_with_an_unreadable_file_exits_two_without_a_traceback(in_tmp: Path) -> None:
+    """`serve` on knowledge it cannot read lists the problem and stops (exit 2) at once."""
+    (in_tmp / "kb" / "x.yaml").symlink_to("/proc/self/mem")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_API_URL": "http://127.0.0.1:9/api",
+        "KNOWLEDGE_DIR": "kb",
+        "FINOPS_STATE_FILE": str(in_tmp / "state.json"),
+        "FINOPS_DB_PATH": str(in_tmp / "finops.db"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
+        cwd=in_tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr
+    assert "kb/x.yaml:1: cannot read the file: Input/output error" in done.stderr
+    assert done.returncode == 2

@@ -50,8 +50,12 @@ def parse_days(args: str, default: int = DEFAULT_DAYS) -> int | None:
     text = args.strip().split(" ", 1)[0] if args.strip() else ""
     if not text:
         return default
-    if not text.isdigit():
+    # ASCII only: str.isdigit() also accepts '²', which int() refuses.
+    if not (text.isascii() and text.isdigit()):
         return None
+    if len(text) > len(str(MAX_DAYS)):
+        # Past int()'s 4,300-digit limit it would raise; any such number is over the cap.
+        return MAX_DAYS
     return max(1, min(int(text), MAX_DAYS))
 
 

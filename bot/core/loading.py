@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,12 @@ class _Loaded:
 
 
 def knowledge_files(directory: Path) -> list[Path]:
-    """Return the knowledge files of *directory* in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """Return the knowledge files of *directory* in a stable order.
+
+    Every entry named *.yaml/*.yml is listed, files or not: one that is not a readable
+    regular file is reported by load_knowledge rather than silently left out.
+    """
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
 
 
 def load_knowledge(directory: Path | str, *, max_file_bytes: int = MAX_FILE_BYTES) -> Knowledge:
@@ -47,8 +53,12 @@ def load_knowledge(directory: Path | str, *, max_file_bytes: int = MAX_FILE_BYTE
     problems: list[Problem] = []
     loaded: list[_Loaded] = []
     digest = hashlib.sha256()
-    files = knowledge_files(directory)
-    if not files:
+    try:
+        files = knowledge_files(directory)
+    except OSError as exc:
+        files = []
+        problems.append(Problem(str(directory), 0, f"cannot list the directory: {_why(exc)}"))
+    if not files and not problems:
         problems.append(Problem(str(directory), 0, "no .yaml files in the knowledge directory"))
     for path in files:
         shown = str(path)
@@ -67,11 +77,53 @@ def load_knowledge(directory: Path | str, *, max_file_bytes: int = MAX_FILE_BYTE
 
 
 def _read(path: Path, shown: str, limit: int, problems: list[Problem]) -> bytes | None:
-    size = path.stat().st_size
-    if size > limit:
-        problems.append(Problem(shown, 1, f"file is {size} bytes, over the {limit}-byte limit"))
+    """Return the bytes of *path*, or None with a problem when it cannot or must not be read."""
+    try:
+        # Non-blocking, so a FIFO named x.yaml is opened without waiting for a writer; the
+        # type is then checked on the open descriptor (no swap between check and read).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if path.is_dir():
+            problems.append(Problem(shown, 1, "not a regular file (a directory); remove it"))
+        else:
+            problems.append(Problem(shown, 1, f"cannot read the file: {_why(exc)}"))
         return None
-    return path.read_bytes()
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+            problems.append(Problem(shown, 1, f"not a regular file ({kind}); remove it"))
+            return None
+        if info.st_size > limit:
+            message = f"file is {info.st_size} bytes, over the {limit}-byte limit"
+            problems.append(Problem(shown, 1, message))
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            # One byte past the limit: a file that grows after fstat is still refused.
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        problems.append(Problem(shown, 1, f"cannot read the file: {_why(exc)}"))
+        return None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        problems.append(Problem(shown, 1, f"file is over the {limit}-byte limit"))
+        return None
+    return raw
+
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _why(exc: OSError) -> str:
+    """Return the system's reason (e.g. "Permission denied") without repeating the path."""
+    return exc.strerror or type(exc).__name__
 
 
 def _parse_file(shown: str, raw: bytes, problems: list[Problem]) -> _Loaded | None:

@@ -18,6 +18,7 @@ from bot.storage.store import Storage, StoreUnavailableError
 logger = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL = 1.0
+_POLL_FAILED = "the last poll failed"
 
 
 class KnowledgeSync:
@@ -52,7 +53,14 @@ class KnowledgeSync:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            await self.poll_once()
+            try:
+                await self.poll_once()
+            except Exception as exc:  # one bad round must not end polling for good
+                self.problem = f"{_POLL_FAILED} ({type(exc).__name__}); retrying"
+                logger.exception("knowledge sync: poll failed; polling goes on")
+            else:
+                if self.problem is not None and self.problem.startswith(_POLL_FAILED):
+                    self.problem = None
 
     async def poll_once(self) -> bool:
         """Read the generation; reload if it moved. Return True if a reload was attempted."""
@@ -68,7 +76,16 @@ class KnowledgeSync:
             return False
         self.generation = generation
         self.expected_version = version
-        report = await asyncio.to_thread(self.knowledge.reload)
+        try:
+            report = await asyncio.to_thread(self.knowledge.reload)
+        except Exception as exc:
+            # A bug while reloading: report it like a failed reload; the poller goes on.
+            self.problem = (
+                f"generation {generation}: reloading {self.knowledge.directory} failed here "
+                f"({type(exc).__name__}); still serving {self.knowledge.current.version}"
+            )
+            logger.exception("knowledge sync: %s", self.problem)
+            return True
         if not report.ok:
             self.problem = (
                 f"generation {generation}: the knowledge in {self.knowledge.directory} does not "

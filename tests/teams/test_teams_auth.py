@@ -6,6 +6,7 @@ are replaced by local fakes, and a guard fails any name lookup other than 127.0.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -21,14 +22,14 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from microsoft_agents.authentication.msal import MsalAuth
-from microsoft_agents.hosting.core import JwtTokenValidator
+from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.core.store import KnowledgeStore
 from bot.server import build_conversation, create_web_app
 from bot.settings import load_settings
 from tests.loopback import serve_on_loopback
-from tests.slack.conftest import slack_env
+from tests.slack.conftest import ADMIN, slack_env
 from tests.slack.fakes import FakeSlack, SignedClient, texts
 from tests.teams.fakes import APP_ID, TENANT, FakeConnector, TeamsClient, card_text
 
@@ -66,20 +67,57 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
-@pytest.fixture(name="fake_microsoft")
-def _fake_microsoft(monkeypatch: pytest.MonkeyPatch, keys: Keys) -> list[str]:
-    """Serve the trusted public key as Bot Framework's, and a fixed outbound token from MSAL."""
-    jwk = jwt.PyJWK.from_json(RSAAlgorithm.to_jwk(keys.trusted.public_key()), "RS256")
-    minted: list[str] = []
+class KeyEndpoint:
+    """A fake Bot Framework key endpoint on loopback: serves our key, or hangs when told."""
 
-    async def signing_key(jwks_uri: str, header: dict[str, Any]) -> jwt.PyJWK:
-        return jwk
+    def __init__(self, keys: Keys) -> None:
+        jwk = json.loads(RSAAlgorithm.to_jwk(keys.trusted.public_key()))
+        self.jwks = {"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]}
+        self.hang = False
+        self.requests = 0
+        self.requested = asyncio.Event()
+        self.released = asyncio.Event()
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> KeyEndpoint:
+        app = web.Application()
+        app.router.add_get("/keys", self._keys)
+        self._runner, port = await serve_on_loopback(app)
+        self.url = f"http://127.0.0.1:{port}/keys"
+        return self
+
+    async def close(self) -> None:
+        self.released.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _keys(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        self.requested.set()
+        if self.hang:
+            await self.released.wait()
+        return web.json_response(self.jwks)
+
+
+@pytest.fixture(name="key_endpoint")
+async def _key_endpoint(monkeypatch: pytest.MonkeyPatch, keys: Keys) -> AsyncIterator[KeyEndpoint]:
+    """Every issuer's signing keys come from the fake endpoint on loopback."""
+    endpoint = await KeyEndpoint(keys).start()
+    monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *_: endpoint.url)
+    yield endpoint
+    await endpoint.close()
+
+
+@pytest.fixture(name="fake_microsoft")
+def _fake_microsoft(monkeypatch: pytest.MonkeyPatch, key_endpoint: KeyEndpoint) -> list[str]:
+    """Serve the trusted public key as Bot Framework's, and a fixed outbound token from MSAL."""
+    minted: list[str] = []
 
     async def access_token(self: MsalAuth, resource: str, scopes: list[str], **kw: Any) -> str:
         minted.append(resource)
         return "outbound-test-token"
 
-    monkeypatch.setattr(JwtTokenValidator._jwk_client_manager, "get_signing_key", signing_key)
     monkeypatch.setattr(MsalAuth, "get_access_token", access_token)
     return minted
 
@@ -107,6 +145,7 @@ class Both:
     fake_slack: FakeSlack
     connector: FakeConnector
     app: web.Application
+    runner: web.AppRunner
 
 
 @pytest.fixture(name="both")
@@ -136,9 +175,11 @@ async def _both(tmp_path: Path, bundled_store: KnowledgeStore) -> AsyncIterator[
         fake_slack,
         connector,
         app,
+        runner,
     )
     await session.close()
-    await runner.cleanup()
+    if runner.server is not None:  # not already stopped by the test
+        await runner.cleanup()
     await connector.close()
     await fake_slack.close()
 
@@ -241,3 +282,39 @@ async def test_a_valid_token_is_answered(both: Both, keys: Keys, fake_microsoft:
     replies = json.loads(body)["activities"]
     assert "FOCP" in card_text(replies[0]["attachments"][0]["content"])
     assert fake_microsoft  # the outbound token came from (fake) MSAL, not anonymity
+
+
+@pytest.mark.usefixtures("loopback_only")
+async def test_a_hanging_key_endpoint_does_not_stall_slack_or_shutdown(
+    both: Both, keys: Keys, fake_microsoft: list[str], key_endpoint: KeyEndpoint
+) -> None:
+    """Forged tokens wait on a key endpoint that hangs: Slack is still answered, we stop.
+
+    The admin command runs in a worker thread, as a reload does; before, the forged tokens'
+    key fetches (30 s each, one at a time) filled the shared thread pool and it waited.
+    """
+    key_endpoint.hang = True
+    forged = {"Authorization": f"Bearer {token(keys.other)}"}
+    statuses: list[int] = []
+
+    async def teams_request() -> None:
+        status, _ = await both.teams.post(both.teams.message("hello"), headers=forged)
+        statuses.append(status)
+
+    pending = [asyncio.create_task(teams_request()) for _ in range(24)]
+    await key_endpoint.requested.wait()
+
+    await both.slack.command("/finops-admin", "status", both.fake_slack.webhook_url, user_id=ADMIN)
+    (reply,) = await both.fake_slack.wait_for("webhook", within=10)
+    assert "Knowledge version" in texts(reply.body["blocks"])
+    # Ordering, not timing: Slack was answered while forged tokens still waited on the keys.
+    assert any(not task.done() for task in pending)
+    # Those past the queue were refused at once, without waiting for the keys.
+    assert 503 in statuses
+    assert set(statuses) <= {401, 503}
+    assert key_endpoint.requests == 1  # one fetch shared by every waiting token
+
+    # The server stops while those requests still wait (a guard, not a measurement).
+    await asyncio.wait_for(both.runner.cleanup(), 30)
+    await asyncio.gather(*pending, return_exceptions=True)
+    assert set(statuses) <= {401, 503}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -27,11 +28,13 @@ from microsoft_agents.hosting.core.http import HttpResponse
 from pydantic import ValidationError
 
 from bot.adapters.teams.handlers import TeamsHandlers, register_routes
+from bot.adapters.teams.keys import KeysBusyError, SigningKeys
 
 logger = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side. Please try again."
 _UNAUTHORIZED = {"error": "Unauthorized"}
+_BUSY = {"error": "Busy; try again shortly"}
 _NOISY_SDK_LOGGER = "microsoft_agents.hosting.core.connector.client.user_token_client"
 
 
@@ -45,6 +48,19 @@ class _NoAppIdFilter(logging.Filter):
 
 
 _NO_APP_ID = _NoAppIdFilter()
+
+
+class _InvalidActivityFilter(logging.Filter):
+    """Drops the SDK's ERROR-with-traceback for an activity that does not validate."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Anyone who reaches the route can send one (and its message quotes their input);
+        # handle() answers 400 and logs one short line of its own instead.
+        return not str(record.msg).startswith("Validation error for Activity")
+
+
+_INVALID_ACTIVITY = _InvalidActivityFilter()
+_ACTIVITY_LOGGER = "microsoft_agents.activity.activity"
 
 
 class TeamsEndpoint:
@@ -93,7 +109,14 @@ class TeamsEndpoint:
             connections = MsalConnectionManager(
                 connections_configurations={"SERVICE_CONNECTION": config}
             )
+        activity_logger = logging.getLogger(_ACTIVITY_LOGGER)
+        if _INVALID_ACTIVITY not in activity_logger.filters:
+            activity_logger.addFilter(_INVALID_ACTIVITY)
         self._validator = JwtTokenValidator(config)
+        # Our own key manager (cached keys, short timeout, own small pool): a hanging key
+        # endpoint must not stall the rest of the server (see bot/adapters/teams/keys.py).
+        self._keys = SigningKeys()
+        self._validator._jwk_client_manager = self._keys
         self.adapter = CloudAdapter(
             connection_manager=connections,
             # With real tokens, replies only ever go to Microsoft's channel hosts over HTTPS
@@ -116,12 +139,19 @@ class TeamsEndpoint:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Authenticate, then run the activity through the agent; 202, or the sync reply."""
-        claims = await self._authenticate(request.headers.get("Authorization"))
+        try:
+            claims = await self._authenticate(request.headers.get("Authorization"))
+        except KeysBusyError:
+            logger.warning("Teams request refused: too many waiting for the signing keys")
+            return web.json_response(_BUSY, status=503, headers={"Retry-After": "10"})
         if claims is None:
             return web.json_response(_UNAUTHORIZED, status=401)
+        # Read now, so a body over client_max_size is a 413 (the SDK would say 400).
+        await request.read()
         try:
             result = await self.adapter.process_request(_ActivityRequest(request, claims), self.app)
         except ValidationError:
+            logger.warning("Teams request refused: not a valid activity")
             return web.json_response({"error": "Not a valid activity"}, status=400)
         return _to_response(result)
 
@@ -136,10 +166,16 @@ class TeamsEndpoint:
             return None
         try:
             return await self._validator.validate_token(token)
+        except KeysBusyError:
+            raise
         except Exception as exc:  # any failure to validate means "refuse"
             # Only the type: the message could echo claims from an attacker's token.
             logger.warning("Teams request refused: token did not validate (%s)", type(exc).__name__)
             return None
+
+    def close(self) -> None:
+        """Release the signing-key pool (called when the server stops)."""
+        self._keys.close()
 
 
 class _ActivityRequest:
@@ -162,10 +198,12 @@ class _ActivityRequest:
         if not isinstance(body, dict):
             # The SDK answers 400 when reading the body fails.
             raise ValueError("an activity is a JSON object")
-        if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"]:
-            # Every reply (expectReplies ones too) is addressed through it: refuse up front.
-            logger.info("Teams request refused: activity without a serviceUrl")
-            raise ValueError("an activity needs a serviceUrl")
+        service_url = body.get("serviceUrl")
+        if not isinstance(service_url, str) or not _is_http_url(service_url):
+            # Every reply (expectReplies ones too) is addressed through it, and the SDK would
+            # build its reply client on a bad one and fail with a 500: refuse up front.
+            logger.info("Teams request refused: activity without an http(s) serviceUrl")
+            raise ValueError("an activity needs an http(s) serviceUrl")
         return body
 
     def get_claims_identity(self) -> ClaimsIdentity:
@@ -173,6 +211,16 @@ class _ActivityRequest:
 
     def get_path_param(self, name: str) -> str:
         return self._request.match_info[name]
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str) or not value.isprintable() or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _to_response(result: HttpResponse) -> web.Response:
