@@ -28,6 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.adapters.slack.markup import plain_text  # noqa: E402
 from bot.conversation.access import AccessRules  # noqa: E402
 from bot.conversation.service import ConversationService  # noqa: E402
 from bot.core.bot import Bot  # noqa: E402
@@ -114,7 +115,8 @@ async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> 
     counter = iter(range(10**9))
 
     def message(text: str, place: str) -> Message:
-        return Message(text, user_id="eval", platform="eval", place=place, private=True)
+        # Written as typed in Slack: the Slack adapter removes its markup before the service.
+        return Message(plain_text(text), user_id="eval", platform="eval", place=place, private=True)
 
     async def ask(text: str, place: str) -> Reply:
         reply = await service.respond(message(text, place))

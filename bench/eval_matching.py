@@ -18,6 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.adapters.slack.markup import plain_text  # noqa: E402
 from bot.core import facts  # noqa: E402
 from bot.core.bot import Bot  # noqa: E402
 from bot.core.knowledge import Knowledge  # noqa: E402
@@ -35,6 +36,9 @@ def load_eval(directory: Path = ROOT / "tests" / "data") -> dict[str, Any]:
     for item in data["answer"]:
         faq = item["faq"]
         item["faq"] = [faq] if isinstance(faq, str) else list(faq)
+        # Questions are written as typed in Slack: the adapter removes its markup first.
+        item["q"] = plain_text(item["q"])
+    data["decline"] = [plain_text(q) for q in data["decline"]]
     return data
 
 

@@ -9,9 +9,6 @@ from collections.abc import Iterable
 
 from bot.core.models import Language
 
-# Slack wraps mentions, channels and links in angle brackets; we keep only the human part.
-_SLACK_LABELLED = re.compile(r"<(?:#[A-Z0-9]+|(?:https?|mailto):[^|>\s]*)\|([^>]*)>")
-_SLACK_BARE = re.compile(r"<[@!#][^>]*>|<(?:https?|mailto):[^>\s]*>")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+(?:::skin-tone-\d)?:", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 # Control and format characters (RTL marks, zero-width joiners) carry no words.
@@ -19,11 +16,11 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 def strip_markup(text: str) -> str:
-    """Remove Slack mentions, channel and link markup, emoji codes and HTML entities."""
-    text = _SLACK_LABELLED.sub(r" \1 ", text)
-    text = _SLACK_BARE.sub(" ", text)
-    text = html.unescape(text)
-    return _EMOJI_CODE.sub(" ", text)
+    """Decode HTML entities and drop emoji codes (`:tada:`), which every chat app sends.
+
+    Platform markup (Slack's `<@U123>`, Teams' `<at>`) is the adapters' to remove.
+    """
+    return _EMOJI_CODE.sub(" ", html.unescape(text))
 
 
 def fold(text: str) -> str:

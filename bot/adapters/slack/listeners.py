@@ -18,11 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.dedup import PENDING_CLAIM, PEOPLE_SUBTYPES, TtlCache, message_key
+from bot.adapters.slack.markup import plain_text
 from bot.adapters.slack.path_form import form_errors, read_path_form
 from bot.conversation.service import ConversationService
 from bot.core.insights import AdminSummary
 from bot.core.reply import Action, Message, Reply, Section
-from bot.core.text import strip_markup
 from bot.render.blocks import (
     ACTION_ASK,
     ACTION_FAQ,
@@ -85,7 +85,7 @@ class SlackHandlers:
 
     async def path_command(self, ack: AsyncAck, command: Payload, client: AsyncWebClient) -> None:
         """Answer `/finops-path TEXT` in the ack itself; open the form when TEXT is empty."""
-        text = str(command.get("text") or "").strip()
+        text = plain_text(str(command.get("text") or "")).strip()
         if not text:
             await ack()
             await self._open_path_modal(client, command["trigger_id"], command.get("channel_id"))
@@ -167,7 +167,7 @@ class SlackHandlers:
             return
         thread = event.get("thread_ts") or event["ts"]
         msg = Message(
-            _without_mention(str(event.get("text") or ""), context.bot_user_id),
+            plain_text(str(event.get("text") or "")),
             user_id=str(event["user"]),
             platform=PLATFORM,
             place=f"{event.get('channel')}:{thread}",
@@ -191,7 +191,7 @@ class SlackHandlers:
                 return
             thread = event.get("thread_ts")
             msg = Message(
-                _without_mention(text, context.bot_user_id),
+                plain_text(text),
                 user_id=str(event["user"]),
                 platform=PLATFORM,
                 place=f"{channel}:{thread}" if thread else str(channel),
@@ -213,7 +213,7 @@ class SlackHandlers:
             return
         thread = event.get("thread_ts") or event["ts"]
         msg = Message(
-            text,
+            plain_text(text),
             user_id=str(event["user"]),
             platform=PLATFORM,
             place=f"{channel}:{thread}",
@@ -442,16 +442,10 @@ def _not_a_person(event: Payload) -> bool:
     return bool(event.get("bot_id") or not event.get("user"))
 
 
-def _without_mention(text: str, bot_user_id: str | None) -> str:
-    if not bot_user_id:
-        return text
-    return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text).strip()
-
-
 def _with_share_value(reply: Reply, text: str) -> Reply:
     """Carry the request text in the Share button so a click can replay it for the channel."""
     # Mentions mean nothing to the path parser; dropping them keeps markup out of payloads.
-    value = " ".join(strip_markup(text).split())
+    value = " ".join(plain_text(text).split())
     actions = tuple(
         dataclasses.replace(a, value=value) if a.kind == "share" else a for a in reply.actions
     )
