@@ -9,10 +9,11 @@ from types import MappingProxyType
 
 from bot.core import replies
 from bot.core.reply import Message, Reply, Section
+from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
 
-REFUSED = "Sorry, admin commands are only for the bot's admins."
+REFUSED = say("admin_refused")
 # Where each platform's admins can run commands privately (said when they try elsewhere).
 PRIVATE_PLACES: Mapping[str, str] = MappingProxyType(
     {

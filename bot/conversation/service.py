@@ -20,13 +20,14 @@ from bot.conversation.context import ContextStore, MemoryContext, context_key
 from bot.core.bot import Bot
 from bot.core.intents import classify
 from bot.core.reply import Action, Message, Reply
+from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
 
 # Said where the bot was not addressed (opted-in channels) only when it helps.
 WORTH_SAYING_UNPROMPTED = frozenset({"answer", "suggest", "path"})
-THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
-ADMIN_FAILED = "Sorry, that admin command failed. The error is in the bot's log."
+THANKS_FOR_FEEDBACK = say("feedback_thanks")
+ADMIN_FAILED = say("admin_failed")
 # Claims the message for this instance; False when another instance already answers it.
 Gate = Callable[[], Awaitable[bool]]
 

@@ -11,14 +11,9 @@ from bot.core.matching import Match
 from bot.core.models import CloudTopic, Faq
 from bot.core.paths import EXPERIENCE_RANGE, ProgramPlan, Recommendation
 from bot.core.reply import Action, Fact, Reply, Section, Suggestion
+from bot.core.wording import say
 
-PATH_USAGE = (
-    "Usage: /finops-path ROLE [EXPERIENCE] [--program NAME] [--goal TEXT]\n"
-    "- /finops-path sre 3 years\n"
-    "- /finops-path data engineer with 18 months on AWS\n"
-    "- /finops-path devops --program architect\n"
-    "- /finops-path eng manager new to cloud"
-)
+PATH_USAGE = say("path_usage")
 
 
 # The first message of an answer stays short: about this many characters of answer text, the
@@ -126,8 +121,8 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
         )
         return Reply(
             kind="suggest",
-            title="Did you mean one of these?",
-            sections=(Section("I'm not sure which question you mean. Pick one:"),),
+            title=say("suggest_title"),
+            sections=(Section(say("suggest_lead")),),
             suggestions=choices,
             actions=tuple(Action("faq", s.question, s.faq_id) for s in choices),
             score=best.score,
@@ -139,12 +134,9 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
 
 def cloud_decline_reply(topic: CloudTopic) -> Reply:
     """Decline a cloud-operations how-to, naming where FinOps covers the topic."""
-    text = (
-        f"That sounds like a cloud operations question ({topic.topic}), not a certification "
-        "one, so I won't guess: your cloud provider's documentation is the place for how-tos."
-    )
+    text = say("cloud_decline", topic=topic.topic)
     if topic.covered_by:
-        text += f" In FinOps terms the topic belongs to {topic.covered_by}."
+        text += say("cloud_decline_covered", covered_by=topic.covered_by)
     reply = decline_reply()
     return replace(reply, sections=(Section(text), *reply.sections))
 
@@ -153,47 +145,28 @@ def decline_reply(score: float = 0.0) -> Reply:
     """Say plainly that we can't help, and what we can help with."""
     return Reply(
         kind="decline",
-        title="Sorry, I don't know that one.",
-        sections=(
-            Section(
-                "I answer questions about FinOps certifications: the FinOps Foundation's "
-                "FinOps Certified Practitioner (FOCP) and FinOps Certified Professional, and "
-                "FinOpsSchool's Certified FinOps Architect and Certified FinOps Professional "
-                "guides (prices, exam format, prerequisites, prep plans, recertification, "
-                "training providers)."
-            ),
-            Section(
-                "Try a question like 'how long is the FOCP exam?', or type "
-                "/finops-path followed by your role (e.g. /finops-path sre 3 years) for a "
-                "certification path."
-            ),
-        ),
-        actions=(Action("path_form", "Get my path", "open"),),
+        title=say("decline_title"),
+        sections=(Section(say("decline_scope")), Section(say("decline_try"))),
+        actions=(Action("path_form", say("path_button"), "open"),),
         score=score,
     )
 
 
 def admin_elsewhere_reply(where: str = "a private chat with me") -> Reply:
     """Say that admin commands work only somewhere private (reports name files and people)."""
-    return Reply(kind="admin", sections=(Section(f"Admin commands work in {where}."),))
+    return Reply(kind="admin", sections=(Section(say("admin_elsewhere", where=where)),))
 
 
 def help_reply() -> Reply:
     """Explain what the bot does and how to ask."""
     return Reply(
         kind="help",
-        title="FinOps certification guide",
+        title=say("help_title"),
         sections=(
-            Section(
-                "Ask me anything about FinOps certifications in plain words, e.g.\n"
-                "- how long is the FOCP exam?\n"
-                "- how often do I need to recertify?\n"
-                "- what does the SRE learning path cover?",
-                heading="Questions",
-            ),
-            Section(PATH_USAGE, heading="Your certification path"),
+            Section(say("help_questions"), heading=say("help_questions_heading")),
+            Section(PATH_USAGE, heading=say("help_path_heading")),
         ),
-        actions=(Action("path_form", "Get my path", "open"),),
+        actions=(Action("path_form", say("path_button"), "open"),),
     )
 
 
@@ -201,40 +174,21 @@ def path_help_reply() -> Reply:
     """Explain /finops-path."""
     return Reply(
         kind="help",
-        title="/finops-path: a certification path for your role",
+        title=say("path_help_title"),
         sections=(Section(PATH_USAGE),),
-        actions=(Action("path_form", "Get my path", "open"),),
+        actions=(Action("path_form", say("path_button"), "open"),),
     )
 
 
 def no_list_reply(choices: int = 0) -> Reply:
     """Answer a number typed with no list (or no such choice) to pick from, and how to ask."""
-    lead = (
-        f"There are {choices} choices: type a number from 1 to {choices}."
-        if choices
-        else "There's no list to pick a number from right now."
-    )
-    return Reply(
-        kind="help",
-        sections=(
-            Section(
-                f"{lead} Ask your question in words, e.g. 'how long is the FOCP exam?', or "
-                "type /finops-path followed by your role (e.g. /finops-path sre 3 years). When "
-                "I'm unsure what you mean, I offer choices to pick from."
-            ),
-        ),
-    )
+    lead = say("no_such_choice", choices=choices) if choices else say("no_list")
+    return Reply(kind="help", sections=(Section(f"{lead} {say('how_to_ask')}"),))
 
 
 def small_talk_reply(kind: str) -> Reply:
     """Answer a greeting or thanks briefly, pointing at what the bot does."""
-    if kind == "thanks":
-        text = "You're welcome! Ask me anything else about FinOps certifications."
-    else:
-        text = (
-            "Hi! I answer questions about FinOps certifications. Ask me something like "
-            "'what does the FOCP exam cost?', or type /finops-path with your role."
-        )
+    text = say("thanks") if kind == "thanks" else say("greeting")
     return Reply(kind="greeting", sections=(Section(text),))
 
 
@@ -243,15 +197,15 @@ def clarify_reply(knowledge: Knowledge, unknown_program: str | None = None) -> R
     roles = ", ".join(sorted(r.name for r in knowledge.roles.values()))
     programs = ", ".join(sorted(knowledge.programs))
     lead = (
-        f"I don't know the program '{unknown_program}'. Programs I know: {programs}."
+        say("unknown_program", program=unknown_program, programs=programs)
         if unknown_program
-        else "Which role should I plan a path for?"
+        else say("role_question")
     )
     return Reply(
         kind="clarify",
-        title="Tell me your role",
-        sections=(Section(lead), Section(f"Roles I know: {roles}."), Section(PATH_USAGE)),
-        actions=(Action("path_form", "Get my path", "open"),),
+        title=say("role_title"),
+        sections=(Section(lead), Section(say("roles_known", roles=roles)), Section(PATH_USAGE)),
+        actions=(Action("path_form", say("path_button"), "open"),),
     )
 
 
