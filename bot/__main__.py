@@ -22,6 +22,7 @@ from bot.core.knowledge import KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
+from bot.learned_cli import add_parser as add_learned_parser
 from bot.render.text import render_text
 from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
 
@@ -300,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="required: https page for the manifest's developer, privacy and terms links",
     )
     package.set_defaults(func=_cmd_teams_package)
+    add_learned_parser(sub)
     return parser
 
 

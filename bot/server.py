@@ -100,13 +100,16 @@ def build_conversation(
     verbs: dict[str, AdminVerb] = {**knowledge.verbs(), "channels": channels_verb}
     if service is not None:
         verbs.update(service.verbs())
-    return ConversationService(
+    conversation = ConversationService(
         Bot(store, settings.match),
         # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.
         AccessRules(admins=settings.admins_all),
         verbs=verbs,
         recorder=service,
     )
+    if service is not None:
+        conversation.teaching = service.teaching
+    return conversation
 
 
 async def create_web_app(
