@@ -14,11 +14,13 @@ from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.gate import SlackGate, to_bolt_request
 from bot.adapters.slack.listeners import SlackHandlers
+from bot.adapters.slack.teach import dm_sender
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, KnowledgeAdmin
 from bot.conversation.service import ConversationService
@@ -146,10 +148,7 @@ async def create_web_app(
             ),
             claim_soon=service.storage.claim_soon if service is not None else None,
         )
-        if settings.slack_app_token is not None:
-            socket = AsyncSocketModeHandler(
-                slack_app, app_token=settings.slack_app_token, web_client=client
-            )
+        socket = _slack_extras(settings, slack_app, client, service)
 
     async def healthz(request: web.Request) -> web.Response:
         version = conversation.bot.store.current.version
@@ -200,6 +199,17 @@ async def create_web_app(
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
+
+
+def _slack_extras(
+    settings: Settings, slack_app: AsyncApp, client: AsyncWebClient, service: StoreService | None
+) -> AsyncSocketModeHandler | None:
+    """Give the weekly digest its Slack DMs; return the Socket Mode handler when configured."""
+    if service is not None:
+        service.digest.senders["slack"] = dm_sender(client)
+    if settings.slack_app_token is None:
+        return None
+    return AsyncSocketModeHandler(slack_app, app_token=settings.slack_app_token, web_client=client)
 
 
 def _slack_events(

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, admin_reply, usage
 from bot.conversation.context import ContextStore, MemoryContext, context_key
-from bot.conversation.teach import NO_STORE, Teaching
+from bot.conversation.teach import NO_STORE, Teaching, with_suggest
 from bot.core.bot import Bot
 from bot.core.intents import classify
 from bot.core.reply import Action, Message, Reply
@@ -116,6 +116,8 @@ class ConversationService:
         if gate is not None and not await gate():
             return None
         self.recorder.question(message, reply, asked_at)
+        if reply.kind == "decline" and self.teaching is not None and intent.kind == "faq":
+            reply = with_suggest(reply, intent.rest)
         if key is not None:
             now_about = self.bot.subject_of(intent.rest, reply) or subject
             if now_about is not None:

@@ -8,6 +8,7 @@ shown to anyone else before that.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from bot.core.learned import (
     phrase_problem,
 )
 from bot.core.loading import normalise_phrase
-from bot.core.reply import Message, Reply, Section
+from bot.core.reply import Action, Message, Reply, Section
 from bot.core.store import KnowledgeStore
 from bot.storage.store import StoreUnavailableError
 
@@ -48,6 +49,32 @@ SUGGESTION_QUEUED = (
 )
 _FAQ_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 NO_STORE = "Teaching needs the shared store, and this bot runs without one."
+
+
+SUGGEST_LABEL = "Suggest an answer"
+
+
+def reason_reply(faq_id: str, thanks: str) -> Reply:
+    """Return the thanks for a 👎 with the short choice of why (the buttons carry reason:faq)."""
+    return Reply(
+        kind="admin",
+        sections=(Section(f"{thanks} What was wrong with it?"),),
+        actions=tuple(Action("reason", label, f"{key}:{faq_id}") for key, label in REASONS.items()),
+    )
+
+
+def read_reason(value: str) -> tuple[str, str] | None:
+    """Return (reason, faq id) from a reason button's value, or None when it is not one."""
+    reason, _, faq_id = value.partition(":")
+    if reason not in REASONS or not _FAQ_ID.match(faq_id):
+        return None
+    return reason, faq_id
+
+
+def with_suggest(reply: Reply, question: str) -> Reply:
+    """Return a declined *reply* with a "Suggest an answer" button for *question*."""
+    action = Action("suggest", SUGGEST_LABEL, " ".join(question.split())[:300])
+    return dataclasses.replace(reply, actions=(*reply.actions, action))
 
 
 class Teaching:

@@ -56,6 +56,7 @@ class WeeklyDigest:
         self.senders: dict[str, DigestSender] = {}
         self.checked: str | None = None  # the last week this instance looked at
         self.sent: dict[str, int] = {}  # week -> DMs this instance sent
+        self.rounds = 0  # background checks done (tests wait on it instead of sleeping)
         self._task: asyncio.Task[None] | None = None
 
     def verbs(self) -> dict[str, AdminVerb]:
@@ -79,6 +80,7 @@ class WeeklyDigest:
                 await self.check()
             except Exception:  # one bad round must not end the schedule
                 logger.exception("digest: check failed; trying again later")
+            self.rounds += 1
             await asyncio.sleep(self.interval)
 
     async def check(self) -> int:
