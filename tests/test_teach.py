@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -191,3 +192,19 @@ async def test_teach_refuses_what_does_not_fit(
     assert "no learned phrasing" in await _say(
         conversation, f"admin forget-phrase {FAQ_ID} {other}"
     )
+
+
+def test_the_terminal_chat_teaches_through_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`chat --store`: `admin teach` in the terminal, then the question is answered."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FINOPS_DB_PATH", str(tmp_path / "chat.db"))
+    lines = f"{DECLINED}\nadmin teach {FAQ_ID} {DECLINED}\n{DECLINED}\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["chat", "--store"]) == 0
+    out = capsys.readouterr().out
+    declined, taught = out.split("Taught:", 1)
+    question = load_knowledge(BUNDLED).faqs[FAQ_ID].question
+    assert question not in declined
+    assert question in taught
