@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError
 from bot.adapters.terminal import USER, run_chat
@@ -22,8 +22,12 @@ from bot.core.knowledge import KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
+from bot.learned_cli import add_parser as add_learned_parser
 from bot.render.text import render_text
 from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
+
+if TYPE_CHECKING:
+    from bot.storage.service import StoreService
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -128,11 +132,35 @@ def _cmd_chat(args: argparse.Namespace) -> int:
         AccessRules(admins=frozenset({USER})),
         verbs=KnowledgeAdmin(bot.store).verbs(),
     )
+    service = _chat_store(args, conversation)
     try:
-        run_chat(conversation, sys.stdin, sys.stdout.write)
+        run_chat(conversation, sys.stdin, sys.stdout.write, service)
     except KeyboardInterrupt:
         print()
     return 0
+
+
+def _chat_store(args: argparse.Namespace, conversation: ConversationService) -> StoreService | None:
+    """With `chat --store`: the store `serve` uses, its admin verbs (teach ...) and recording."""
+    if not args.store:
+        return None
+    from bot.settings import read_store_settings  # noqa: PLC0415
+    from bot.storage.service import StoreService  # noqa: PLC0415
+    from bot.storage.store import Storage  # noqa: PLC0415
+
+    try:
+        settings = read_store_settings()
+    except SettingsError as exc:
+        print(f"finops-bot chat: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    storage = Storage(
+        settings.store_url, salt=settings.hash_salt, retention_days=settings.retention_days
+    )
+    service = StoreService(storage, conversation.bot.store, settings.match)
+    conversation.verbs.update(service.verbs())
+    conversation.recorder = service
+    conversation.teaching = service.teaching
+    return service
 
 
 TEAMS_EXTRA_MISSING = (
@@ -264,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     path.set_defaults(func=_cmd_path)
 
     chat = sub.add_parser("chat", parents=[knowledge], help="chat with the bot in this terminal")
+    chat.add_argument(
+        "--store",
+        action="store_true",
+        help="use the store `serve` uses: teach, suggestions, feedback, stats from here",
+    )
     chat.set_defaults(func=_cmd_chat)
 
     serve = sub.add_parser(
@@ -300,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="required: https page for the manifest's developer, privacy and terms links",
     )
     package.set_defaults(func=_cmd_teams_package)
+    add_learned_parser(sub)
     return parser
 
 

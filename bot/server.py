@@ -14,11 +14,13 @@ from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.gate import SlackGate, to_bolt_request
 from bot.adapters.slack.listeners import SlackHandlers
+from bot.adapters.slack.teach import dm_sender
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, KnowledgeAdmin
 from bot.conversation.service import ConversationService
@@ -100,13 +102,16 @@ def build_conversation(
     verbs: dict[str, AdminVerb] = {**knowledge.verbs(), "channels": channels_verb}
     if service is not None:
         verbs.update(service.verbs())
-    return ConversationService(
+    conversation = ConversationService(
         Bot(store, settings.match),
         # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.
         AccessRules(admins=settings.admins_all),
         verbs=verbs,
         recorder=service,
     )
+    if service is not None:
+        conversation.teaching = service.teaching
+    return conversation
 
 
 async def create_web_app(
@@ -143,10 +148,7 @@ async def create_web_app(
             ),
             claim_soon=service.storage.claim_soon if service is not None else None,
         )
-        if settings.slack_app_token is not None:
-            socket = AsyncSocketModeHandler(
-                slack_app, app_token=settings.slack_app_token, web_client=client
-            )
+        socket = _slack_extras(settings, slack_app, client, service)
 
     async def healthz(request: web.Request) -> web.Response:
         version = conversation.bot.store.current.version
@@ -197,6 +199,17 @@ async def create_web_app(
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
+
+
+def _slack_extras(
+    settings: Settings, slack_app: AsyncApp, client: AsyncWebClient, service: StoreService | None
+) -> AsyncSocketModeHandler | None:
+    """Give the weekly digest its Slack DMs; return the Socket Mode handler when configured."""
+    if service is not None:
+        service.digest.senders["slack"] = dm_sender(client)
+    if settings.slack_app_token is None:
+        return None
+    return AsyncSocketModeHandler(slack_app, app_token=settings.slack_app_token, web_client=client)
 
 
 def _slack_events(

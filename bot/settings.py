@@ -417,3 +417,20 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "teams_anonymous": _flag("TEAMS_ANONYMOUS"),
     "teams_admins": _teams_admins,
 }
+
+
+class StoreSettings(Settings):
+    """The settings `serve` reads, for commands that only need the store and the knowledge.
+
+    `finops-bot learned` opens the same store as `serve` but runs no platform, so Slack and
+    Teams keys are not required (each key that is set is still checked).
+    """
+
+    @model_validator(mode="after")
+    def _check_together(self) -> StoreSettings:
+        return self
+
+
+def read_store_settings(env_file: Path | None = ENV_FILE) -> StoreSettings:
+    """Read the store's and the knowledge's settings as `serve` would."""
+    return _validated(lambda: StoreSettings(_env_file=env_file))  # type: ignore[return-value]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, Protocol
 
 from bot.conversation.service import ConversationService
 from bot.core import replies
@@ -22,10 +23,37 @@ PLACE = "terminal"
 
 
 def run_chat(
-    conversation: ConversationService, lines: Iterable[str], write: Callable[[str], object]
+    conversation: ConversationService,
+    lines: Iterable[str],
+    write: Callable[[str], object],
+    service: Startable | None = None,
 ) -> None:
-    """Answer each line of *lines* through *conversation*, writing replies through *write*."""
-    asyncio.run(_chat(conversation, lines, write))
+    """Answer each line of *lines* through *conversation*, writing replies through *write*.
+
+    With *service* (the shared store, `chat --store`), it is started first and closed after.
+    """
+    asyncio.run(_with_service(service, _chat(conversation, lines, write)))
+
+
+class Startable(Protocol):
+    """Something started before the chat and closed after it (the store)."""
+
+    async def start(self) -> None:
+        """Start."""
+
+    async def close(self) -> None:
+        """Close."""
+
+
+async def _with_service(service: Startable | None, chat: Coroutine[Any, Any, None]) -> None:
+    if service is None:
+        await chat
+        return
+    await service.start()
+    try:
+        await chat
+    finally:
+        await service.close()
 
 
 async def _chat(

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, admin_reply, usage
 from bot.conversation.context import ContextStore, MemoryContext, context_key
+from bot.conversation.teach import NO_STORE, Teaching, with_suggest
 from bot.core.bot import Bot
 from bot.core.intents import classify
 from bot.core.reply import Action, Message, Reply
@@ -90,6 +91,8 @@ class ConversationService:
         self.verbs.setdefault("help", self._help)
         self.recorder: Recorder = recorder or NullRecorder()
         self.context: ContextStore = context or MemoryContext()
+        # Suggestions and thumbs-down reasons (bot/conversation/teach.py), when there is a store.
+        self.teaching: Teaching | None = None
 
     async def respond(self, message: Message, gate: Gate | None = None) -> Reply | None:
         """Return the reply to *message*, or None when the bot should stay silent.
@@ -114,6 +117,8 @@ class ConversationService:
         if gate is not None and not await gate():
             return None
         self.recorder.question(message, reply, asked_at)
+        if reply.kind == "decline" and self.teaching is not None and intent.kind == "faq":
+            reply = with_suggest(reply, intent.rest)
         if key is not None:
             now_about = self.bot.subject_of(intent.rest, reply) or subject
             if now_about is not None:
@@ -142,6 +147,18 @@ class ConversationService:
         logger.info("feedback %s on faq %s by %s", vote, faq_id, message.user_id)
         self.recorder.feedback(message.platform, message.user_id, faq_id, vote)
         return THANKS_FOR_FEEDBACK
+
+    async def suggest(self, message: Message, question: str, answer: str) -> str:
+        """Queue anyone's suggested answer for an admin; return what to tell them privately."""
+        if self.teaching is None:
+            return NO_STORE
+        return await self.teaching.suggest(message, question, answer)
+
+    async def feedback_reason(self, message: Message, faq_id: str, reason: str, text: str) -> str:
+        """Record why an answer got a thumbs-down; return the thanks to show privately."""
+        if self.teaching is None:
+            return NO_STORE
+        return await self.teaching.reason(message, faq_id, reason, text)
 
     def path(self, text: str, program: str | None = None) -> Reply:
         """Reply to a path request (typed, from a form, or replayed by Share)."""

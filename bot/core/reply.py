@@ -10,7 +10,12 @@ ReplyKind = Literal[
 ]
 # "ask" re-asks a question (its value is the question text, e.g. rewritten for one program);
 # "more" shows the rest of an FAQ answer (its value is the FAQ id).
-ActionKind = Literal["faq", "feedback", "share", "path_form", "ask", "more"]
+# "teach" opens the teach form (its value: the nearest FAQ id, a newline, the question);
+# "suggest" opens the suggestion form (its value: the declined question); "reason" records why
+# an answer got a thumbs-down (its value: reason:faq-id).
+ActionKind = Literal[
+    "faq", "feedback", "share", "path_form", "ask", "more", "teach", "suggest", "reason"
+]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.knowledge import Knowledge, KnowledgeError, Problem
+from bot.core.learned import Learned, merge_learned
 from bot.core.loading import load_knowledge
 from bot.core.matching import FaqIndex
 from bot.core.paths import PathRecommender
@@ -22,6 +23,8 @@ class Snapshot:
     index: FaqIndex
     paths: PathRecommender
     loaded_at: float = field(default_factory=time.time)
+    # The files' knowledge before anything taught in chat was merged in (None: the same).
+    base: Knowledge | None = None
 
     @property
     def version(self) -> str:
@@ -29,10 +32,18 @@ class Snapshot:
         return self.knowledge.version
 
 
-def build_snapshot(directory: Path | str) -> Snapshot:
-    """Load *directory* and build its indexes; raise KnowledgeError if it does not validate."""
-    knowledge = load_knowledge(directory)
-    return Snapshot(knowledge, FaqIndex(knowledge), PathRecommender(knowledge))
+def build_snapshot(directory: Path | str, learned: Learned | None = None) -> Snapshot:
+    """Load *directory* and build its indexes; raise KnowledgeError if it does not validate.
+
+    *learned* (taught in chat) is merged in as data, like the files' own alternates.
+    """
+    return snapshot_of(load_knowledge(directory), learned)
+
+
+def snapshot_of(knowledge: Knowledge, learned: Learned | None = None) -> Snapshot:
+    """Build the indexes for *knowledge* with *learned* merged in."""
+    merged = merge_learned(knowledge, learned) if learned else knowledge
+    return Snapshot(merged, FaqIndex(merged), PathRecommender(merged), base=knowledge)
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class KnowledgeStore:
         self._snapshot = snapshot
         # Serialises reloads; readers never take it: they read one reference, atomically.
         self._reload_lock = threading.Lock()
+        self._learned: Learned | None = None
 
     @classmethod
     def open(cls, directory: Path | str) -> KnowledgeStore:
@@ -95,13 +107,20 @@ class KnowledgeStore:
         """Return the snapshot in service now; callers keep it for a whole request."""
         return self._snapshot
 
+    def set_learned(self, learned: Learned) -> None:
+        """Serve the files' knowledge with *learned* merged in (rebuilds the indexes)."""
+        with self._reload_lock:
+            old = self._snapshot
+            self._learned = learned
+            self._snapshot = snapshot_of(old.base or old.knowledge, learned)
+
     def reload(self) -> ReloadReport:
         """Build a new snapshot from disk and swap it in, or keep the old one and report why."""
         with self._reload_lock:
             start = time.perf_counter()
             old = self._snapshot
             try:
-                new = build_snapshot(self.directory)
+                new = build_snapshot(self.directory, self._learned)
             except KnowledgeError as exc:
                 return ReloadReport(
                     ok=False,

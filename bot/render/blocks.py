@@ -22,6 +22,10 @@ ACTION_PATH_FORM = "open_path_form"
 # A "which program?" choice (its value is the question to ask) and "More" (its value an FAQ id).
 ACTION_ASK = "ask_choice"
 ACTION_MORE = "faq_more"
+# Teaching (issue 14): open the teach form, open the suggestion form, a thumbs-down's reason.
+ACTION_TEACH = "teach_open"
+ACTION_SUGGEST = "suggest_open"
+ACTION_REASON = "feedback_reason"
 MAX_ACTIONS = 25
 # block_ids telling a "did you mean" click (replace the question) from a follow-up (post anew).
 BLOCK_SUGGESTIONS = "faq_suggestions"
@@ -128,9 +132,14 @@ def _action_blocks(reply: Reply) -> list[Block]:
             others.append(_button(a, ACTION_SHARE, style="primary"))
         elif a.kind == "path_form":
             others.append(_button(a, ACTION_PATH_FORM))
+        elif a.kind in _TEACHING:
+            others.append(_button(a, f"{_TEACHING[a.kind]}_{n}"))
     if others:
         blocks.append({"type": "actions", "block_id": "reply_actions", "elements": others})
     return blocks
+
+
+_TEACHING = {"teach": ACTION_TEACH, "suggest": ACTION_SUGGEST, "reason": ACTION_REASON}
 
 
 def render_blocks(reply: Reply) -> list[Block]:

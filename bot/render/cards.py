@@ -148,6 +148,15 @@ def _tail(reply: Reply) -> list[Element]:
     votes = [v for a in reply.actions if a.kind == "feedback" if (v := _feedback_action(a))]
     if votes:
         tail.append({"type": "ActionSet", "spacing": "medium", "actions": votes})
+    teaching = [a for a in reply.actions if a.kind in ("teach", "suggest", "reason")]
+    if teaching:
+        # Imported here: teach_cards builds on this module's helpers.
+        from bot.render.teach_cards import teaching_submit  # noqa: PLC0415
+
+        tail.extend(
+            {"type": "ActionSet", "spacing": "small", "actions": [teaching_submit(a)]}
+            for a in teaching[:MAX_CHOICES]
+        )
     return tail
 
 

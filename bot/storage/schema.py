@@ -145,15 +145,83 @@ channels = Table(
 )
 
 
+learned = Table(
+    "finops_learned",
+    metadata,
+    _id(),
+    # phrase (a question linked to an FAQ) or faq (a new FAQ: question, answer, source).
+    Column("kind", String(10), nullable=False),
+    Column("faq_id", String(80), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text),
+    Column("source", String(80)),
+    # approved (live on every instance), pending (a non-admin's suggestion) or rejected.
+    Column("status", String(10), nullable=False),
+    Column("by_hash", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("decided_at", DateTime),
+    # Set by `finops-bot learned export`; `learned clear` deletes these rows.
+    Column("exported_at", DateTime),
+    Index("ix_finops_learned_status", "status"),
+)
+
+learned_state = Table(
+    "finops_learned_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Bumped by every teach, forget, approval and clear; instances poll it and re-read.
+    Column("generation", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+feedback_reasons = Table(
+    "finops_feedback_reasons",
+    metadata,
+    _id(),
+    Column("at", DateTime, nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("faq_id", String(80), nullable=False),
+    # wrong, outdated, long, not-asked or other (with the person's words in text).
+    Column("reason", String(20), nullable=False),
+    Column("text", Text),
+    Index("ix_finops_feedback_reasons_at", "at"),
+)
+
+digest_subscribers = Table(
+    "finops_digest_subscribers",
+    metadata,
+    # Admins only (ids already in FINOPS_ADMINS/TEAMS_ADMINS): the digest is a DM to them.
+    Column("platform", String(20), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("subscribed", Boolean, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+digest_runs = Table(
+    "finops_digest_runs",
+    metadata,
+    # One row per ISO week (2026-W49); the instance whose insert wins sends that week's digest.
+    Column("period", String(16), primary_key=True),
+    Column("claimed_at", DateTime, nullable=False),
+)
+
+
+def _add_teaching(conn: Connection) -> None:
+    # Teaching from chat, feedback reasons and the weekly digest (issue 14).
+    for table in (learned, learned_state, feedback_reasons, digest_subscribers, digest_runs):
+        table.create(conn, checkfirst=True)
+
+
 def _add_channels(conn: Connection) -> None:
     # Channel opt-ins moved from a per-instance JSON file into the shared store.
     channels.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels}
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels, 3: _add_teaching}
 
 # Any constant works; instances of one install must agree on it.
 _PG_LOCK_KEY = 0x46696E4F7073  # "FinOps"

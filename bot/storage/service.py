@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.conversation.admin import AdminVerb
+from bot.conversation.teach import Teaching
 from bot.core.insights import (
     DEFAULT_DAYS,
     LOW_SCORE_MARGIN,
@@ -31,9 +32,12 @@ from bot.core.insights import (
     store_unavailable_reply,
     unanswered_reply,
 )
+from bot.core.learned import teach_actions
 from bot.core.matching import MatchSettings
 from bot.core.reply import Message, Reply, Section
 from bot.core.store import KnowledgeStore, ReloadReport
+from bot.storage.digest import WeeklyDigest
+from bot.storage.learned_sync import LearnedSync
 from bot.storage.store import Storage, StoreUnavailableError
 from bot.storage.sync import DEFAULT_POLL_INTERVAL, KnowledgeSync
 
@@ -58,15 +62,24 @@ class StoreService:
         self.match = match or MatchSettings()
         self.sync = KnowledgeSync(storage, knowledge, poll_interval)
         self._today = today or (lambda: storage.now().date())
+        # Teaching from chat (issue 14): learned phrasings on every instance, the weekly digest.
+        self.learned = LearnedSync(storage, knowledge, poll_interval)
+        self.teaching = Teaching(knowledge, storage.learning, self.learned)
+        self.digest = WeeklyDigest(storage, knowledge, self.match)
 
     async def start(self) -> None:
         """Connect the store (or keep retrying in the background) and start polling."""
         if await self.storage.start():
             await self.sync.poll_once()  # learn the generation before serving
+            await self.learned.poll_once()  # and serve what was taught from the first answer
         self.sync.start()
+        self.learned.start()
+        self.digest.start()
 
     async def close(self) -> None:
         """Stop polling, flush and close the store."""
+        await self.digest.close()
+        await self.learned.close()
         await self.sync.close()
         await self.storage.close()
 
@@ -79,6 +92,8 @@ class StoreService:
             "unanswered": self.unanswered,
             "export": self.export,
             "stale": self.stale,
+            **self.teaching.verbs(),
+            **self.digest.verbs(),
         }
 
     async def announce_reload(self, report: ReloadReport) -> str | None:
@@ -139,7 +154,11 @@ class StoreService:
 
     def status_lines(self) -> list[str]:
         """Return the store and sync lines for `admin status` (Bot's status_lines)."""
-        return [*self.storage.status_lines(), *self.sync.status_lines()]
+        return [
+            *self.storage.status_lines(),
+            *self.sync.status_lines(),
+            *self.learned.status_lines(),
+        ]
 
     def health(self) -> dict[str, Any]:
         """Return the store and sync state for /healthz."""
@@ -174,7 +193,9 @@ class StoreService:
         except StoreUnavailableError:
             return store_unavailable_reply("the unanswered questions")
         snap = self.knowledge.current
-        return unanswered_reply(group_questions(asked, snap.index, self.match), days)
+        groups = group_questions(asked, snap.index, self.match)
+        reply = unanswered_reply(groups, days)
+        return dataclasses.replace(reply, actions=teach_actions(groups))
 
     async def export(self, message: Message, args: str) -> Reply:
         """`export [days]`: the recorded questions as a CSV file (hashed user ids only)."""

@@ -86,10 +86,10 @@ async def test_a_version_1_database_gets_the_channels_table(
         ),
     )
     upgraded = await open_storage()
-    assert upgraded.schema_version == 2
+    assert upgraded.schema_version == schema.SCHEMA_VERSION
     names, versions = await _tables(db_url)
     assert "finops_channels" in names
-    assert versions == [1, 2]
+    assert versions == list(range(1, schema.SCHEMA_VERSION + 1))
     await upgraded.state.set_channel("C0NEW", True)
     assert dict(await upgraded.state.refresh_channels()) == {"C0NEW": True}
 
@@ -384,3 +384,25 @@ async def test_a_record_the_database_refuses_costs_only_itself(
     assert kept == [q for q in ELEVEN if q != LONE]
     assert store.dropped == 1
     assert store.failures == 1  # the batch once; then row by row
+
+
+async def test_a_version_2_database_gets_the_teaching_tables(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """A database from before teaching in chat is upgraded at start (schema version 3)."""
+    first = await open_storage()
+    await first.close()
+    teaching = ["finops_learned", "finops_learned_state", "finops_feedback_reasons",
+                "finops_digest_subscribers", "finops_digest_runs"]  # fmt: skip
+    await execute(
+        db_url,
+        *(f"DROP TABLE {t}" for t in teaching),
+        "DELETE FROM finops_schema_version WHERE version > 2",
+    )
+    upgraded = await open_storage()
+    assert upgraded.schema_version >= 3
+    names, versions = await _tables(db_url)
+    assert set(teaching) <= set(names)
+    assert 3 in versions
+    await upgraded.learning.subscribe("slack", "U0ADMIN", True)
+    assert await upgraded.learning.subscribers() == [("slack", "U0ADMIN")]

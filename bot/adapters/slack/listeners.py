@@ -20,7 +20,9 @@ from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.dedup import PENDING_CLAIM, PEOPLE_SUBTYPES, TtlCache, message_key
 from bot.adapters.slack.markup import plain_text
 from bot.adapters.slack.path_form import form_errors, read_path_form
+from bot.adapters.slack.teach import TEACH_SHORTCUT, SlackTeaching
 from bot.conversation.service import ConversationService
+from bot.conversation.teach import reason_reply
 from bot.core.insights import AdminSummary
 from bot.core.reply import Action, Message, Reply, Section
 from bot.render.blocks import (
@@ -29,7 +31,10 @@ from bot.render.blocks import (
     ACTION_FEEDBACK,
     ACTION_MORE,
     ACTION_PATH_FORM,
+    ACTION_REASON,
     ACTION_SHARE,
+    ACTION_SUGGEST,
+    ACTION_TEACH,
     BLOCK_FOLLOWUPS,
     BLOCK_SUGGESTIONS,
 )
@@ -42,6 +47,7 @@ from bot.render.slack_views import (
     message,
     path_modal,
 )
+from bot.render.teach_views import REASON_MODAL_ID, TEACH_MODAL_ID
 from bot.storage.store import Storage
 
 logger = logging.getLogger(__name__)
@@ -80,6 +86,7 @@ class SlackHandlers:
         # "/finops-path sre" is typed by many people: its payload only changes with the
         # knowledge version, so keep the last few rendered payloads (insertion-ordered dict).
         self._path_payloads: dict[tuple[str, str], dict[str, Any]] = {}
+        self.teach = SlackTeaching(conversation)
 
     # ----- slash commands
 
@@ -286,6 +293,11 @@ class SlackHandlers:
             return
         vote, faq_id = m.groups()
         thanks = self.conversation.feedback(_clicker(body), vote, faq_id)
+        if vote == "down" and self.conversation.teaching is not None:
+            # A short choice of why; the reason buttons are the teaching listeners'.
+            ask_why = message(reason_reply(faq_id, thanks))
+            await respond(**ask_why, response_type="ephemeral", replace_original=False)
+            return
         await respond(thanks, response_type="ephemeral", replace_original=False)
 
     async def app_home_opened(self, event: Payload, client: AsyncWebClient) -> None:
@@ -392,6 +404,13 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.action(_ids(HOME_TOPICS_BLOCK, ACTION_HOME_FAQ)), h.home_topic_clicked),
         (app.action(re.compile(rf"^{ACTION_FEEDBACK}_\d+$")), h.feedback_clicked),
         (app.action(re.compile(rf"^(?:{ACTION_ASK}|{ACTION_MORE})_\d+$")), h.choice_clicked),
+        # Teaching from chat (bot/adapters/slack/teach.py).
+        (app.action(re.compile(rf"^{ACTION_TEACH}_\d+$")), h.teach.teach_clicked),
+        (app.action(re.compile(rf"^{ACTION_SUGGEST}_\d+$")), h.teach.suggest_clicked),
+        (app.action(re.compile(rf"^{ACTION_REASON}_\d+$")), h.teach.reason_clicked),
+        (app.shortcut(TEACH_SHORTCUT), h.teach.shortcut),
+        (app.view(TEACH_MODAL_ID), h.teach.teach_submitted),
+        (app.view(REASON_MODAL_ID), h.teach.reason_submitted),
         # Last: anything else Slack can send is acknowledged with a 200 and dropped, so Bolt
         # never answers 404 (Slack would show the person an error) nor logs the payload.
         (app.event(re.compile(".*")), h.ignore),

@@ -27,7 +27,9 @@ from bot.adapters.teams.files import (
     upload,
     upload_allowed,
 )
+from bot.adapters.teams.teach import TEACHING_SUBMITS, teaching_clicked
 from bot.conversation.service import ConversationService
+from bot.conversation.teach import reason_reply
 from bot.core import replies
 from bot.core.paths import PathRequest
 from bot.core.reply import Action, Message, Reply, Section
@@ -191,7 +193,16 @@ class TeamsHandlers:
             logger.info("ignored malformed feedback")
             return
         thanks = self.conversation.feedback(_message(context.activity, ""), vote, faq_id)
+        if vote == "down" and self.conversation.teaching is not None:
+            await _send_reply(context, reason_reply(faq_id, thanks))  # ask why, in one card
+            return
         await context.send_activity(thanks)
+
+    async def teaching_clicked(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Teach / Suggest / reason buttons and their forms (bot/adapters/teams/teach.py)."""
+        await teaching_clicked(self, context, state, data)
 
     async def open_path_form(
         self, context: TurnContext, state: TurnState, data: SubmitData
@@ -260,6 +271,10 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
         ),
         (submits(SUBMIT_PATH_FORM, submit_filter=SUBMIT_KEY), h.path_form_submitted),
         (submits(SUBMIT_OPEN_PATH_FORM, submit_filter=SUBMIT_KEY), h.open_path_form),
+        (
+            submits(re.compile(f"^(?:{'|'.join(TEACHING_SUBMITS)})$"), submit_filter=SUBMIT_KEY),
+            h.teaching_clicked,
+        ),
         # Ranked after the submits: the SDK keeps routes in a heap, so routes of equal rank
         # have no dependable order (registering an invoke route once reshuffled them).
         (app.activity(ActivityTypes.message, rank=RouteRank.DEFAULT + 1), h.message),
