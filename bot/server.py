@@ -21,6 +21,7 @@ from bot.adapters.slack.gate import SlackGate, to_bolt_request
 from bot.adapters.slack.listeners import SlackHandlers
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, KnowledgeAdmin
+from bot.conversation.quiz import QuizConversation
 from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.reply import Message, Reply
@@ -106,6 +107,8 @@ def build_conversation(
         AccessRules(admins=settings.admins_all),
         verbs=verbs,
         recorder=service,
+        # Practice progress in the shared store, so it follows people across instances.
+        quiz=QuizConversation(store, service.quiz_progress if service is not None else None),
     )
 
 

@@ -29,6 +29,7 @@ from bot.storage import schema
 from bot.storage.claims import Claims
 from bot.storage.engine import Database
 from bot.storage.health import Health, StoreUnavailableError, describe_error
+from bot.storage.quiz import QuizProgressStore
 from bot.storage.recorder import FLUSH_RECORDS, MAX_TEXT, Recorder, UserHasher
 from bot.storage.reports import Reports
 from bot.storage.retention import DEFAULT_RETENTION_DAYS, PurgeResult, purge
@@ -101,6 +102,7 @@ class Storage:
         self.claims = Claims(self.db, timeout=claim_timeout, clock=clock)
         self.reports = Reports(self.db, clock)
         self.state = SharedState(self.db, clock, poll_interval=state_poll_interval)
+        self.quiz = QuizProgressStore(self.db, self.user_hash, clock)
         # The operations callers use, straight from the part that does them.
         self.record_question = self.recorder.record_question
         self.record_feedback = self.recorder.record_feedback
