@@ -4,7 +4,8 @@ The parts, each in its own module: the runner and bounded operations (`engine.py
 tables and migrations (`schema.py`), failure counting and the breaker (`health.py`),
 write-behind recording (`recorder.py`), cross-instance dedup claims (`claims.py`), the admin
 views' reads (`reports.py`), shared state: the knowledge generation and channel opt-ins
-(`state.py`), and the retention purge (`retention.py`). Callers use `Storage` alone.
+(`state.py`), practice progress (`quiz.py`), and the retention purge (`retention.py`).
+Callers use `Storage` alone.
 
 Two rules shape everything: a failing store never breaks answering (timeouts, counted and
 log-safe failures, a circuit breaker, dedup that fails open), and recording adds no latency
