@@ -145,3 +145,35 @@ async def test_progress_follows_the_person_to_another_instance(
     assert "1 (1 right, 100%)" in texts(view["blocks"])
     practice = [b for b in buttons(view["blocks"]) if b["block_id"] == "home_quiz"]
     assert [b["value"] for b in practice] == ["architect"]
+
+
+async def test_the_home_tab_practice_button_asks_in_the_dm(slack: Harness) -> None:
+    event = {"type": "app_home_opened", "user": USER, "channel": "D0QUIZ", "tab": "home"}
+    assert (await slack.slack.event(event, event_id="EvQuizHome2"))[0] == 200
+    (published,) = await slack.fake.wait_for("views.publish")
+    view = published.body["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert "/finops-quiz" in texts(view["blocks"])  # no practice yet: how to start
+    (practice,) = [b for b in buttons(view["blocks"]) if b["block_id"] == "home_quiz"]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": USER},
+        "api_app_id": "A1",
+        "trigger_id": "1.2.3",
+        "container": {"type": "view", "view_id": "V1"},
+        "view": {"id": "V1", "type": "home"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": practice["action_id"],
+                "block_id": "home_quiz",
+                "value": practice["value"],
+                "action_ts": "1700000001.000001",
+            }
+        ],
+    }
+    assert (await slack.slack.interaction(payload))[0] == 200
+    (posted,) = await slack.fake.wait_for("chat.postMessage")
+    assert posted.body["channel"] == USER
+    assert "Pick the number of your answer." in texts(posted.body["blocks"])
