@@ -1,4 +1,4 @@
-"""Command line and composition root: `finops-bot validate | ask | path | chat | serve | ...`."""
+"""Command line and composition root: `finops-bot validate | ask | path | quiz | chat | serve`."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from bot.conversation.access import AccessRules
 from bot.conversation.admin import KnowledgeAdmin
 from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
-from bot.core.knowledge import KnowledgeError, MissingKnowledgeDirError
+from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
+from bot.core.quiz import items as quiz_items
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
 from bot.learned_cli import add_parser as add_learned_parser
@@ -121,6 +122,43 @@ def _cmd_path(args: argparse.Namespace) -> int:
         return 0 if reply.kind == "path" else 1
     print(render_text(reply))
     return 0 if reply.kind in ("path", "help") else 1
+
+
+def quiz_json(knowledge: Knowledge, cert: str | None = None) -> list[dict[str, Any]]:
+    """Return the question bank (of *cert* only, when given) as `finops-bot quiz --json` prints."""
+    return [
+        {
+            "id": item.question.id,
+            "cert": item.cert,
+            "domain": item.question.domain,
+            "question": item.question.question,
+            "choices": list(item.question.choices),
+            "answer": item.question.answer,
+            "explanation": item.question.explanation,
+            "source": item.question.source,
+        }
+        for item in quiz_items(knowledge, cert)
+    ]
+
+
+def _cmd_quiz(args: argparse.Namespace) -> int:
+    """Print the practice question bank, as JSON or text; exit 1 for an unknown --cert."""
+    knowledge = _open_bot(args).store.current.knowledge
+    if args.cert is not None and args.cert not in knowledge.quiz:
+        known = ", ".join(sorted(knowledge.quiz))
+        error = f"no practice questions for '{args.cert}'; programs: {known}"
+        print(json.dumps({"error": error}) if args.json else error, file=sys.stderr)
+        return 1
+    bank = quiz_json(knowledge, args.cert)
+    if args.json:
+        print(json.dumps(bank, indent=2, ensure_ascii=False))
+        return 0
+    for q in bank:
+        print(f"[{q['cert']} / {q['domain']}] {q['id']}: {q['question']}")
+        for n, choice in enumerate(q["choices"]):
+            print(f"  {'*' if n == q['answer'] else ' '} {n + 1}. {choice}")
+        print(f"  {q['explanation']} (source: {q['source']})\n")
+    return 0
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
@@ -290,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     path.add_argument("text", nargs="*", help="role and experience, e.g. 'sre 3 years'")
     path.set_defaults(func=_cmd_path)
+
+    quiz = sub.add_parser("quiz", parents=[knowledge], help="print the practice question bank")
+    quiz.add_argument("--json", action="store_true", help="print the bank as a JSON list")
+    quiz.add_argument("--cert", metavar="CERT", help=f"only this program: {programs}")
+    quiz.set_defaults(func=_cmd_quiz)
 
     chat = sub.add_parser("chat", parents=[knowledge], help="chat with the bot in this terminal")
     chat.add_argument(

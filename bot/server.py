@@ -23,6 +23,7 @@ from bot.adapters.slack.listeners import SlackHandlers
 from bot.adapters.slack.teach import dm_sender
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, KnowledgeAdmin
+from bot.conversation.quiz import QuizConversation
 from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.reply import Message, Reply
@@ -108,6 +109,8 @@ def build_conversation(
         AccessRules(admins=settings.admins_all),
         verbs=verbs,
         recorder=service,
+        # Practice progress in the shared store, so it follows people across instances.
+        quiz=QuizConversation(store, service.quiz_progress if service is not None else None),
     )
     if service is not None:
         conversation.teaching = service.teaching

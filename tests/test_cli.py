@@ -174,3 +174,46 @@ def test_bundled_files_validate_against_the_json_schema() -> None:
     schema = json.loads((BUNDLED / SCHEMA_FILE).read_text(encoding="utf-8"))
     for path in knowledge_files(BUNDLED):
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+QUIZ_KEYS = {"id", "cert", "domain", "question", "choices", "answer", "explanation", "source"}
+
+
+def test_quiz_json_prints_the_whole_bank(bundled_store: KnowledgeStore) -> None:
+    """`quiz --json` lists every question with the 0-based index of its right choice."""
+    result = _cli("quiz", "--json")
+    assert result.returncode == 0, result.stderr
+    bank = json.loads(result.stdout)
+    knowledge = bundled_store.current.knowledge
+    assert len(bank) == sum(len(b.questions) for b in knowledge.quiz.values())
+    assert all(set(q) == QUIZ_KEYS for q in bank)
+    first = next(q for q in bank if q["id"] == "focp-wf-01")
+    assert first["choices"][first["answer"]] == "Six"
+    assert first["cert"] == "focp"
+    assert first["source"] in knowledge.sources
+
+
+def test_quiz_json_for_one_cert_and_an_unknown_one() -> None:
+    """--cert keeps one program's questions; an unknown program exits 1 with an error."""
+    result = _cli("quiz", "--json", "--cert", "architect")
+    bank = json.loads(result.stdout)
+    assert len(bank) >= 15
+    assert {q["cert"] for q in bank} == {"architect"}
+    unknown = _cli("quiz", "--json", "--cert", "nope")
+    assert unknown.returncode == 1
+    assert "no practice questions for 'nope'" in json.loads(unknown.stderr)["error"]
+
+
+def test_chat_quiz_round(bundled_store: KnowledgeStore) -> None:
+    """In the terminal, numbers answer a practice question and 'next' asks another."""
+    conversation = ConversationService(Bot(bundled_store), AccessRules(admins=frozenset()))
+    out = io.StringIO()
+    first = bundled_store.current.knowledge.quiz["focp"].questions
+    lines = ["/finops-quiz focp", "9", "1", "next", "2", "progress"]
+    run_chat(conversation, lines, out.write)
+    text = out.getvalue()
+    assert "Type a number from 1 to 4 to answer." in text
+    assert ("Right!" in text) or ("Not quite." in text)
+    assert text.count("Pick the number of your answer.") == 2
+    assert "Your practice: FinOps Certified Practitioner (FOCP)" in text
+    assert f"2 of {len(first)}" in text

@@ -52,7 +52,21 @@ EXPECTED = {
     ],
     "not-a-mapping": [
         "kb/list.yaml:1: top level must be a mapping with sections: "
-        "sources, programs, roles, providers, faqs, language"
+        "sources, programs, roles, providers, faqs, language, quiz"
+    ],
+    "bad-quiz": [
+        "kb/quiz.yaml:3: quiz 'prog' domain weights must be given for all and sum to 100",
+        "kb/quiz.yaml:10: quiz question 'q-one' repeats the choice '60 Minutes!'",
+        "kb/quiz.yaml:11: quiz question 'q-one' answer 3 is out of range (0-2)",
+        "kb/quiz.yaml:15: duplicate id 'q-one' (first defined at kb/quiz.yaml:7)",
+        "kb/quiz.yaml:16: quiz question 'q-one' refers to unknown domain 'history' of quiz 'prog'",
+        "kb/quiz.yaml:21: quiz question 'q-one' refers to unknown source 'nowhere'",
+        "kb/quiz.yaml:22: quiz question 'q-one' refers to unknown faq 'exam-cost'",
+        "kb/quiz.yaml:23: quiz refers to unknown program 'missing-program'",
+    ],
+    "quiz-two-choices": [
+        "kb/quiz.yaml:9: quiz[0].questions[0] (q-two).choices: "
+        "list should have at least 3 items, not 2"
     ],
 }
 

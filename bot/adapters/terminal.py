@@ -8,14 +8,16 @@ from typing import Any, Protocol
 
 from bot.conversation.service import ConversationService
 from bot.core import replies
-from bot.core.reply import Message, Reply
+from bot.core.reply import QUIZ_ACTIONS, Action, Message, Reply
 from bot.render.text import ask_choices, render_text
 
 BANNER = (
     "finops-bot terminal chat. Ask about FinOps certifications, or type "
-    "'/finops-path sre 3 years'.\nNumbers pick a numbered choice, 'more' shows the rest of an "
-    "answer; 'quit' or Ctrl-D exits.\n"
+    "'/finops-path sre 3 years' or '/finops-quiz focp'.\nNumbers pick a numbered choice (or "
+    "answer a practice question), 'more' shows the rest of an answer; 'quit' or Ctrl-D exits.\n"
 )
+# Words that press a practice question's buttons, after a quiz reply.
+QUIZ_WORDS = {"next": "quiz_next", "progress": "quiz_progress"}
 PLATFORM = "terminal"
 # The person at the terminal is the only one in the conversation, and owns the files.
 USER = "local"
@@ -69,8 +71,20 @@ async def _chat(
         picks = last.suggestions if last is not None else ()
         choices = ask_choices(last) if last is not None else []
         more = [a for a in last.actions if a.kind == "more"] if last is not None else []
+        quiz: dict[str, Action] = (
+            {a.kind: a for a in last.actions if a.kind in QUIZ_ACTIONS} if last else {}
+        )
+        answers = [a for a in last.actions if a.kind == "quiz_answer"] if last else []
+        word = text.lower().strip(" .!'\"")
         reply: Reply | None
-        if picks and text.isdigit():
+        if answers and text.isdigit():
+            if not 1 <= int(text) <= len(answers):
+                write(f"Type a number from 1 to {len(answers)} to answer.\n")
+                continue
+            reply = await conversation.quiz_action(msg, answers[int(text) - 1])
+        elif word in QUIZ_WORDS and QUIZ_WORDS[word] in quiz:
+            reply = await conversation.quiz_action(msg, quiz[QUIZ_WORDS[word]])
+        elif picks and text.isdigit():
             if not 1 <= int(text) <= len(picks):
                 # Out of range: say so, and keep the list to pick from.
                 write(render_text(replies.no_list_reply(len(picks)), width_rule=72) + "\n")

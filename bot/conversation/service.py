@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, admin_reply, usage
 from bot.conversation.context import ContextStore, MemoryContext, context_key
+from bot.conversation.quiz import QuizConversation
 from bot.conversation.teach import NO_STORE, Teaching, with_suggest
 from bot.core.bot import Bot
 from bot.core.intents import classify
@@ -83,8 +84,12 @@ class ConversationService:
         verbs: Mapping[str, AdminVerb] | None = None,
         recorder: Recorder | None = None,
         context: ContextStore | None = None,
+        quiz: QuizConversation | None = None,
     ) -> None:
-        """Answer with *bot* under *access*; *verbs* are the admin commands by name."""
+        """Answer with *bot* under *access*; *verbs* are the admin commands by name.
+
+        *quiz* runs the practice questions (progress in memory when None).
+        """
         self.bot = bot
         self.access = access
         self.verbs: dict[str, AdminVerb] = dict(verbs or {})
@@ -93,6 +98,7 @@ class ConversationService:
         self.context: ContextStore = context or MemoryContext()
         # Suggestions and thumbs-down reasons (bot/conversation/teach.py), when there is a store.
         self.teaching: Teaching | None = None
+        self.quiz = quiz or QuizConversation(bot.store)
 
     async def respond(self, message: Message, gate: Gate | None = None) -> Reply | None:
         """Return the reply to *message*, or None when the bot should stay silent.
@@ -108,6 +114,10 @@ class ConversationService:
             return await self._admin(message, intent.rest, gate)
         if message.unprompted and intent.kind not in ("faq", "path"):
             return None
+        if intent.kind == "quiz":
+            if gate is not None and not await gate():
+                return None
+            return await self.quiz.respond(message, intent.rest)
         asked_at = self.recorder.now()
         key = context_key(message) if intent.kind == "faq" else None
         subject = await self.context.recall(key) if key is not None else None
@@ -141,6 +151,14 @@ class ConversationService:
         if choice.kind == "more":
             return self.bot.more(choice.value)
         return await self.respond(dataclasses.replace(message, text=choice.value))
+
+    async def quiz_action(self, message: Message, action: Action) -> Reply:
+        """Answer a practice-question button: an answer, "Next question" or "My progress"."""
+        return await self.quiz.act(message, action)
+
+    async def quiz_home(self, message: Message) -> Reply | None:
+        """Return the person's practice progress for a home screen, or None before any."""
+        return await self.quiz.home(message)
 
     def feedback(self, message: Message, vote: str, faq_id: str) -> str:
         """Record a 👍/👎 on an answer; return the thanks to show the person privately."""

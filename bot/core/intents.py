@@ -8,10 +8,11 @@ from typing import Literal
 
 from bot.core.text import fold, strip_markup
 
-IntentKind = Literal["empty", "help", "greeting", "thanks", "path", "admin", "pick", "faq"]
+IntentKind = Literal["empty", "help", "greeting", "thanks", "path", "admin", "pick", "faq", "quiz"]
 
 # Both platforms: Slack sends slash commands separately, but people also type them in messages.
 _PATH_CMD = re.compile(r"^\s*/?finops[- ]path\b[\s:]*", re.IGNORECASE)
+_QUIZ_CMD = re.compile(r"^\s*(?:/?finops[- ]quiz|quiz me)\b[\s:]*", re.IGNORECASE)
 _ADMIN_CMD = re.compile(r"^\s*(?:/finops-admin|/?admin)\b[\s:]*", re.IGNORECASE)
 _HELP = {
     "help", "usage", "commands", "what can you do", "what do you do", "how do i use you",
@@ -52,6 +53,9 @@ def classify(text: str) -> Intent:
     m = _PATH_CMD.match(strip_markup(text))
     if m:
         return Intent("path", strip_markup(text)[m.end() :].strip())
+    m = _QUIZ_CMD.match(strip_markup(text))
+    if m:
+        return Intent("quiz", strip_markup(text)[m.end() :].strip())
     m = _ADMIN_CMD.match(text)
     if m:
         return Intent("admin", text[m.end() :].strip())

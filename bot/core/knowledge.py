@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
-from bot.core.models import Faq, Language, Level, Program, Provider, Role, Source
+from bot.core.models import Faq, Language, Level, Program, Provider, QuizBank, Role, Source
 from bot.core.reply import Link
 
 
@@ -55,6 +55,8 @@ class Knowledge:
     providers: Mapping[str, Provider]
     faqs: Mapping[str, Faq]
     language: Language
+    # Practice question banks by program id.
+    quiz: Mapping[str, QuizBank] = field(default_factory=dict)
     levels: Mapping[str, Level] = field(init=False)
     program_of_level: Mapping[str, str] = field(init=False)
 
@@ -62,7 +64,7 @@ class Knowledge:
         """Freeze the mappings and derive the level indexes."""
         levels = {lv.id: lv for p in self.programs.values() for lv in p.levels}
         owner = {lv.id: p.id for p in self.programs.values() for lv in p.levels}
-        for name in ("sources", "programs", "roles", "providers", "faqs"):
+        for name in ("sources", "programs", "roles", "providers", "faqs", "quiz"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "levels", _frozen(levels))
         object.__setattr__(self, "program_of_level", _frozen(owner))
@@ -77,6 +79,7 @@ class Knowledge:
             "providers": len(self.providers),
             "faqs": len(self.faqs),
             "synonyms": len(self.language.synonyms),
+            "quiz questions": sum(len(b.questions) for b in self.quiz.values()),
         }
 
     def source_label(self, source_ids: tuple[str, ...] | list[str]) -> str:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from yaml.nodes import Node
 
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError, Problem
-from bot.core.models import Faq, KnowledgeFile, Language, Program
+from bot.core.models import Faq, KnowledgeFile, Language, Program, QuizBank
 from bot.core.yamlsafe import MAX_FILE_BYTES, YamlError, line_of, parse_yaml
 
 SECTIONS = tuple(KnowledgeFile.model_fields)
@@ -172,6 +172,8 @@ def _describe(kind: str, loc: tuple[int | str, ...], msg: str, data: Any) -> str
         return f"{where}: empty {last}" if isinstance(last, str) else f"{_where(loc, data)}: empty"
     if kind in _TYPE_WORDS:
         return f"{_where(loc, data)}: expected {_TYPE_WORDS[kind]}"
+    if kind in ("too_short", "too_long"):
+        msg = msg.replace("Tuple", "List").replace(" after validation", "")
     return f"{_where(loc, data)}: {msg[:1].lower() + msg[1:]}"
 
 
@@ -252,6 +254,7 @@ def _cross_check(files: list[_Loaded]) -> Iterator[Problem]:
         for kind in (lp.id, *lp.covers)
     }
     phrasings: dict[str, tuple[str, str, int]] = {}
+    yield from _check_quiz(files, ids)
     for f in files:
         yield from _check_refs(f, ids, path_kinds)
         yield from _check_phrasings(f, phrasings)
@@ -362,6 +365,70 @@ def _check_faq(f: _Loaded, i: int, faq: Faq, missing: _Missing) -> Iterator[Prob
         yield from missing("programs", faq.program, f"faq '{faq.id}'", *here, "program")
 
 
+def _check_quiz(
+    files: list[_Loaded], ids: dict[str, dict[str, tuple[str, int]]]
+) -> Iterator[Problem]:
+    """Each program has one bank; question ids are unique; every reference and answer holds."""
+    banks: dict[str, tuple[str, int]] = {}
+    questions: dict[str, tuple[str, int]] = {}
+    for f in files:
+        for i, bank in enumerate(f.model.quiz):
+            here: tuple[int | str, ...] = ("quiz", i)
+            line = f.line(*here, "program")
+            if bank.program not in ids["programs"]:
+                message = f"quiz refers to unknown program '{bank.program}'"
+                yield Problem(f.path, line, message)
+            if bank.program in banks:
+                first = "{}:{}".format(*banks[bank.program])
+                message = f"program '{bank.program}' has a second quiz bank (first at {first})"
+                yield Problem(f.path, line, message)
+            banks.setdefault(bank.program, (f.path, line))
+            yield from _check_bank(f, here, bank, ids, questions)
+
+
+def _check_bank(
+    f: _Loaded,
+    here: tuple[int | str, ...],
+    bank: QuizBank,
+    ids: dict[str, dict[str, tuple[str, int]]],
+    seen: dict[str, tuple[str, int]],
+) -> Iterator[Problem]:
+    domains = [d.id for d in bank.domains]
+    for j, domain in enumerate(domains):
+        if domain in domains[:j]:
+            message = f"quiz '{bank.program}' lists domain '{domain}' twice"
+            yield Problem(f.path, f.line(*here, "domains", j, "id"), message)
+    weights = [d.weight for d in bank.domains if d.weight is not None]
+    if weights and (len(weights) != len(domains) or sum(weights) != 100):
+        message = f"quiz '{bank.program}' domain weights must be given for all and sum to 100"
+        yield Problem(f.path, f.line(*here, "domains"), message)
+    for j, q in enumerate(bank.questions):
+        at = (*here, "questions", j)
+        name = f"quiz question '{q.id}'"
+        if q.id in seen:
+            first = "{}:{}".format(*seen[q.id])
+            message = f"duplicate id '{q.id}' (first defined at {first})"
+            yield Problem(f.path, f.line(*at, "id"), message)
+        seen.setdefault(q.id, (f.path, f.line(*at, "id")))
+        if q.domain not in domains:
+            message = f"{name} refers to unknown domain '{q.domain}' of quiz '{bank.program}'"
+            yield Problem(f.path, f.line(*at, "domain"), message)
+        if q.answer >= len(q.choices):
+            message = f"{name} answer {q.answer} is out of range (0-{len(q.choices) - 1})"
+            yield Problem(f.path, f.line(*at, "answer"), message)
+        plain = [normalise_phrase(c) for c in q.choices]
+        for k, choice in enumerate(plain):
+            if choice in plain[:k]:
+                message = f"{name} repeats the choice '{q.choices[k]}'"
+                yield Problem(f.path, f.line(*at, "choices", k), message)
+        if q.source not in ids["sources"]:
+            message = f"{name} refers to unknown source '{q.source}'"
+            yield Problem(f.path, f.line(*at, "source"), message)
+        if q.faq is not None and q.faq not in ids["faqs"]:
+            message = f"{name} refers to unknown faq '{q.faq}'"
+            yield Problem(f.path, f.line(*at, "faq"), message)
+
+
 def _check_phrasings(f: _Loaded, seen: dict[str, tuple[str, str, int]]) -> Iterator[Problem]:
     """One phrasing (question or alternate) may belong to one FAQ only."""
     for i, faq in enumerate(f.model.faqs):
@@ -432,4 +499,5 @@ def _assemble(files: list[_Loaded], version: str) -> Knowledge:
         providers=collect("providers"),
         faqs=collect("faqs"),
         language=Language(**{k: tuple(v) for k, v in merged.items()}),
+        quiz={b.program: b for f in files for b in f.model.quiz},
     )

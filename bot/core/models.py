@@ -338,6 +338,45 @@ class Language(_Model):
     )
 
 
+class QuizDomain(_Model):
+    """One domain of a program's practice questions (an exam domain where a source gives one)."""
+
+    id: Id
+    name: Text
+    weight: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Share of the exam in percent, where a source gives it; weights sum to 100.",
+    )
+
+
+class QuizQuestion(_Model):
+    """A multiple-choice practice question built from a fact the knowledge already holds."""
+
+    id: Id
+    domain: Id = Field(description="One of the bank's domains.")
+    question: Text
+    choices: tuple[Text, ...] = Field(min_length=3, max_length=5)
+    answer: int = Field(ge=0, description="0-based index of the one right choice.")
+    explanation: Text = Field(description="Why the right choice is right, in our own words.")
+    source: Id = Field(description="The sources.yaml id the fact comes from.")
+    faq: Id | None = Field(
+        default=None, description="The FAQ the question is built from, where there is one."
+    )
+
+
+class QuizBank(_Model):
+    """The practice questions of one program, with the domains they are grouped in."""
+
+    program: Id
+    domains: tuple[QuizDomain, ...] = Field(min_length=1)
+    domains_note: str | None = Field(
+        default=None, description="Where the domains (and weights) come from, and how old."
+    )
+    questions: tuple[QuizQuestion, ...] = ()
+
+
 class KnowledgeFile(_Model):
     """One YAML file in the knowledge directory; every section is optional."""
 
@@ -353,3 +392,6 @@ class KnowledgeFile(_Model):
     providers: tuple[Provider, ...] = ()
     faqs: tuple[Faq, ...] = ()
     language: Language | None = None
+    quiz: tuple[QuizBank, ...] = Field(
+        default=(), description="Practice questions per program (finops-bot quiz, /finops-quiz)."
+    )

@@ -6,16 +6,39 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 ReplyKind = Literal[
-    "answer", "suggest", "decline", "path", "clarify", "help", "greeting", "admin", "empty"
+    "answer",
+    "suggest",
+    "decline",
+    "path",
+    "clarify",
+    "help",
+    "greeting",
+    "admin",
+    "empty",
+    "quiz",
 ]
 # "ask" re-asks a question (its value is the question text, e.g. rewritten for one program);
 # "more" shows the rest of an FAQ answer (its value is the FAQ id).
 # "teach" opens the teach form (its value: the nearest FAQ id, a newline, the question);
 # "suggest" opens the suggestion form (its value: the declined question); "reason" records why
 # an answer got a thumbs-down (its value: reason:faq-id).
+# Practice questions: "quiz_answer" (value "QUESTION_ID:INDEX"), "quiz_next" and
+# "quiz_progress" (value: the program id).
 ActionKind = Literal[
-    "faq", "feedback", "share", "path_form", "ask", "more", "teach", "suggest", "reason"
+    "faq",
+    "feedback",
+    "share",
+    "path_form",
+    "ask",
+    "more",
+    "teach",
+    "suggest",
+    "reason",
+    "quiz_answer",
+    "quiz_next",
+    "quiz_progress",
 ]
+QUIZ_ACTIONS = ("quiz_answer", "quiz_next", "quiz_progress")
 
 
 @dataclass(frozen=True)

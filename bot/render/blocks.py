@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.reply import Action, Link, Reply
+from bot.core.reply import QUIZ_ACTIONS, Action, Link, Reply
 from bot.render.text import NOT_WHAT_YOU_ASKED, ask_choices, render_text, source_text
 
 # Slack's documented limits (see docs/slack.md): exceed one and Slack rejects the message.
@@ -26,6 +26,9 @@ ACTION_MORE = "faq_more"
 ACTION_TEACH = "teach_open"
 ACTION_SUGGEST = "suggest_open"
 ACTION_REASON = "feedback_reason"
+# Practice questions: every quiz button's action_id starts with this (one Slack listener).
+ACTION_QUIZ = "quiz"
+BLOCK_QUIZ = "quiz_actions"
 MAX_ACTIONS = 25
 # block_ids telling a "did you mean" click (replace the question) from a follow-up (post anew).
 BLOCK_SUGGESTIONS = "faq_suggestions"
@@ -119,6 +122,15 @@ def _action_blocks(reply: Reply) -> list[Block]:
     if choices:
         block = {"type": "actions", "block_id": BLOCK_ASK, "elements": choices[:MAX_ACTIONS]}
         blocks.append(block)
+    quiz = [
+        _button(
+            a, f"{ACTION_QUIZ}_{a.kind}_{n}", style="primary" if a.kind == "quiz_next" else None
+        )
+        for n, a in enumerate(reply.actions)
+        if a.kind in QUIZ_ACTIONS
+    ]
+    if quiz:
+        blocks.append({"type": "actions", "block_id": BLOCK_QUIZ, "elements": quiz[:MAX_ACTIONS]})
     others: list[Block] = []
     for n, a in enumerate(reply.actions):
         if a.kind == "more":

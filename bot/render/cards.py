@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.reply import Action, Link, Reply
+from bot.core.reply import QUIZ_ACTIONS, Action, Link, Reply
 from bot.render.text import NOT_WHAT_YOU_ASKED, ask_choices, render_text, source_text
 
 CARD_VERSION = "1.5"
@@ -30,6 +30,9 @@ SUBMIT_OPEN_PATH_FORM = "open_path_form"
 # {"action": "more", "faq_id": ...}. Both go to one route that answers as if typed.
 SUBMIT_ASK = "ask"
 SUBMIT_MORE = "more"
+# Practice questions: {"action": "quiz", "kind": "quiz_answer" | "quiz_next" |
+# "quiz_progress", "value": ...}, one route for every quiz button.
+SUBMIT_QUIZ = "quiz"
 MAX_ASK = 500
 # Input ids of the path form; a submission carries them next to {"action": "path_form"}.
 FIELD_ROLE = "role"
@@ -145,6 +148,13 @@ def _tail(reply: Reply) -> list[Element]:
         label = "Did you mean:" if suggest else "Related questions:"
         tail.append(_text(label, weight="bolder", spacing="medium"))
         tail.extend(_choice_rows(choices, "suggestion" if suggest else "followup"))
+    quiz = [
+        _submit(a.label, {SUBMIT_KEY: SUBMIT_QUIZ, "kind": a.kind, "value": a.value})
+        for a in reply.actions
+        if a.kind in QUIZ_ACTIONS
+    ]
+    if quiz:
+        tail.append({"type": "ActionSet", "spacing": "medium", "actions": quiz[:MAX_CHOICES]})
     votes = [v for a in reply.actions if a.kind == "feedback" if (v := _feedback_action(a))]
     if votes:
         tail.append({"type": "ActionSet", "spacing": "medium", "actions": votes})

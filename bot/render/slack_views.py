@@ -13,6 +13,7 @@ from bot.core.replies import PATH_USAGE
 from bot.core.reply import Reply
 from bot.render.blocks import (
     ACTION_PATH_FORM,
+    ACTION_QUIZ,
     MAX_BUTTON,
     MAX_SECTION,
     Block,
@@ -194,10 +195,48 @@ def admin_home_blocks(summary: AdminSummary) -> list[Block]:
     ]
 
 
-def home_view(knowledge: Knowledge, topics: int = 5, admin: AdminSummary | None = None) -> View:
-    """Return the App Home tab: what the bot does, a path button, popular topics, usage.
+def _practice_blocks(practice: Reply | None) -> list[Block]:
+    """The Home tab's practice part: the viewer's progress, or an invitation to start."""
+    if practice is None:
+        intro = (
+            "Practice questions: type /finops-quiz (or /finops-quiz CERT) for one multiple-choice "
+            "question at a time, with the explanation and its source."
+        )
+        cert = ""
+        blocks = [_mrkdwn_section(intro)]
+    else:
+        # _mrkdwn_section escapes the whole text: no part of it is escaped here.
+        lines = [f"*{practice.title or 'Your practice'}*"]
+        lines += [f"{f.label}: {f.value}" for f in practice.facts]
+        for section in practice.sections:
+            if section.heading:
+                lines.append(f"*{section.heading}*")
+            lines.extend(
+                "• " + ln[2:] if ln.startswith("- ") else ln for ln in section.text.split("\n")
+            )
+        cert = practice.program or ""
+        blocks = [_mrkdwn_section("\n".join(lines))]
+    button = {
+        "type": "button",
+        "text": _plain("Practice a question", MAX_BUTTON),
+        "action_id": f"{ACTION_QUIZ}_quiz_next_0",
+        "value": cert,
+    }
+    blocks.append({"type": "actions", "block_id": "home_quiz", "elements": [button]})
+    blocks.append({"type": "divider"})
+    return blocks
 
-    *admin* (only for a viewer on the admin list) adds the admin numbers at the top.
+
+def home_view(
+    knowledge: Knowledge,
+    topics: int = 5,
+    admin: AdminSummary | None = None,
+    practice: Reply | None = None,
+) -> View:
+    """Return the App Home tab: what the bot does, a path button, practice, topics, usage.
+
+    *admin* (only for a viewer on the admin list) adds the admin numbers at the top;
+    *practice* (the viewer's quiz progress, once they have practised) adds their progress.
     """
     topic_buttons = [
         {
@@ -232,6 +271,7 @@ def home_view(knowledge: Knowledge, topics: int = 5, admin: AdminSummary | None 
         },
         {"type": "divider"},
     ]
+    blocks += _practice_blocks(practice)
     if topic_buttons:
         blocks.append(_mrkdwn_section("Popular topics (the answer arrives in our DM):"))
         blocks.append({"type": "actions", "block_id": HOME_TOPICS_BLOCK, "elements": topic_buttons})

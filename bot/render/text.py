@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.core.reply import Action, Link, Reply
 
 MORE_HINT = "Say 'more' for details."
+QUIZ_HINT = "Say 'next' for another question, or 'progress' for your progress."
 
 
 def _plain_link(link: Link) -> str:
@@ -42,6 +43,14 @@ def has_more(reply: Reply) -> bool:
 NOT_WHAT_YOU_ASKED = "Not what you asked? You may have meant:"
 
 
+def _hints(reply: Reply) -> list[str]:
+    """Return what to type for the reply's buttons: 'more', or the quiz's 'next'."""
+    hints = [MORE_HINT] if has_more(reply) else []
+    if any(a.kind == "quiz_next" for a in reply.actions):
+        hints.append(QUIZ_HINT)
+    return hints
+
+
 def render_text(reply: Reply, *, width_rule: int = 0) -> str:
     """Return *reply* as tidy plain text."""
     out: list[str] = []
@@ -66,8 +75,7 @@ def render_text(reply: Reply, *, width_rule: int = 0) -> str:
     elif choices := ask_choices(reply):
         out.extend(f"  {n}. {a.label}" for n, a in enumerate(choices, 1))
         out.append("")
-    if has_more(reply):
-        out.append(MORE_HINT)
+    out.extend(_hints(reply))
     follow_ups = [a.label for a in reply.actions if a.kind == "faq" and reply.kind == "answer"]
     if follow_ups:
         out.append("Related: " + " | ".join(follow_ups))

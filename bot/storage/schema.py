@@ -1,6 +1,6 @@
 """The tables (SQLAlchemy Core) and the small versioned migration run at every start.
 
-Why not Alembic: nine small tables, one process kind, and migrations that must run by
+Why not Alembic: a dozen small tables, one process kind, and migrations that must run by
 themselves at start-up on both SQLite and PostgreSQL. A version table plus a dict of upgrade
 functions does that in one file, with no config or script directory to ship. A fresh
 database gets the current tables in one go and is stamped with the latest version (what
@@ -213,15 +213,53 @@ def _add_teaching(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+quiz_answers = Table(
+    "finops_quiz_answers",
+    metadata,
+    _id(),
+    # Every practice answer: per-domain accuracy and the study streak are read from these.
+    Column("at", DateTime, nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("cert", String(80), nullable=False),
+    Column("question_id", String(80), nullable=False),
+    Column("domain", String(80), nullable=False),
+    Column("choice", Integer, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Index("ix_finops_quiz_answers_user", "user_hash", "at"),
+)
+
+quiz_cards = Table(
+    "finops_quiz_cards",
+    metadata,
+    # The spaced-repetition state (FSRS card JSON) of one question for one person.
+    Column("user_hash", String(64), primary_key=True),
+    Column("question_id", String(80), primary_key=True),
+    Column("cert", String(80), nullable=False),
+    Column("card", Text, nullable=False),
+    Column("due", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+
+def _add_quiz(conn: Connection) -> None:
+    # Practice questions: answers and their review schedule, per hashed user.
+    quiz_answers.create(conn, checkfirst=True)
+    quiz_cards.create(conn, checkfirst=True)
+
+
 def _add_channels(conn: Connection) -> None:
     # Channel opt-ins moved from a per-instance JSON file into the shared store.
     channels.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels, 3: _add_teaching}
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    2: _add_channels,
+    3: _add_teaching,
+    4: _add_quiz,
+}
 
 # Any constant works; instances of one install must agree on it.
 _PG_LOCK_KEY = 0x46696E4F7073  # "FinOps"

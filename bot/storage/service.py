@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.conversation.admin import AdminVerb
+from bot.conversation.quiz import ProgressUnavailableError
 from bot.conversation.teach import Teaching
 from bot.core.insights import (
     DEFAULT_DAYS,
@@ -34,6 +35,7 @@ from bot.core.insights import (
 )
 from bot.core.learned import teach_actions
 from bot.core.matching import MatchSettings
+from bot.core.quiz import Attempt, History, Review
 from bot.core.reply import Message, Reply, Section
 from bot.core.store import KnowledgeStore, ReloadReport
 from bot.storage.digest import WeeklyDigest
@@ -66,6 +68,7 @@ class StoreService:
         self.learned = LearnedSync(storage, knowledge, poll_interval)
         self.teaching = Teaching(knowledge, storage.learning, self.learned)
         self.digest = WeeklyDigest(storage, knowledge, self.match)
+        self.quiz_progress = StoreQuizProgress(storage)
 
     async def start(self) -> None:
         """Connect the store (or keep retrying in the background) and start polling."""
@@ -236,6 +239,38 @@ class StoreService:
             unanswered=stats.suggested + stats.declined,
             votes_down=stats.votes_down,
         )
+
+
+class StoreQuizProgress:
+    """Practice progress in the shared store, so it follows people across instances."""
+
+    def __init__(self, storage: Storage) -> None:
+        """Keep progress in *storage*."""
+        self.storage = storage
+
+    def now(self) -> datetime:
+        """Return the store's clock (aware UTC)."""
+        return self.storage.quiz.now()
+
+    async def history(self, platform: str, user_id: str) -> History:
+        """Return the person's practice; ProgressUnavailableError when the store is down."""
+        try:
+            return await self.storage.quiz.history(platform, user_id)
+        except StoreUnavailableError as exc:
+            raise ProgressUnavailableError(str(exc)) from None
+
+    async def record(
+        self, platform: str, user_id: str, attempt: Attempt, choice: int, review: Review
+    ) -> None:
+        """Store one answer and its schedule; ProgressUnavailableError when the store is down."""
+        try:
+            await self.storage.quiz.record(platform, user_id, attempt, choice, review)
+        except StoreUnavailableError as exc:
+            raise ProgressUnavailableError(str(exc)) from None
+
+    async def forget_user(self, user_hash: str) -> int:
+        """Delete every practice answer and schedule of *user_hash*; return the rows deleted."""
+        return await self.storage.quiz.forget_user(user_hash)
 
 
 def _usage(verb: str) -> Reply:

@@ -4,7 +4,8 @@ The parts, each in its own module: the runner and bounded operations (`engine.py
 tables and migrations (`schema.py`), failure counting and the breaker (`health.py`),
 write-behind recording (`recorder.py`), cross-instance dedup claims (`claims.py`), the admin
 views' reads (`reports.py`), shared state: the knowledge generation and channel opt-ins
-(`state.py`), and the retention purge (`retention.py`). Callers use `Storage` alone.
+(`state.py`), practice progress (`quiz.py`), and the retention purge (`retention.py`).
+Callers use `Storage` alone.
 
 Two rules shape everything: a failing store never breaks answering (timeouts, counted and
 log-safe failures, a circuit breaker, dedup that fails open), and recording adds no latency
@@ -30,6 +31,7 @@ from bot.storage.claims import Claims
 from bot.storage.engine import Database
 from bot.storage.health import Health, StoreUnavailableError, describe_error
 from bot.storage.learning import Learning
+from bot.storage.quiz import QuizProgressStore
 from bot.storage.recorder import FLUSH_RECORDS, MAX_TEXT, Recorder, UserHasher
 from bot.storage.reports import Reports
 from bot.storage.retention import DEFAULT_RETENTION_DAYS, PurgeResult, purge
@@ -103,6 +105,7 @@ class Storage:
         self.reports = Reports(self.db, clock)
         self.state = SharedState(self.db, clock, poll_interval=state_poll_interval)
         self.learning = Learning(self.db, clock, self.user_hash)
+        self.quiz = QuizProgressStore(self.db, self.user_hash, clock)
         # The operations callers use, straight from the part that does them.
         self.record_question = self.recorder.record_question
         self.record_feedback = self.recorder.record_feedback

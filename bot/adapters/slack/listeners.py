@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -24,13 +24,14 @@ from bot.adapters.slack.teach import TEACH_SHORTCUT, SlackTeaching
 from bot.conversation.service import ConversationService
 from bot.conversation.teach import reason_reply
 from bot.core.insights import AdminSummary
-from bot.core.reply import Action, Message, Reply, Section
+from bot.core.reply import QUIZ_ACTIONS, Action, ActionKind, Message, Reply, Section
 from bot.render.blocks import (
     ACTION_ASK,
     ACTION_FAQ,
     ACTION_FEEDBACK,
     ACTION_MORE,
     ACTION_PATH_FORM,
+    ACTION_QUIZ,
     ACTION_REASON,
     ACTION_SHARE,
     ACTION_SUGGEST,
@@ -54,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 PATH_COMMAND = "/finops-path"
 ADMIN_COMMAND = "/finops-admin"
+QUIZ_COMMAND = "/finops-quiz"
 PLATFORM = "slack"
 _FEEDBACK_VALUE = re.compile(r"^(up|down):([a-z0-9][a-z0-9-]*)$")
 
@@ -131,6 +133,49 @@ class SlackHandlers:
         if reply.attachment is not None:
             reply = await self._send_file(client, None, msg.user_id, reply)
         await respond(**message(reply), response_type="ephemeral")
+
+    async def quiz_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
+        """Answer `/finops-quiz [cert | progress]` privately, with a button per choice."""
+        await ack()
+        msg = Message(
+            f"{QUIZ_COMMAND} {str(command.get('text') or '').strip()}",
+            user_id=str(command.get("user_id", "")),
+            platform=PLATFORM,
+            place=str(command.get("channel_id") or ""),
+            private=True,
+            via="command",
+        )
+        reply = await self.conversation.respond(msg)
+        if reply is not None:
+            await respond(**message(reply), response_type="ephemeral")
+
+    async def quiz_clicked(
+        self,
+        ack: AsyncAck,
+        action: Payload,
+        body: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        """Answer a practice-question button where it was clicked (privately if it was private)."""
+        await ack()
+        kind = _QUIZ_KIND.match(str(action.get("action_id") or ""))
+        if kind is None:
+            return
+        value = str(action.get("value") or "")[:200]
+        choice = Action(cast(ActionKind, kind.group(1)), "", value)
+        reply = await self.conversation.quiz_action(_clicker(body), choice)
+        container = body.get("container") or {}
+        if container.get("type") == "view":
+            # From the Home tab: the question arrives in our DM, where its buttons work.
+            await client.chat_postMessage(channel=body["user"]["id"], **message(reply))
+        elif container.get("is_ephemeral"):
+            await respond(**message(reply), response_type="ephemeral", replace_original=False)
+        else:
+            clicked = body.get("message") or {}
+            await client.chat_postMessage(
+                channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
+            )
 
     # ----- the path form
 
@@ -308,7 +353,9 @@ class SlackHandlers:
         admin = None
         if self.conversation.is_admin(user_id) and self._summary is not None:
             admin = await self._summary()
-        view = home_view(self.bot.store.current.knowledge, admin=admin)
+        viewer = Message("", user_id=user_id, platform=PLATFORM, place=user_id, private=True)
+        practice = await self.conversation.quiz_home(viewer)
+        view = home_view(self.bot.store.current.knowledge, admin=admin, practice=practice)
         await client.views_publish(user_id=user_id, view=view)
 
     async def ignore(self) -> None:
@@ -396,6 +443,7 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.event("app_home_opened"), h.app_home_opened),
         (app.command(PATH_COMMAND), h.path_command),
         (app.command(ADMIN_COMMAND), h.admin_command),
+        (app.command(QUIZ_COMMAND), h.quiz_command),
         (app.view(PATH_MODAL_ID), h.path_form_submitted),
         (app.action(ACTION_PATH_FORM), h.open_path_form),
         (app.action(ACTION_SHARE), h.share_path),
@@ -411,6 +459,7 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.shortcut(TEACH_SHORTCUT), h.teach.shortcut),
         (app.view(TEACH_MODAL_ID), h.teach.teach_submitted),
         (app.view(REASON_MODAL_ID), h.teach.reason_submitted),
+        (app.action(_QUIZ_KIND), h.quiz_clicked),
         # Last: anything else Slack can send is acknowledged with a 200 and dropped, so Bolt
         # never answers 404 (Slack would show the person an error) nor logs the payload.
         (app.event(re.compile(".*")), h.ignore),
@@ -425,6 +474,8 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
 
 
 _PATH_CACHE_SIZE = 256
+# A quiz button: quiz_<kind>_<n>, the kind being one of the reply's quiz action kinds.
+_QUIZ_KIND = re.compile(rf"^{ACTION_QUIZ}_({'|'.join(QUIZ_ACTIONS)})_\d+$")
 
 
 def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
@@ -32,7 +32,7 @@ from bot.conversation.service import ConversationService
 from bot.conversation.teach import reason_reply
 from bot.core import replies
 from bot.core.paths import PathRequest
-from bot.core.reply import Action, Message, Reply, Section
+from bot.core.reply import QUIZ_ACTIONS, Action, ActionKind, Message, Reply, Section
 from bot.render.cards import (
     FIELD_EXPERIENCE,
     FIELD_GOAL,
@@ -49,6 +49,7 @@ from bot.render.cards import (
     SUBMIT_MORE,
     SUBMIT_OPEN_PATH_FORM,
     SUBMIT_PATH_FORM,
+    SUBMIT_QUIZ,
     Card,
     path_form_card,
     render_card,
@@ -204,6 +205,16 @@ class TeamsHandlers:
         """Teach / Suggest / reason buttons and their forms (bot/adapters/teams/teach.py)."""
         await teaching_clicked(self, context, state, data)
 
+    async def quiz_clicked(self, context: TurnContext, state: TurnState, data: SubmitData) -> None:
+        """Answer a practice-question button: an answer, "Next question" or "My progress"."""
+        kind = _string(data, "kind", 20)
+        if kind not in QUIZ_ACTIONS:
+            logger.info("ignored a malformed quiz click")
+            return
+        action = Action(cast(ActionKind, kind), "", _string(data, "value", 200))
+        reply = await self.conversation.quiz_action(_message(context.activity, ""), action)
+        await _send_reply(context, reply)
+
     async def open_path_form(
         self, context: TurnContext, state: TurnState, data: SubmitData
     ) -> None:
@@ -270,6 +281,7 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
             h.choice_clicked,
         ),
         (submits(SUBMIT_PATH_FORM, submit_filter=SUBMIT_KEY), h.path_form_submitted),
+        (submits(SUBMIT_QUIZ, submit_filter=SUBMIT_KEY), h.quiz_clicked),
         (submits(SUBMIT_OPEN_PATH_FORM, submit_filter=SUBMIT_KEY), h.open_path_form),
         (
             submits(re.compile(f"^(?:{'|'.join(TEACHING_SUBMITS)})$"), submit_filter=SUBMIT_KEY),
