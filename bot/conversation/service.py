@@ -114,7 +114,8 @@ class ConversationService:
             return None
         self.recorder.question(message, reply, asked_at)
         if key is not None:
-            now_about = self.bot.subject_of(intent.rest, reply) or subject
+            said = self.bot.subject_of(intent.rest, reply)
+            now_about = said.after(subject) if said is not None else subject
             if now_about is not None:
                 await self.context.remember(key, now_about)
         return reply
