@@ -11,7 +11,8 @@ An answerable question counts as right when the bot answers outright (not a "did
 with one of the expected FAQs, or with the expected program's expected attribute (labels in
 every eval file, eval.yaml and eval_catalog.yaml included), or, for a "which certification
 for my role?" question, with the path recommendation for that role. A
-follow-up counts as resolved when the answer is about the expected program. An off-topic
+follow-up counts as resolved when the answer is about the expected program (one about no
+program, when it is answered with an expected FAQ). An off-topic
 message counts as handled when it is not answered outright.
 """
 
@@ -177,7 +178,12 @@ async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> 
         reply = await ask(item["q"], place)
         result.followups += 1
         about = bot.subject_of(item["q"], reply) if reply.answered else None
-        if about is not None and about.program == item.get("program"):
+        if item.get("program") is None:
+            # About no one program ("which is the entry-level one?"): the answer must fit.
+            resolved = is_right(bot, item, reply)
+        else:
+            resolved = about is not None and about.program == item["program"]
+        if resolved:
             result.followups_resolved += 1
         else:
             got = about.program if about else reply.kind

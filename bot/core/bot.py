@@ -86,18 +86,26 @@ class Bot:
         match = snap.index.match(text, self.match)
         if fact_reply is not None and not self._general_faq(match, fact_reply):
             return fact_reply
+        about: str | None = None
         if subject is not None and subject.program and snap.paths.program_named(text) is None:
             program = snap.knowledge.programs.get(subject.program)
             if program is not None:
                 followup = snap.index.match(f"{text} {program.name}", self.match)
-                best = followup.best
-                if (
-                    followup.band == "answer"
-                    and best is not None
-                    and best.faq.program == program.id
-                ):
+                if followup.band == "answer" and self._covers(followup, program.id):
                     match = followup
-        return replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
+                if self._covers(match, program.id):
+                    about = program.id
+        reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
+        if about is not None and reply.answered and reply.program is None:
+            # Answered in a conversation about *about*, with an FAQ that covers it.
+            reply = dataclasses.replace(reply, program=about)
+        return reply
+
+    def _covers(self, match: Match, program: str) -> bool:
+        """Return True when *match*'s best FAQ is about *program* (or names it among others)."""
+        best = match.best
+        knowledge = self.store.current.knowledge
+        return best is not None and program in facts.faq_scope(knowledge, best.faq.id).programs
 
     def _general_faq(self, match: Match, clarify: Reply) -> bool:
         """Return True when an FAQ about every program answers what *clarify* would ask.

@@ -150,6 +150,11 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
     )
 
 
+def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
+    question = parse(knowledge, text)
+    return question.programs if question is not None else ()
+
+
 def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
     """Return every attribute *text* has a cue for (the evaluation reads FAQ phrasings so)."""
     question = parse(knowledge, text)
@@ -158,10 +163,11 @@ def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class FaqScope:
-    """What an FAQ is asked about: its attributes, and whether it is about every program."""
+    """What an FAQ is asked about: its attributes, the programs it names, or every program."""
 
     attributes: frozenset[str]
     every_program: bool
+    programs: frozenset[str] = frozenset()
 
 
 _faq_cache: dict[str, dict[str, FaqScope]] = {}
@@ -182,6 +188,8 @@ def faq_scope(knowledge: Knowledge, faq_id: str) -> FaqScope:
                 ),
                 f.program is None and not named and question is not None
                 and not question.programs,
+                frozenset(_named(knowledge, f"{f.question}\n{f.answer}"))
+                | ({f.program} if f.program else set()),
             )  # fmt: skip
         _faq_cache.clear()  # one knowledge version at a time, like the tables
         _faq_cache[knowledge.version] = table
