@@ -83,7 +83,8 @@ def build_conversation(
     """Return the conversation service: the core, the admin rules and verbs, the recorder.
 
     With *service*, the store's admin verbs (stats, unanswered, export, stale) are added,
-    everything is recorded, and an admin reload is announced to every instance.
+    everything is recorded, thread memory is shared, and an admin reload is announced to
+    every instance.
     """
 
     async def channels_verb(message: Message, args: str) -> Reply:
@@ -106,6 +107,8 @@ def build_conversation(
         AccessRules(admins=settings.admins_all),
         verbs=verbs,
         recorder=service,
+        # Thread memory in the store: a follow-up resolves on whichever instance gets it.
+        context=service.storage.context if service is not None else None,
     )
 
 

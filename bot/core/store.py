@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core import facts
 from bot.core.knowledge import Knowledge, KnowledgeError, Problem
 from bot.core.loading import load_knowledge
 from bot.core.matching import FaqIndex
@@ -32,6 +33,8 @@ class Snapshot:
 def build_snapshot(directory: Path | str) -> Snapshot:
     """Load *directory* and build its indexes; raise KnowledgeError if it does not validate."""
     knowledge = load_knowledge(directory)
+    # Which attributes and programs each FAQ is about: read once here, not on a question.
+    facts.faq_scope(knowledge, "")
     return Snapshot(knowledge, FaqIndex(knowledge), PathRecommender(knowledge))
 
 

@@ -1,6 +1,6 @@
 """The tables (SQLAlchemy Core) and the small versioned migration run at every start.
 
-Why not Alembic: nine small tables, one process kind, and migrations that must run by
+Why not Alembic: ten small tables, one process kind, and migrations that must run by
 themselves at start-up on both SQLite and PostgreSQL. A version table plus a dict of upgrade
 functions does that in one file, with no config or script directory to ship. A fresh
 database gets the current tables in one go and is stamped with the latest version (what
@@ -145,15 +145,33 @@ channels = Table(
 )
 
 
+contexts = Table(
+    "finops_context",
+    metadata,
+    # What a thread, DM or chat is about, so a follow-up on any instance resolves against
+    # it. The key is context_key()'s hash: no channel, thread or user id is stored.
+    Column("key", String(64), primary_key=True),
+    Column("program", String(80)),
+    Column("attribute", String(40)),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_finops_context_updated_at", "updated_at"),
+)
+
+
 def _add_channels(conn: Connection) -> None:
     # Channel opt-ins moved from a per-instance JSON file into the shared store.
     channels.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 2
+def _add_context(conn: Connection) -> None:
+    # Thread memory moved from each instance's memory into the shared store.
+    contexts.create(conn, checkfirst=True)
+
+
+SCHEMA_VERSION = 3
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels}
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels, 3: _add_context}
 
 # Any constant works; instances of one install must agree on it.
 _PG_LOCK_KEY = 0x46696E4F7073  # "FinOps"
