@@ -155,6 +155,21 @@ async def test_unprompted_messages_speak_only_when_useful(
     assert recorder.audit == []
 
 
+async def test_unprompted_which_certification_is_asked(
+    service: ConversationService, recorder: ListRecorder
+) -> None:
+    """In an opted-in channel, an exam question naming no program gets "which one?" back."""
+    msg = Message(
+        "how much is the exam?", user_id="U1", platform="slack", place="C1:3.3", unprompted=True
+    )
+    reply = await say(service, msg)
+    assert reply.kind == "clarify"
+    shown = render_text(reply)
+    assert "Which one do you mean?" in shown
+    assert "1. FinOps Certified Practitioner (FOCP)" in shown
+    assert recorder.questions == [("how much is the exam?", "clarify")]
+
+
 async def test_a_lost_gate_means_nothing_happens(
     service: ConversationService, recorder: ListRecorder
 ) -> None:

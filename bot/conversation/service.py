@@ -23,8 +23,11 @@ from bot.core.reply import Action, Message, Reply
 
 logger = logging.getLogger(__name__)
 
-# Said where the bot was not addressed (opted-in channels) only when it helps.
-WORTH_SAYING_UNPROMPTED = frozenset({"answer", "suggest", "path"})
+# Said where the bot was not addressed (opted-in channels) only when it helps. "Which
+# certification?" counts: the message asked about an exam's price, length or the like, and a
+# one-click question back is as useful there as a "did you mean" (a channel is opted in
+# because it is about certifications). Declines, help and small talk stay unsaid.
+WORTH_SAYING_UNPROMPTED = frozenset({"answer", "suggest", "path", "clarify"})
 THANKS_FOR_FEEDBACK = "Thanks for the feedback!"
 ADMIN_FAILED = "Sorry, that admin command failed. The error is in the bot's log."
 # Claims the message for this instance; False when another instance already answers it.
