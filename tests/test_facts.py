@@ -192,3 +192,21 @@ def test_one_faq_covering_every_program_beats_which_one(bot: Bot) -> None:
     reply = _ask(bot, "can i take the exam from home?")
     assert reply.kind == "answer"
     assert reply.faq_id == "exam-online"
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("FOCP $$?", "price"),
+        ("is the FOCP exam $325?", "price"),
+        ("what comes with the $300 FOCP purchase", None),
+    ],
+)
+def test_a_dollar_sign_ending_a_question_asks_the_price(
+    bot: Bot, text: str, attribute: str | None
+) -> None:
+    """"FOCP $$?" asks the price; a figure mentioned mid-sentence does not."""
+    reply = _ask(bot, text)
+    assert reply.attribute == attribute
+    if attribute is not None:
+        assert (reply.kind, reply.program) == ("answer", "focp")

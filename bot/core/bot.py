@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from bot.core import facts, replies
-from bot.core.intents import PATH_CUE, Intent, classify
+from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.matching import Match, MatchSettings
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
@@ -62,7 +62,10 @@ class Bot:
             # Only the conversation service runs admin commands (it knows who and where).
             return replies.admin_elsewhere_reply()
         snap = self.store.current
-        if PATH_CUE.search(fold(intent.rest)):
+        folded = fold(intent.rest)
+        if PATH_CUE.search(folded) and not (
+            PATH_CONTENT.search(folded) and not PATH_ASK.search(folded)
+        ):
             query = snap.paths.parse(intent.rest)
             if query.role is not None:
                 return replies.path_reply(snap.knowledge, snap.paths.recommend(query))

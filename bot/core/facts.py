@@ -13,6 +13,7 @@ from bot.core.text import words
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
 MAX_PROGRAMS = 4
+_DOLLARS = re.compile(r"\$+(?=[\d,.]*k?\s*(?:\?|$))")
 _PARENS = re.compile(r"\s*\(([^)]*)\)")
 
 
@@ -115,7 +116,9 @@ def _tables(knowledge: Knowledge) -> _Tables:
 def parse(knowledge: Knowledge, text: str) -> Question | None:
     """Return the attribute and programs *text* names; None for another vendor's exam."""
     tables = _tables(knowledge)
-    raw = words(text[:2000])
+    # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
+    # course" mid-sentence only mentions one).
+    raw = words(_DOLLARS.sub(" dollars ", text[:2000]))
     if any(marker <= set(raw) for marker in tables.out_of_scope):
         return None
     joined = " ".join(raw)
