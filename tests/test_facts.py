@@ -205,7 +205,7 @@ def test_one_faq_covering_every_program_beats_which_one(bot: Bot) -> None:
 def test_a_dollar_sign_ending_a_question_asks_the_price(
     bot: Bot, text: str, attribute: str | None
 ) -> None:
-    """"FOCP $$?" asks the price; a figure mentioned mid-sentence does not."""
+    """ "FOCP $$?" asks the price; a figure mentioned mid-sentence does not."""
     reply = _ask(bot, text)
     assert reply.attribute == attribute
     if attribute is not None:

@@ -231,12 +231,12 @@ def test_natural_path_request_in_a_message(bot: Bot) -> None:
     "text", ["best cert for a secops person?", "platform engineer, any cert recs?"]
 )
 def test_other_ways_of_asking_for_a_recommendation(bot: Bot, text: str) -> None:
-    """"Best cert for…" and "recs?" with a role get the recommendation too."""
+    """ "Best cert for…" and "recs?" with a role get the recommendation too."""
     assert bot.handle(Message(text=text)).kind == "path"
 
 
 def test_what_a_learning_path_covers_is_an_faq(bot: Bot) -> None:
-    """"What does the SRE path cover?" describes the learning path, not a recommendation."""
+    """ "What does the SRE path cover?" describes the learning path, not a recommendation."""
     reply = bot.handle(Message(text="what does the SRE learning path cover?"))
     assert reply.kind == "answer"
     assert reply.faq_id == "path-sre"
