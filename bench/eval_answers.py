@@ -8,8 +8,11 @@ mean" band and thread memory all count. Follow-ups are asked in one conversation
 context. Report the holdout and real figures: nobody tunes code or knowledge on those.
 
 An answerable question counts as right when the bot answers outright (not a "did you mean")
-with one of the expected FAQs, or with the expected program's expected attribute. A
-follow-up counts as resolved when the answer is about the expected program. An off-topic
+with one of the expected FAQs, or with the expected program's expected attribute (labels in
+every eval file, eval.yaml and eval_catalog.yaml included), or, for a "which certification
+for my role?" question, with the path recommendation for that role. A
+follow-up counts as resolved when the answer is about the expected program (one about no
+program, when it is answered with an expected FAQ). An off-topic
 message counts as handled when it is not answered outright.
 """
 
@@ -89,23 +92,57 @@ def _ids(item: dict[str, Any]) -> list[str]:
     return [faq] if isinstance(faq, str) else list(faq)
 
 
+def _topic(item: dict[str, Any]) -> str:
+    """Return the item's topic; the older sets have none, so their first FAQ id's family."""
+    if item.get("topic"):
+        return str(item["topic"])
+    ids = _ids(item)
+    return f"{ids[0].split('-')[0]}*" if ids else "?"
+
+
 def _text(item: Any) -> str:
     return str(item["q"] if isinstance(item, dict) else item)
 
 
+def _labels(item: dict[str, Any], key: str) -> list[str]:
+    value = item.get(key)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+# The path recommendation is the answer to "which certification for my role?": it counts
+# for the role's FAQ. Most role FAQs are named role-<role id>; these two are not.
+ROLE_FAQS = {"finance-procurement": "role-finance", "technology-leader": "role-executive"}
+
+
+def answered_programs(bot: Bot, text: str, reply: Reply) -> list[str]:
+    """Return the programs a facts answer is about (all of them when it covers several)."""
+    programs = (reply.data or {}).get("programs")
+    if reply.attribute is not None and isinstance(programs, list) and programs:
+        return [str(p) for p in programs]
+    about = bot.subject_of(text, reply)
+    return [about.program] if about is not None else []
+
+
 def is_right(bot: Bot, item: dict[str, Any], reply: Reply) -> bool:
-    """Return True when *reply* answers *item* outright with what it expects."""
+    """Return True when *reply* answers *item* outright with what it expects.
+
+    `program` and `attribute` may each be one id or a list of acceptable ids (a question
+    naming "the Certified FinOps Professional" fits either FinOpsSchool guide).
+    """
+    if reply.kind == "path":
+        role = ((reply.data or {}).get("role") or {}).get("id")
+        return role is not None and ROLE_FAQS.get(role, f"role-{role}") in _ids(item)
     if not reply.answered:
         return False
     if reply.faq_id is not None and reply.faq_id in _ids(item):
         return True
-    program, attribute = item.get("program"), item.get("attribute")
-    about = bot.subject_of(item["q"], reply)
-    return (
-        attribute is not None
-        and reply.attribute == attribute
-        and (program is None or (about is not None and about.program == program))
-    )
+    attributes, programs = _labels(item, "attribute"), _labels(item, "program")
+    if reply.attribute is None or reply.attribute not in attributes:
+        return False
+    about = answered_programs(bot, item["q"], reply)
+    return not programs or (bool(about) and set(about) <= set(programs))
 
 
 async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> Result:
@@ -125,7 +162,7 @@ async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> 
 
     for item in data["answer"]:
         reply = await ask(item["q"], f"a{next(counter)}")
-        topic = str(item.get("topic") or item.get("program") or "?")
+        topic = _topic(item)
         result.answerable += 1
         result.topic_total[topic] += 1
         if is_right(bot, item, reply):
@@ -151,7 +188,12 @@ async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> 
         reply = await ask(item["q"], place)
         result.followups += 1
         about = bot.subject_of(item["q"], reply) if reply.answered else None
-        if about is not None and about.program == item.get("program"):
+        if item.get("program") is None:
+            # About no one program ("which is the entry-level one?"): the answer must fit.
+            resolved = is_right(bot, item, reply)
+        else:
+            resolved = about is not None and about.program == item["program"]
+        if resolved:
             result.followups_resolved += 1
         else:
             got = about.program if about else reply.kind

@@ -1,6 +1,8 @@
 """Sweep the word/meaning fusion and the answer bands on the tune sets; prints, asserts nothing.
 
-Usage: python bench/tune_fusion.py [--cv]
+Usage: python bench/tune_fusion.py [--cv] [--split tune]
+Without --split, the older sets (tests/data/eval*.yaml); with --split tune, the whole tune
+split of bench/eval_answers.py (those plus eval2/tune.yaml). Never the held-out files.
 Scores every question once (word scores and semantic cosines), then replays fusion and
 banding for each setting. The goal: most answerable questions answered right while at most
 5% of the off-topic messages are answered. --cv also tunes on one half of the set and
@@ -21,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.eval_answers import SPLITS, load  # noqa: E402
 from bench.eval_matching import load_eval  # noqa: E402
 from bot.core.matching import FaqIndex, Match, MatchSettings  # noqa: E402
 from bot.core.store import KnowledgeStore  # noqa: E402
@@ -112,13 +115,25 @@ def show(label: str, s: MatchSettings, r: dict[str, float]) -> None:
     )
 
 
+def _split(name: str) -> dict[str, Any]:
+    """Return a split's answer items (FAQ ids as lists) and decline texts."""
+    data = load(SPLITS[name])
+    answer = [
+        {**i, "faq": [i["faq"]] if isinstance(i["faq"], str) else list(i["faq"])}
+        for i in data["answer"]
+    ]
+    decline = [str(d["q"] if isinstance(d, dict) else d) for d in data["decline"]]
+    return {"answer": answer, "decline": decline}
+
+
 def main() -> int:
     """Print the sweep's best settings per variant."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--cv", action="store_true", help="2-fold check of the tuning")
+    parser.add_argument("--split", choices=["tune"], help="the whole tune split")
     args = parser.parse_args()
     index = KnowledgeStore.open(ROOT / "knowledge").current.index
-    data = load_eval()
+    data = load_eval() if args.split is None else _split(args.split)
     items = precompute(index, data)
     base = MatchSettings()
     print(f"tune sets: {len(data['answer'])} answerable, {len(data['decline'])} to decline")

@@ -86,7 +86,8 @@ def build_conversation(
     """Return the conversation service: the core, the admin rules and verbs, the recorder.
 
     With *service*, the store's admin verbs (stats, unanswered, export, stale) are added,
-    everything is recorded, and an admin reload is announced to every instance.
+    everything is recorded, thread memory is shared, and an admin reload is announced to
+    every instance.
     """
 
     async def channels_verb(message: Message, args: str) -> Reply:
@@ -111,6 +112,8 @@ def build_conversation(
         recorder=service,
         # Practice progress in the shared store, so it follows people across instances.
         quiz=QuizConversation(store, service.quiz_progress if service is not None else None),
+        # Thread memory in the store: a follow-up resolves on whichever instance gets it.
+        context=service.storage.context if service is not None else None,
     )
     if service is not None:
         conversation.teaching = service.teaching

@@ -155,6 +155,21 @@ async def test_unprompted_messages_speak_only_when_useful(
     assert recorder.audit == []
 
 
+async def test_unprompted_which_certification_is_asked(
+    service: ConversationService, recorder: ListRecorder
+) -> None:
+    """In an opted-in channel, an exam question naming no program gets "which one?" back."""
+    msg = Message(
+        "how much is the exam?", user_id="U1", platform="slack", place="C1:3.3", unprompted=True
+    )
+    reply = await say(service, msg)
+    assert reply.kind == "clarify"
+    shown = render_text(reply)
+    assert "Which one do you mean?" in shown
+    assert "1. FinOps Certified Practitioner (FOCP)" in shown
+    assert recorder.questions == [("how much is the exam?", "clarify")]
+
+
 async def test_a_lost_gate_means_nothing_happens(
     service: ConversationService, recorder: ListRecorder
 ) -> None:
@@ -188,6 +203,42 @@ async def test_follow_up_resolves_to_the_thread_subject(service: ConversationSer
     assert follow.kind == "answer"
     assert follow.program == "fcp"
     assert "price" in (follow.title or "")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "program"),
+    [("what about the FCP?", "fcp"), ("and the engineer one?", "foce"), ("FOCE?", "foce")],
+)
+async def test_a_program_alone_carries_the_last_attribute_over(
+    service: ConversationService, follow_up: str, program: str
+) -> None:
+    """After the FOCP's price, "what about the FCP?" answers the FCP's price."""
+    first = await say(service, thread("how much does the FOCP cost?"))
+    assert (first.program, first.attribute) == ("focp", "price")
+    follow = await say(service, thread(follow_up))
+    assert follow.kind == "answer"
+    assert (follow.program, follow.attribute) == (program, "price")
+    assert "price" in render_text(follow)
+
+
+async def test_a_new_program_without_an_attribute_starts_a_new_topic(
+    service: ConversationService,
+) -> None:
+    """After "tell me about the FCP", "and the price?" is the FCP's, not an older attribute."""
+    await say(service, thread("how long is the FOCP exam?"))
+    await say(service, thread("tell me about the finops certified professional"))
+    follow = await say(service, thread("how much does it cost?"))
+    assert (follow.program, follow.attribute) == ("fcp", "price")
+
+
+async def test_naming_a_program_after_which_one_answers_the_attribute(
+    service: ConversationService,
+) -> None:
+    """ "Which certification?" then a typed "FOCE" answers the FOCE's figure, not a profile."""
+    ask = await say(service, thread("how much is the exam?"))
+    assert ask.kind == "clarify"
+    follow = await say(service, thread("the foce"))
+    assert (follow.kind, follow.program, follow.attribute) == ("answer", "foce", "price")
 
 
 async def test_context_never_leaks_between_threads_or_dms(service: ConversationService) -> None:

@@ -168,3 +168,45 @@ def test_terminal_numbers_pick_program_choices_and_more_shows_the_rest(bot: Bot)
     assert rest.sections[0].text not in render_text(first)
     assert f"More: {faq.question}" in text
     assert rest.sections[0].text in text
+
+
+@pytest.mark.parametrize(
+    ("text", "program"),
+    [
+        ("do i need FOCP before FOCE?", "foce"),
+        ("FOCE prerequisites if I already hold the FOCP?", "foce"),
+        ("technology value prereq - do I need FOCP?", "tech-value"),
+        ("what are the FOCP prerequisites?", "focp"),
+    ],
+)
+def test_a_prerequisite_named_in_passing_is_not_the_subject(
+    bot: Bot, text: str, program: str
+) -> None:
+    """ "Do I need FOCP before FOCE?" is about the FOCE's prerequisites, not the FOCP's."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, "prerequisites")
+
+
+def test_one_faq_covering_every_program_beats_which_one(bot: Bot) -> None:
+    """ "Can I take the exam from home?" gets the FAQ about every exam, not "which one?"."""
+    reply = _ask(bot, "can i take the exam from home?")
+    assert reply.kind == "answer"
+    assert reply.faq_id == "exam-online"
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("FOCP $$?", "price"),
+        ("is the FOCP exam $325?", "price"),
+        ("what comes with the $300 FOCP purchase", None),
+    ],
+)
+def test_a_dollar_sign_ending_a_question_asks_the_price(
+    bot: Bot, text: str, attribute: str | None
+) -> None:
+    """ "FOCP $$?" asks the price; a figure mentioned mid-sentence does not."""
+    reply = _ask(bot, text)
+    assert reply.attribute == attribute
+    if attribute is not None:
+        assert (reply.kind, reply.program) == ("answer", "focp")

@@ -227,6 +227,22 @@ def test_natural_path_request_in_a_message(bot: Bot) -> None:
     assert reply.title == "Certification path for Site Reliability Engineer (SRE)"
 
 
+@pytest.mark.parametrize(
+    "text", ["best cert for a secops person?", "platform engineer, any cert recs?"]
+)
+def test_other_ways_of_asking_for_a_recommendation(bot: Bot, text: str) -> None:
+    """ "Best cert for…" and "recs?" with a role get the recommendation too."""
+    assert bot.handle(Message(text=text)).kind == "path"
+
+
+def test_what_a_learning_path_covers_is_an_faq(bot: Bot) -> None:
+    """ "What does the SRE path cover?" describes the learning path, not a recommendation."""
+    reply = bot.handle(Message(text="what does the SRE learning path cover?"))
+    assert reply.kind == "answer"
+    assert reply.faq_id == "path-sre"
+    assert bot.handle(Message(text="which path should an SRE take?")).kind == "path"
+
+
 def test_path_cli_json() -> None:
     """`finops-bot path --json` prints the documented fields."""
     out = subprocess.run(

@@ -26,8 +26,11 @@ from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
 
-# Said where the bot was not addressed (opted-in channels) only when it helps.
-WORTH_SAYING_UNPROMPTED = frozenset({"answer", "suggest", "path"})
+# Said where the bot was not addressed (opted-in channels) only when it helps. "Which
+# certification?" counts: the message asked about an exam's price, length or the like, and a
+# one-click question back is as useful there as a "did you mean" (a channel is opted in
+# because it is about certifications). Declines, help and small talk stay unsaid.
+WORTH_SAYING_UNPROMPTED = frozenset({"answer", "suggest", "path", "clarify"})
 THANKS_FOR_FEEDBACK = say("feedback_thanks")
 ADMIN_FAILED = say("admin_failed")
 # Claims the message for this instance; False when another instance already answers it.
@@ -130,7 +133,8 @@ class ConversationService:
         if reply.kind == "decline" and self.teaching is not None and intent.kind == "faq":
             reply = with_suggest(reply, intent.rest)
         if key is not None:
-            now_about = self.bot.subject_of(intent.rest, reply) or subject
+            said = self.bot.subject_of(intent.rest, reply)
+            now_about = said.after(subject) if said is not None else subject
             if now_about is not None:
                 await self.context.remember(key, now_about)
         return reply

@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from bot.core import facts, replies
-from bot.core.intents import PATH_CUE, Intent, classify
-from bot.core.matching import MatchSettings
+from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
+from bot.core.matching import Match, MatchSettings
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
@@ -16,9 +16,20 @@ from bot.core.text import fold
 
 @dataclass(frozen=True)
 class Subject:
-    """What a conversation has been about so far: the program last discussed."""
+    """What a conversation has been about so far: the program and attribute last discussed."""
 
-    program: str
+    program: str | None
+    attribute: str | None = None
+
+    def after(self, earlier: Subject | None) -> Subject:
+        """Return this subject completed by *earlier* where this message left a part open.
+
+        A new program starts a new topic (its attribute, if any, replaces the old one); a
+        message about an attribute only ("and the price?") keeps the earlier program.
+        """
+        if earlier is None or self.program is not None:
+            return self
+        return Subject(earlier.program, self.attribute or earlier.attribute)
 
 
 class Bot:
@@ -51,7 +62,10 @@ class Bot:
             # Only the conversation service runs admin commands (it knows who and where).
             return replies.admin_elsewhere_reply()
         snap = self.store.current
-        if PATH_CUE.search(fold(intent.rest)):
+        folded = fold(intent.rest)
+        if PATH_CUE.search(folded) and not (
+            PATH_CONTENT.search(folded) and not PATH_ASK.search(folded)
+        ):
             query = snap.paths.parse(intent.rest)
             if query.role is not None:
                 return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
@@ -64,34 +78,71 @@ class Bot:
         *subject*'s program when that gives an answer about it.
         """
         snap = self.store.current
-        fact_reply = facts.answer(snap.knowledge, text, subject.program if subject else None)
-        if fact_reply is not None:
+        fact_reply = facts.answer(
+            snap.knowledge,
+            text,
+            subject.program if subject else None,
+            subject.attribute if subject else None,
+        )
+        if fact_reply is not None and fact_reply.kind != "clarify":
             return fact_reply
         match = snap.index.match(text, self.match)
-        if subject is not None and snap.paths.program_named(text) is None:
+        if fact_reply is not None and not self._general_faq(match, fact_reply):
+            return fact_reply
+        about: str | None = None
+        if subject is not None and subject.program and snap.paths.program_named(text) is None:
             program = snap.knowledge.programs.get(subject.program)
             if program is not None:
                 followup = snap.index.match(f"{text} {program.name}", self.match)
-                best = followup.best
-                if (
-                    followup.band == "answer"
-                    and best is not None
-                    and best.faq.program == program.id
-                ):
+                if followup.band == "answer" and self._covers(followup, program.id):
                     match = followup
-        return replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
+                if self._covers(match, program.id):
+                    about = program.id
+        reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
+        if about is not None and reply.answered and reply.program is None:
+            # Answered in a conversation about *about*, with an FAQ that covers it.
+            reply = dataclasses.replace(reply, program=about)
+        return reply
+
+    def _covers(self, match: Match, program: str) -> bool:
+        """Return True when *match*'s best FAQ is about *program* (or names it among others)."""
+        best = match.best
+        knowledge = self.store.current.knowledge
+        return best is not None and program in facts.faq_scope(knowledge, best.faq.id).programs
+
+    def _general_faq(self, match: Match, clarify: Reply) -> bool:
+        """Return True when an FAQ about every program answers what *clarify* would ask.
+
+        "Can I take the exam from home?" names no program: one FAQ that covers them all is
+        a better answer than "which certification?".
+        """
+        best = match.best
+        return (
+            match.band == "answer"
+            and not match.tentative
+            and best is not None
+            and clarify.attribute
+            in (scope := facts.faq_scope(self.store.current.knowledge, best.faq.id)).attributes
+            and scope.every_program
+        )
 
     def subject_of(self, text: str, reply: Reply) -> Subject | None:
         """Return what *reply* (to *text*) was about, for the next follow-up; None if unclear."""
         snap = self.store.current
+        attribute = reply.attribute
         if reply.program is not None:
-            return Subject(reply.program)
+            return Subject(reply.program, attribute)
+        program: str | None = None
         if reply.faq_id is not None:
             faq = snap.knowledge.faqs.get(reply.faq_id)
             if faq is not None and faq.program is not None:
-                return Subject(faq.program)
-        named = snap.paths.program_named(text)
-        return Subject(named.id) if named is not None else None
+                program = faq.program
+        if program is None:
+            named = snap.paths.program_named(text)
+            program = named.id if named is not None else None
+        if program is None and attribute is None:
+            return None
+        return Subject(program, attribute)
 
     def faq(self, faq_id: str) -> Reply:
         """Answer the FAQ *faq_id* directly (a button click); decline if it no longer exists."""

@@ -13,6 +13,7 @@ from bot.core.text import words
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
 MAX_PROGRAMS = 4
+_DOLLARS = re.compile(r"\$+(?=[\d,.]*k?\s*(?:\?|$))")
 _PARENS = re.compile(r"\s*\(([^)]*)\)")
 
 
@@ -25,6 +26,8 @@ class Question:
     programs: tuple[str, ...]
     about_certifications: bool
     about_all: bool
+    # Only program names and follow-up words ("what about the FCP?"): asks the last attribute.
+    followup: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class _Tables:
     survey: frozenset[str]
     out_of_scope: tuple[frozenset[str], ...]
     ask_name: dict[str, str]
+    followup: frozenset[str]
+    markers: frozenset[str]
 
 
 _cache: dict[str, _Tables] = {}
@@ -100,6 +105,8 @@ def _tables(knowledge: Knowledge) -> _Tables:
         survey=frozenset(w for s in lang.survey_words for w in words(s)),
         out_of_scope=tuple(frozenset(words(p)) for p in lang.out_of_scope),
         ask_name=ask_name,
+        followup=frozenset(w for s in lang.followup_words for w in words(s)),
+        markers=frozenset(w for s in lang.prerequisite_markers for w in words(s)),
     )
     _cache.clear()  # one knowledge version at a time: a reload replaces it
     _cache[knowledge.version] = tables
@@ -109,14 +116,23 @@ def _tables(knowledge: Knowledge) -> _Tables:
 def parse(knowledge: Knowledge, text: str) -> Question | None:
     """Return the attribute and programs *text* names; None for another vendor's exam."""
     tables = _tables(knowledge)
-    raw = words(text[:2000])
+    # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
+    # course" mid-sentence only mentions one).
+    raw = words(_DOLLARS.sub(" dollars ", text[:2000]))
     if any(marker <= set(raw) for marker in tables.out_of_scope):
         return None
     joined = " ".join(raw)
     programs: list[str] = []
+    prerequisite: set[str] = set()
+    last = 0
     if tables.names is not None:
         for hit in tables.names.finditer(joined):
-            programs += [p for p in sorted(tables.owners[hit.group(0)]) if p not in programs]
+            named = [p for p in sorted(tables.owners[hit.group(0)]) if p not in programs]
+            programs += named
+            # "do I need FOCP before FOCE?": FOCP is what is needed, FOCE what is asked about.
+            if tables.markers & set(joined[last : hit.start()].split()[-3:]):
+                prerequisite.update(named)
+            last = hit.end()
         # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
         joined = " ".join(tables.names.sub(" ", joined).split())
     asked: frozenset[str] = frozenset()
@@ -124,10 +140,22 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
         asked = frozenset(tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined))
     # Several attributes at once ("how long is it and what format?") are an FAQ's job.
     attribute = next(iter(asked)) if len(asked) == 1 else None
+    if attribute == "prerequisites" and len(programs) > 1:
+        programs = [p for p in programs if p not in prerequisite] or programs
     said = set(raw)
     return Question(
-        attribute, asked, tuple(programs), bool(tables.subject & said), bool(tables.survey & said)
+        attribute,
+        asked,
+        tuple(programs),
+        bool(tables.subject & said),
+        bool(tables.survey & said),
+        followup=bool(programs) and not asked and set(joined.split()) <= tables.followup,
     )
+
+
+def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
+    question = parse(knowledge, text)
+    return question.programs if question is not None else ()
 
 
 def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
@@ -136,15 +164,61 @@ def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
     return question.asked if question else frozenset()
 
 
-def answer(knowledge: Knowledge, text: str, subject_program: str | None = None) -> Reply | None:
+@dataclass(frozen=True)
+class FaqScope:
+    """What an FAQ is asked about: its attributes, the programs it names, or every program."""
+
+    attributes: frozenset[str]
+    every_program: bool
+    programs: frozenset[str] = frozenset()
+
+
+_faq_cache: dict[str, dict[str, FaqScope]] = {}
+
+
+def faq_scope(knowledge: Knowledge, faq_id: str) -> FaqScope:
+    """Return FAQ *faq_id*'s scope (its phrasings' cues; no program or issuer named)."""
+    table = _faq_cache.get(knowledge.version)
+    if table is None:
+        issuers = _pattern(_phrase(p.issuer) for p in knowledge.programs.values())
+        table = {}
+        for f in knowledge.faqs.values():
+            question = parse(knowledge, f.question)
+            named = issuers is not None and issuers.search(_phrase(f.question)) is not None
+            table[f.id] = FaqScope(
+                frozenset().union(
+                    *(attributes_of(knowledge, p) for p in (f.question, *f.alternates))
+                ),
+                f.program is None and not named and question is not None
+                and not question.programs,
+                frozenset(_named(knowledge, f"{f.question}\n{f.answer}"))
+                | ({f.program} if f.program else set()),
+            )  # fmt: skip
+        _faq_cache.clear()  # one knowledge version at a time, like the tables
+        _faq_cache[knowledge.version] = table
+    return table.get(faq_id, FaqScope(frozenset(), every_program=False))
+
+
+def answer(
+    knowledge: Knowledge,
+    text: str,
+    subject_program: str | None = None,
+    subject_attribute: str | None = None,
+) -> Reply | None:
     """Answer an attribute question from program facts; None when *text* is not one.
 
-    *subject_program* is the program the conversation was about, used when *text* names none.
+    *subject_program* and *subject_attribute* are what the conversation was about: the
+    program is used when *text* names none, the attribute when *text* is only a program
+    name in follow-up words ("what about the FCP?").
     """
     question = parse(knowledge, text)
-    if question is None or question.attribute is None:
+    if question is None:
         return None
     attribute = question.attribute
+    if attribute is None and question.followup and len(question.programs) == 1:
+        attribute = subject_attribute
+    if attribute is None:
+        return None
     programs = [p for p in question.programs if p in knowledge.programs]
     if not programs and subject_program in knowledge.programs:
         programs = [subject_program] if subject_program else []
@@ -240,22 +314,25 @@ def _answer(
 
 
 def _clarify(knowledge: Knowledge, text: str, attribute: str, having: list[str]) -> Reply:
-    tables = _tables(knowledge)
     label = _label(knowledge, attribute)
     lacking = [p.name for p in knowledge.programs.values() if p.id not in having]
     sections = [Section(f"The {label} differs by certification. Which one do you mean?")]
     if lacking and having:
         sections.append(Section(f"Our sources give no {label} for: {', '.join(lacking)}."))
     choices = having or list(knowledge.programs)
-    base = text.strip().rstrip("?!. ")
-    actions = tuple(
-        Action("ask", knowledge.programs[p].name, f"{base} for {tables.ask_name[p]}?")
-        for p in choices
-    )
     return Reply(
         kind="clarify",
         title="Which certification?",
         sections=tuple(sections),
-        actions=actions,
+        actions=_choices(knowledge, text, choices),
         attribute=attribute,
+    )
+
+
+def _choices(knowledge: Knowledge, text: str, programs: list[str]) -> tuple[Action, ...]:
+    """Return one button per program re-asking *text* about it."""
+    ask_name = _tables(knowledge).ask_name
+    base = text.strip().rstrip("?!. ")
+    return tuple(
+        Action("ask", knowledge.programs[p].name, f"{base} for {ask_name[p]}?") for p in programs
     )

@@ -30,9 +30,16 @@ _THANKS = {
 _BOT_NAMES = {"bot", "finops bot", "finopsbot", "finops-bot", "team", "all", "everyone"}
 # A natural path request: the cue plus a role the recommender recognises.
 PATH_CUE = re.compile(
-    r"\b(path|roadmap|which cert\w*|what cert\w*|recommend\w*|where (?:do|should) i start|"
-    r"should i (?:take|do|get|start)|career plan|cert plan|what should i (?:take|do|get) first)\b"
+    r"\b(path|roadmap|which cert\w*|what cert\w*|best cert\w*|recommend\w*|recs?|"
+    r"where (?:do|should) i start|should i (?:take|do|get|start)|career plan|cert plan|"
+    r"what should i (?:take|do|get) first)\b"
 )
+# "What does the DevOps path cover?" asks what a learning path holds (an FAQ answers it),
+# not which certifications to take.
+PATH_CONTENT = re.compile(
+    r"\b(cover|covers|covered|what'?s in|what is in|about|include|includes|teach|teaches)\b"
+)
+PATH_ASK = re.compile(r"\b(which cert\w*|what cert\w*|best cert\w*|recommend\w*|recs?|should i)\b")
 
 
 @dataclass(frozen=True)

@@ -336,6 +336,16 @@ class Language(_Model):
         description="Cue phrases per certification attribute; a question with a cue is "
         "answered from the named program's facts.",
     )
+    followup_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that, around a program name and nothing else, make a follow-up "
+        "('what about the FCP?') ask the conversation's last attribute of that program.",
+    )
+    prerequisite_markers: tuple[Text, ...] = Field(
+        default=(),
+        description="Words just before a program name that make it the prerequisite rather "
+        "than the subject ('do I need FOCP before FOCE?' asks about FOCE).",
+    )
 
 
 class QuizDomain(_Model):

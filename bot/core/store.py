@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core import facts
 from bot.core.knowledge import Knowledge, KnowledgeError, Problem
 from bot.core.learned import Learned, merge_learned
 from bot.core.loading import load_knowledge
@@ -43,6 +44,8 @@ def build_snapshot(directory: Path | str, learned: Learned | None = None) -> Sna
 def snapshot_of(knowledge: Knowledge, learned: Learned | None = None) -> Snapshot:
     """Build the indexes for *knowledge* with *learned* merged in."""
     merged = merge_learned(knowledge, learned) if learned else knowledge
+    # Which attributes and programs each FAQ is about: read once here, not on a question.
+    facts.faq_scope(merged, "")
     return Snapshot(merged, FaqIndex(merged), PathRecommender(merged), base=knowledge)
 
 

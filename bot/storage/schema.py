@@ -247,18 +247,37 @@ def _add_quiz(conn: Connection) -> None:
     quiz_cards.create(conn, checkfirst=True)
 
 
+contexts = Table(
+    "finops_context",
+    metadata,
+    # What a thread, DM or chat is about, so a follow-up on any instance resolves against
+    # it. The key is context_key()'s hash: no channel, thread or user id is stored.
+    Column("key", String(64), primary_key=True),
+    Column("program", String(80)),
+    Column("attribute", String(40)),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_finops_context_updated_at", "updated_at"),
+)
+
+
 def _add_channels(conn: Connection) -> None:
     # Channel opt-ins moved from a per-instance JSON file into the shared store.
     channels.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 4
+def _add_context(conn: Connection) -> None:
+    # Thread memory moved from each instance's memory into the shared store.
+    contexts.create(conn, checkfirst=True)
+
+
+SCHEMA_VERSION = 5
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     2: _add_channels,
     3: _add_teaching,
     4: _add_quiz,
+    5: _add_context,
 }
 
 # Any constant works; instances of one install must agree on it.

@@ -4,7 +4,8 @@ The parts, each in its own module: the runner and bounded operations (`engine.py
 tables and migrations (`schema.py`), failure counting and the breaker (`health.py`),
 write-behind recording (`recorder.py`), cross-instance dedup claims (`claims.py`), the admin
 views' reads (`reports.py`), shared state: the knowledge generation and channel opt-ins
-(`state.py`), practice progress (`quiz.py`), and the retention purge (`retention.py`).
+(`state.py`), practice progress (`quiz.py`), thread memory (`context.py`), and the
+retention purge (`retention.py`).
 Callers use `Storage` alone.
 
 Two rules shape everything: a failing store never breaks answering (timeouts, counted and
@@ -28,6 +29,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from bot.storage import schema
 from bot.storage.claims import Claims
+from bot.storage.context import StoreContext
 from bot.storage.engine import Database
 from bot.storage.health import Health, StoreUnavailableError, describe_error
 from bot.storage.learning import Learning
@@ -106,6 +108,7 @@ class Storage:
         self.state = SharedState(self.db, clock, poll_interval=state_poll_interval)
         self.learning = Learning(self.db, clock, self.user_hash)
         self.quiz = QuizProgressStore(self.db, self.user_hash, clock)
+        self.context = StoreContext(self.db, clock)
         # The operations callers use, straight from the part that does them.
         self.record_question = self.recorder.record_question
         self.record_feedback = self.recorder.record_feedback
@@ -272,18 +275,20 @@ class Storage:
     # ----- retention
 
     async def purge(self) -> PurgeResult:
-        """Clear question text older than the retention period and expired dedup keys."""
+        """Clear old question text, expired dedup keys and silent conversations' memory."""
         now = self._clock()
 
         def run(conn: Connection) -> PurgeResult:
             return purge(conn, now, self.retention_days)
 
         result = await self.db.run("purge", run, write=True)
-        if result.texts_cleared or result.dedup_keys_deleted:
+        if result.texts_cleared or result.dedup_keys_deleted or result.contexts_deleted:
             logger.info(
-                "store: retention purge cleared %d question text(s), %d dedup key(s)",
+                "store: retention purge cleared %d question text(s), %d dedup key(s), "
+                "%d silent conversation(s)",
                 result.texts_cleared,
                 result.dedup_keys_deleted,
+                result.contexts_deleted,
             )
         return result
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.slack.conftest import Harness
-from tests.slack.fakes import block_action, buttons, mention, texts
+from tests.slack.fakes import block_action, buttons, channel_message, mention, texts
 
 PRICE = "How much does the FinOps certification cost?"
 LONG_FAQ = "finopsschool-vs-foundation"
@@ -59,3 +59,17 @@ async def test_more_button_posts_the_rest_of_a_long_answer(slack: Harness) -> No
     shown = texts(posted.body["blocks"])
     assert f"More: {faq.question}" in shown
     assert rest.splitlines()[-1][2:] in shown
+
+
+async def test_an_opted_in_channel_gets_the_program_buttons_unprompted(slack: Harness) -> None:
+    """Not addressed, in an opted-in channel: a price question naming no program is asked
+    "which certification?" in a thread, with the buttons; chatter stays unanswered."""
+    await slack.slack.event(channel_message("lunch anyone?", "1700001500.000050"), event_id="E0")
+    await slack.slack.event(channel_message(PRICE, "1700001500.000100"), event_id="EvU1")
+    (asked,) = await slack.fake.wait_for("chat.postMessage")
+    assert asked.body["thread_ts"] == "1700001500.000100"
+    assert "Which certification?" in texts(asked.body["blocks"])
+    choices = [b for b in buttons(asked.body["blocks"]) if b["block_id"] == "ask_choices"]
+    assert choices[0]["text"]["text"] == "FinOps Certified Practitioner (FOCP)"
+    calls = await slack.calls_before_marker()
+    assert [c.method for c in calls].count("chat.postMessage") == 1

@@ -351,6 +351,43 @@ async def test_a_channel_opted_in_on_one_instance_is_answered_on_the_other(
     assert a.channels.current == b.channels.current == {"C0NEW"}
 
 
+FCP_PRICE = "FinOps Certified Professional (FCP): price"
+
+
+async def test_a_follow_up_on_another_instance_resolves_against_the_thread(
+    start_server: StartServer, db_url: str
+) -> None:
+    """Asked on A, followed up on B in the same thread or DM: B answers about the same
+    subject. Another thread, or another person's DM in the same place, starts afresh."""
+    env = _store_env(db_url)
+    a, b = await start_server(**env), await start_server(**env)
+    posts = 0
+
+    async def answer(h: Harness, event: dict[str, Any], event_id: str) -> str:
+        nonlocal posts
+        await h.slack.event(event, event_id=event_id)
+        posts += 1
+        posted = (await a.fake.wait_for("chat.postMessage", posts))[posts - 1]
+        return texts(posted.body["blocks"])
+
+    asked = mention("<@U_BOT> how much does the FOCP cost?", "1700007000.000100")
+    assert "FinOps Certified Practitioner (FOCP): price" in await answer(a, asked, "EvCtx1")
+    follow = mention("<@U_BOT> what about the FCP?", "1700007000.000200")
+    in_thread = await answer(b, {**follow, "thread_ts": "1700007000.000100"}, "EvCtx2")
+    assert FCP_PRICE in in_thread
+    own = mention("<@U_BOT> what about the FCP?", "1700007000.000300")  # a thread of its own
+    assert FCP_PRICE not in await answer(b, own, "EvCtx3")
+
+    def dm(text: str, ts: str, user: str) -> dict[str, Any]:
+        return channel_message(text, ts, channel="D0SHARED", channel_type="im", user=user)
+
+    await answer(a, dm("how much does the FOCP cost?", "1700007100.000100", "U0ONE"), "EvCtx4")
+    assert FCP_PRICE in await answer(b, dm("and the FCP?", "1700007100.000200", "U0ONE"), "EvCtx5")
+    other = await answer(b, dm("and the FCP?", "1700007100.000300", "U0TWO"), "EvCtx6")
+    assert FCP_PRICE not in other
+    assert a.storage.failures == b.storage.failures == 0
+
+
 async def test_the_old_state_file_is_imported_once(
     start_server: StartServer, db_url: str, tmp_path: Path
 ) -> None:
@@ -477,7 +514,7 @@ async def test_answers_flow_when_the_database_goes_away(
     if backend_of(db_url) == "postgresql":
         pg.drop_database(url)
     else:
-        tables = ("finops_dedup", "finops_questions", "finops_knowledge_state")
+        tables = ("finops_dedup", "finops_questions", "finops_knowledge_state", "finops_context")
         await execute(db_url, *(f"DROP TABLE {table}" for table in tables))
 
     started = time.monotonic()

@@ -1,0 +1,77 @@
+"""Thread memory in the shared store: a follow-up resolves on whichever instance gets it.
+
+One row per conversation, keyed by `context_key()`'s hash (never a channel, thread or user
+id), holding the subject (program, attribute) and when it was last said. A row older than
+the silence limit is ignored when read and deleted by the retention purge. While the store
+is unreachable, this instance's own memory stands in, so a conversation that stays on one
+instance still resolves its follow-ups.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, select
+
+from bot.conversation.context import DEFAULT_TTL, MemoryContext
+from bot.core.bot import Subject
+from bot.storage.engine import Database, insert
+from bot.storage.health import StoreUnavailableError
+from bot.storage.schema import contexts
+
+CONTEXT_TTL = timedelta(seconds=DEFAULT_TTL)
+
+
+class StoreContext:
+    """Conversation subjects kept in the shared store (the `ContextStore` of a server)."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        *,
+        ttl: timedelta = CONTEXT_TTL,
+    ) -> None:
+        """Keep subjects in *db*, forgotten *ttl* after a conversation's last message."""
+        self.db = db
+        self._clock = clock
+        self.ttl = ttl
+        self._local = MemoryContext(ttl=ttl.total_seconds())
+
+    async def recall(self, key: str) -> Subject | None:
+        """Return the subject of conversation *key* as any instance last left it."""
+        since = self._clock() - self.ttl
+
+        def read(conn: Connection) -> Subject | None:
+            row = conn.execute(
+                select(contexts.c.program, contexts.c.attribute).where(
+                    contexts.c.key == key, contexts.c.updated_at >= since
+                )
+            ).first()
+            return Subject(row[0], row[1]) if row is not None else None
+
+        try:
+            return await self.db.run("context", read)
+        except StoreUnavailableError:  # counted and logged by the store; fall back
+            return await self._local.recall(key)
+
+    async def remember(self, key: str, subject: Subject) -> None:
+        """Keep *subject* as conversation *key*'s, for every instance (and this one's memory)."""
+        await self._local.remember(key, subject)
+        now = self._clock()
+        values = {"program": subject.program, "attribute": subject.attribute, "updated_at": now}
+
+        def write(conn: Connection) -> None:
+            upsert = insert(conn, contexts).values(key=key, **values)
+            conn.execute(upsert.on_conflict_do_update(index_elements=[contexts.c.key], set_=values))
+
+        with contextlib.suppress(StoreUnavailableError):  # counted and logged by the store
+            await self.db.run("context", write, write=True)
+
+
+def purge_contexts(conn: Connection, now: datetime, ttl: timedelta = CONTEXT_TTL) -> int:
+    """Delete the subjects of conversations silent for longer than *ttl*; return how many."""
+    result = conn.execute(delete(contexts).where(contexts.c.updated_at < now - ttl))
+    return int(result.rowcount or 0)

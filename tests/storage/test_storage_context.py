@@ -1,0 +1,82 @@
+"""Thread memory in the shared store: shared by instances, forgotten after silence, purged."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.conversation.context import context_key
+from bot.core.bot import Subject
+from bot.core.reply import Message
+from bot.storage.schema import contexts, schema_version
+from tests.dbutil import dump, execute, with_db
+from tests.storage.conftest import FakeClock, OpenStorage
+
+RAW_USER = "U0RAWCONTEXTUSER"
+
+
+def _key(user: str = RAW_USER, place: str = "D0PLACE") -> str:
+    key = context_key(Message("x", user_id=user, platform="slack", place=place, private=True))
+    assert key is not None
+    return key
+
+
+async def test_a_subject_remembered_on_one_instance_is_recalled_on_another(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """Instance B reads what A remembered; only a hash of the place and user is stored."""
+    a, b = await open_storage(), await open_storage()
+    await a.context.remember(_key(), Subject("focp", "price"))
+    assert await b.context.recall(_key()) == Subject("focp", "price")
+    await b.context.remember(_key(), Subject("fcp", None))
+    assert await a.context.recall(_key()) == Subject("fcp", None)
+    assert await a.context.recall(_key(user="U0OTHER")) is None
+    everything = await dump(db_url)
+    assert "fcp" in everything  # the dump really holds the row
+    assert RAW_USER not in everything
+    assert "D0PLACE" not in everything
+
+
+async def test_a_subject_is_forgotten_after_half_an_hour_and_purged(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """29 minutes of silence keeps the subject; 31 forget it, and the purge deletes the row."""
+    clock = FakeClock()
+    store = await open_storage(clock=clock)
+    await store.context.remember(_key(), Subject("foce", "exam_length"))
+    clock.advance(minutes=29)
+    assert await store.context.recall(_key()) == Subject("foce", "exam_length")
+    await store.context.remember(_key(place="D0LATER"), Subject("fcp"))
+    clock.advance(minutes=2)
+    assert await store.context.recall(_key()) is None
+    assert await store.context.recall(_key(place="D0LATER")) == Subject("fcp")
+    result = await store.purge()
+    assert result.contexts_deleted == 1
+    keys = await with_db(db_url, lambda c: c.execute(select(contexts.c.key)).scalars().all())
+    assert keys == [_key(place="D0LATER")]
+
+
+async def test_a_version_4_database_gets_the_context_table(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """A database from before thread memory moved into the store is upgraded at start."""
+    first = await open_storage()
+    await first.close()
+    await execute(
+        db_url, "DROP TABLE finops_context", "DELETE FROM finops_schema_version WHERE version = 5"
+    )
+    upgraded = await open_storage()
+    assert upgraded.schema_version == 5
+    versions = await with_db(
+        db_url, lambda c: sorted(c.execute(select(schema_version.c.version)).scalars().all())
+    )
+    assert versions[-2:] == [4, 5]
+    await upgraded.context.remember(_key(), Subject("focp"))
+    assert await upgraded.context.recall(_key()) == Subject("focp")
+
+
+async def test_memory_stands_in_while_the_store_is_down(open_storage: OpenStorage) -> None:
+    """With the store unreachable, this instance still resolves its own follow-ups."""
+    store = await open_storage()
+    await store.close()  # every operation now fails fast and is counted
+    await store.context.remember(_key(), Subject("focp", "price"))
+    assert await store.context.recall(_key()) == Subject("focp", "price")
