@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -9,8 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.__main__ import main
+from bot.adapters.terminal import run_chat
+from bot.conversation.access import AccessRules
+from bot.conversation.service import ConversationService
+from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge
 from bot.core.loading import load_knowledge
+from bot.core.store import KnowledgeStore
 from bot.core.study import Plan, PlanRefusal, build_plan, known_certifications
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +144,61 @@ def test_any_date_and_hours_give_a_valid_plan_or_a_refusal(
         assert study >= built.needed_hours
     else:
         assert any(w.startswith("Too little time") for w in built.warnings)
+
+
+# ----- the command line and the terminal chat
+
+
+def _plan_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["plan", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _plan_cli(capsys, "--json", "FOCP", "2027-03-01", "4h", "--start", "2026-12-04")
+    assert code == 0
+    data = json.loads(out)
+    assert data == plan("focp", date(2027, 3, 1), 4).to_json()
+    assert data["weeks"][-1]["milestone"].startswith("Review week")
+
+
+def test_cli_plan_text_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _plan_cli(
+        capsys, "architect-advanced", "2027-02-01", "6", "--start", "2026-12-04"
+    )
+    assert code == 0
+    assert "Study plan: Certified FinOps Architect – Advanced Level" in out
+    assert "The guide's 60-day plan" in out
+    code, out, _ = _plan_cli(capsys, "--json", "focp", "2026-01-01", "4", "--start", "2026-12-04")
+    assert code == 1
+    assert "is in the past" in json.loads(out)["error"]
+    code, _, err = _plan_cli(capsys, "focp", "2027-02-30", "4")
+    assert (code, err.strip()) == (1, "Give dates as YYYY-MM-DD, e.g. 2027-03-01.")
+    code, _, err = _plan_cli(capsys, "focp", "2027-02-01", "lots")
+    assert (code, err.strip()) == (1, "Give the hours a week as a number, e.g. 4 or 4h.")
+
+
+def test_terminal_chat_plans_shows_and_forgets(bundled_store: KnowledgeStore) -> None:
+    conversation = ConversationService(Bot(bundled_store), AccessRules())
+    out = io.StringIO()
+    far, soon = date.today() + timedelta(days=1000), date.today() + timedelta(days=90)
+    lines = [
+        "/finops-plan show",
+        f"finops-plan focp {far.isoformat()} 4h",
+        f"finops-plan FOCP in 4 hours a week by {soon.isoformat()}",
+        "/finops-plan show",
+        "finops-plan remind daily 08:00",
+        "forget me",
+        "/finops-plan show",
+        "finops-plan",
+    ]
+    run_chat(conversation, lines, out.write)
+    text = out.getvalue()
+    assert text.count("You have no saved plan yet.") == 2
+    assert "more than two years away" in text
+    assert text.count("Study plan: FinOps Certified Practitioner") == 2
+    assert "Saved as your plan." in text
+    assert "the terminal chat has none" in text
+    assert "Deleted your study plan (1) and reminders (0)." in text
+    assert text.rstrip().endswith("'forget me' in a DM)")  # the form's usage, last

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, admin_reply, usage
 from bot.conversation.context import ContextStore, MemoryContext, context_key
+from bot.conversation.study import Reach, StudyConversation
 from bot.core.bot import Bot
 from bot.core.intents import classify
 from bot.core.reply import Action, Message, Reply
@@ -81,21 +82,30 @@ class ConversationService:
         verbs: Mapping[str, AdminVerb] | None = None,
         recorder: Recorder | None = None,
         context: ContextStore | None = None,
+        study: StudyConversation | None = None,
     ) -> None:
-        """Answer with *bot* under *access*; *verbs* are the admin commands by name."""
+        """Answer with *bot* under *access*; *verbs* are the admin commands by name.
+
+        *study* runs /finops-plan (saving plans in the shared store); without it plans are
+        kept in memory and there are no reminders (the terminal chat).
+        """
         self.bot = bot
         self.access = access
         self.verbs: dict[str, AdminVerb] = dict(verbs or {})
         self.verbs.setdefault("help", self._help)
         self.recorder: Recorder = recorder or NullRecorder()
         self.context: ContextStore = context or MemoryContext()
+        self.study = study or StudyConversation(bot)
 
-    async def respond(self, message: Message, gate: Gate | None = None) -> Reply | None:
+    async def respond(
+        self, message: Message, gate: Gate | None = None, reach: Reach | None = None
+    ) -> Reply | None:
         """Return the reply to *message*, or None when the bot should stay silent.
 
         *gate* is awaited just before anything happens that must happen once (an admin
-        command runs, an answer is recorded): when it says another instance has the
-        message, nothing happens and None is returned.
+        command runs, an answer is recorded, a plan is saved): when it says another
+        instance has the message, nothing happens and None is returned. *reach* says how to
+        reach the sender later, for study reminders.
         """
         intent = classify(message.text)
         if intent.kind == "admin":
@@ -104,6 +114,12 @@ class ConversationService:
             return await self._admin(message, intent.rest, gate)
         if message.unprompted and intent.kind not in ("faq", "path"):
             return None
+        if intent.kind in ("plan", "forget"):
+            if gate is not None and not await gate():
+                return None  # saving a plan or setting a reminder must happen once
+            if intent.kind == "forget":
+                return await self.study.forget_me(message)
+            return await self.study.respond(message, intent.rest, reach)
         asked_at = self.recorder.now()
         key = context_key(message) if intent.kind == "faq" else None
         subject = await self.context.recall(key) if key is not None else None

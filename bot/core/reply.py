@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 ReplyKind = Literal[
-    "answer", "suggest", "decline", "path", "clarify", "help", "greeting", "admin", "empty"
+    "answer",
+    "suggest",
+    "decline",
+    "path",
+    "clarify",
+    "help",
+    "greeting",
+    "admin",
+    "empty",
+    "plan",
 ]
 # "ask" re-asks a question (its value is the question text, e.g. rewritten for one program);
 # "more" shows the rest of an FAQ answer (its value is the FAQ id).

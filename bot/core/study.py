@@ -199,9 +199,8 @@ def _domains(knowledge: Knowledge, program: Program, level: Level) -> tuple[list
         ]
         first = program.exam_domains[0]
         cited = knowledge.source_label(first.sources)
-        note = (first.note or "").rstrip(".")
-        why = f"Hours follow the exam's domain weights ({note}; {cited})."
-        return doms, why.replace("(; ", "(")
+        note = f" {first.note.rstrip('.')}." if first.note else ""
+        return doms, f"Hours follow the exam's domain weights.{note} Sources: {cited}."
     skills = level.skills or (f"{level.name}: the course and exam content",)
     doms = [_Domain(s.rstrip("."), 1.0, _related_faqs(knowledge, program, s)) for s in skills]
     why = (
@@ -238,14 +237,16 @@ def _schedule(req: _Request, domains: list[_Domain], needed_units: int) -> tuple
     """Lay out the weeks; return whether they give the needed hours plus a review week."""
     days = (req.exam - req.start).days
     plan_days = days - _buffer_days(days)
+    # Laid out backwards from the buffer, so the review week is a whole week and only the
+    # first week (starting today) may be short.
     spans: list[tuple[date, int, int]] = []
-    offset = 0
-    while offset < plan_days:
-        length = min(7, plan_days - offset)
+    end = plan_days
+    while end > 0:
+        length = min(7, end)
+        end -= length
         units = _half_down(req.hours * length / 7)
         if units > 0:
-            spans.append((req.start + timedelta(days=offset), length, units))
-        offset += length
+            spans.insert(0, (req.start + timedelta(days=end), length, units))
     review = spans[-1] if len(spans) >= 2 else None
     study = spans[:-1] if review is not None else spans
     study_units = sum(u for _, _, u in study)
@@ -425,3 +426,48 @@ def _too_short(req: _Request, domains: list[_Domain], needed: int) -> str:
         options.append("move the exam later and study more hours a week")
     choice = " or ".join(options)
     return f"{text} To make it realistic, {choice}."
+
+
+@dataclass(frozen=True)
+class PlanArgs:
+    """A plan request as typed: certification, exam date and hours a week."""
+
+    cert: str
+    exam: date
+    hours: float
+
+
+_DATE = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
+_HOURS = re.compile(
+    r"(?<![0-9.\-])([0-9]+(?:[.,][0-9]+)?)\s*(?:h|hrs?|hours?)?\s*"
+    r"(?:(?:a|per|/|each)\s*(?:w|wk|week))?(?![0-9a-z\-])"
+)
+
+
+def parse_hours(text: str) -> float | None:
+    """Read hours a week typed alone ('4', '4h', '2.5 hours a week'); None if it is not that."""
+    m = _HOURS.fullmatch(" ".join(fold(text).split()))
+    return float(m.group(1).replace(",", ".")) if m else None
+
+
+def parse_plan_args(text: str) -> PlanArgs | str:
+    """Read 'focp 2027-03-01 4h' (in any order); return the request or what is missing."""
+    cleaned = " ".join(fold(text).split())[:300]
+    m = _DATE.search(cleaned)
+    if m is None:
+        return "Give the exam date as YYYY-MM-DD, e.g. 2027-03-01."
+    try:
+        exam = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return f"{m.group(0)} is not a date; give it as YYYY-MM-DD, e.g. 2027-03-01."
+    rest = cleaned[: m.start()] + " " + cleaned[m.end() :]
+    hours_match = None
+    for candidate in _HOURS.finditer(rest):
+        hours_match = candidate  # the last number is the hours: cert names hold none at the end
+    if hours_match is None:
+        return "Say how many hours a week you can study, e.g. 4h."
+    hours = float(hours_match.group(1).replace(",", "."))
+    cert = (rest[: hours_match.start()] + " " + rest[hours_match.end() :]).strip(" ,;:-")
+    if not cert:
+        return "Say which certification, e.g. focp."
+    return PlanArgs(" ".join(cert.split()), exam, hours)

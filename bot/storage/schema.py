@@ -1,6 +1,6 @@
 """The tables (SQLAlchemy Core) and the small versioned migration run at every start.
 
-Why not Alembic: nine small tables, one process kind, and migrations that must run by
+Why not Alembic: a dozen small tables, one process kind, and migrations that must run by
 themselves at start-up on both SQLite and PostgreSQL. A version table plus a dict of upgrade
 functions does that in one file, with no config or script directory to ship. A fresh
 database gets the current tables in one go and is stamped with the latest version (what
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     DateTime,
     Float,
     Index,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     inspect,
     select,
@@ -145,15 +147,55 @@ channels = Table(
 )
 
 
+study_plans = Table(
+    "finops_study_plans",
+    metadata,
+    # One saved plan per person (the salted hash, as everywhere); the plan is rebuilt from
+    # these fields and the current knowledge, so nothing else about it is kept.
+    Column("user_hash", String(64), primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("certification", String(80), nullable=False),
+    Column("exam_date", Date, nullable=False),
+    Column("hours_per_week", Float, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+study_reminders = Table(
+    "finops_study_reminders",
+    metadata,
+    _id(),
+    Column("user_hash", String(64), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("cadence", String(10), nullable=False),  # daily | weekly
+    Column("weekday", Integer),  # 0 = Monday; weekly only
+    Column("local_time", String(5), nullable=False),  # HH:MM in tz
+    Column("tz", String(64), nullable=False),
+    # The next time it fires (naive UTC); instances claim a firing by moving it forward.
+    Column("next_at", DateTime, nullable=False),
+    # Where to send it: the Slack DM channel, or the Teams conversation reference (JSON).
+    Column("address", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("user_hash", "cadence", name="uq_finops_study_reminders_user_cadence"),
+    Index("ix_finops_study_reminders_next_at", "next_at"),
+)
+
+
 def _add_channels(conn: Connection) -> None:
     # Channel opt-ins moved from a per-instance JSON file into the shared store.
     channels.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 2
+def _add_study(conn: Connection) -> None:
+    # The study companion's plans and reminders (self-contained: creates only its tables).
+    study_plans.create(conn, checkfirst=True)
+    study_reminders.create(conn, checkfirst=True)
+
+
+SCHEMA_VERSION = 3
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels}
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _add_channels, 3: _add_study}
 
 # Any constant works; instances of one install must agree on it.
 _PG_LOCK_KEY = 0x46696E4F7073  # "FinOps"

@@ -86,12 +86,33 @@ async def test_a_version_1_database_gets_the_channels_table(
         ),
     )
     upgraded = await open_storage()
-    assert upgraded.schema_version == 2
+    assert upgraded.schema_version == schema.SCHEMA_VERSION
     names, versions = await _tables(db_url)
     assert "finops_channels" in names
-    assert versions == [1, 2]
+    assert versions == list(range(1, schema.SCHEMA_VERSION + 1))
     await upgraded.state.set_channel("C0NEW", True)
     assert dict(await upgraded.state.refresh_channels()) == {"C0NEW": True}
+
+
+async def test_a_version_2_database_gets_the_study_tables(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """A database from before study plans gets their tables at start, and keeps its data."""
+    first = await open_storage()
+    await first.state.set_channel("C0KEEP", True)
+    await first.close()
+    await execute(
+        db_url,
+        "DROP TABLE finops_study_reminders",
+        "DROP TABLE finops_study_plans",
+        "DELETE FROM finops_schema_version WHERE version = 3",
+    )
+    upgraded = await open_storage()
+    assert upgraded.schema_version == 3
+    names, versions = await _tables(db_url)
+    assert {"finops_study_plans", "finops_study_reminders"} <= set(names)
+    assert versions[-2:] == [2, 3]
+    assert dict(await upgraded.state.refresh_channels()) == {"C0KEEP": True}
 
 
 async def test_a_newer_schema_is_used_as_it_is(
