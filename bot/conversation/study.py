@@ -76,14 +76,17 @@ class StudyConversation:
         """Build plans from *bot*'s knowledge; save them in *store* (memory when None)."""
         self.bot = bot
         self.store = store
-        self._clock = clock or (store.now if store is not None else _utcnow)
+        # Injectable: tests drive reminders through time without sleeping.
+        self.clock: Callable[[], datetime] = clock or (
+            store.now if store is not None else _utcnow
+        )
         self.practice = practice
         # The terminal chat (no store): one person, plans for this session only.
         self._memory: dict[str, SavedPlan] = {}
 
     def now(self) -> datetime:
         """Return the current naive UTC time (the store's clock when there is one)."""
-        return self._clock()
+        return self.clock()
 
     async def respond(self, message: Message, rest: str, reach: Reach | None = None) -> Reply:
         """Answer `/finops-plan REST` from *message*'s sender."""

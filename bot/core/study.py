@@ -471,3 +471,15 @@ def parse_plan_args(text: str) -> PlanArgs | str:
     if not cert:
         return "Say which certification, e.g. focp."
     return PlanArgs(" ".join(cert.split()), exam, hours)
+
+
+def certification_choices(knowledge: Knowledge) -> dict[str, str]:
+    """Return what a plan form offers: id -> name, one entry per level of multi-level programs."""
+    choices: dict[str, str] = {}
+    for program in knowledge.programs.values():
+        levels = sorted(program.levels, key=lambda lv: lv.order)
+        if len(levels) == 1:
+            choices[program.id] = program.name
+        else:
+            choices.update({lv.id: f"{program.name}: {lv.short_name}" for lv in levels})
+    return choices

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.conversation.admin import AdminVerb
+from bot.conversation.reminders import ReminderScheduler
 from bot.core.insights import (
     DEFAULT_DAYS,
     LOW_SCORE_MARGIN,
@@ -57,6 +58,8 @@ class StoreService:
         self.knowledge = knowledge
         self.match = match or MatchSettings()
         self.sync = KnowledgeSync(storage, knowledge, poll_interval)
+        # Set by the server once it knows how to reach people (Slack, Teams).
+        self.reminders: ReminderScheduler | None = None
         self._today = today or (lambda: storage.now().date())
 
     async def start(self) -> None:
