@@ -199,6 +199,6 @@ def test_terminal_chat_plans_shows_and_forgets(bundled_store: KnowledgeStore) ->
     assert "more than two years away" in text
     assert text.count("Study plan: FinOps Certified Practitioner") == 2
     assert "Saved as your plan." in text
-    assert "the terminal chat has none" in text
+    assert "so no reminder was set" in text
     assert "Deleted your study plan (1) and reminders (0)." in text
     assert text.rstrip().endswith("'forget me' in a DM)")  # the form's usage, last

@@ -36,8 +36,8 @@ STORE_DOWN = (
 )
 NO_PLAN = "You have no saved plan yet."
 NO_REMINDERS_HERE = (
-    "Reminders come as direct messages from the bot server in Slack or Teams; "
-    "the terminal chat has none."
+    "Reminders are direct messages from a bot server with its shared store (Slack or "
+    "Teams); here there is none, so no reminder was set."
 )
 FORGET_IN_DM = (
     "To delete what I keep about you, say 'forget me' in a direct message with me, "

@@ -183,9 +183,14 @@ class TeamsEndpoint:
         async def deliver(context: TurnContext) -> None:
             await send_reply(context, reply)
 
-        await self.adapter.continue_conversation(
-            self.app_id, reference.get_continuation_activity(), deliver
-        )
+        # No id: the nudge is a new message in the chat, not a reply to a made-up activity.
+        activity = reference.get_continuation_activity().model_copy(update={"id": None})
+        if self.anonymous:
+            # Local testing: the same anonymous identity incoming turns get (no token).
+            claims = self._validator.get_anonymous_claims()
+            await self.adapter.continue_conversation_with_claims(claims, activity, deliver)
+        else:
+            await self.adapter.continue_conversation(self.app_id, activity, deliver)
 
     def close(self) -> None:
         """Release the signing-key pool (called when the server stops)."""
