@@ -192,6 +192,11 @@ def help_reply() -> Reply:
                 heading="Questions",
             ),
             Section(PATH_USAGE, heading="Your certification path"),
+            Section(
+                "- /finops-plan focp 2027-03-01 4h: a week-by-week plan to your exam date\n"
+                "- /finops-plan help: reminders, stop, and deleting what is kept about you",
+                heading="Your study plan",
+            ),
         ),
         actions=(Action("path_form", "Get my path", "open"),),
     )
