@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,16 @@ from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge
 from bot.core.loading import load_knowledge
+from bot.core.reminders import ReminderSpec, next_at, parse_reminder
 from bot.core.store import KnowledgeStore
-from bot.core.study import Plan, PlanRefusal, build_plan, known_certifications
+from bot.core.study import (
+    Plan,
+    PlanArgs,
+    PlanRefusal,
+    build_plan,
+    known_certifications,
+    parse_plan_args,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = load_knowledge(ROOT / "knowledge")
@@ -202,3 +210,51 @@ def test_terminal_chat_plans_shows_and_forgets(bundled_store: KnowledgeStore) ->
     assert "so no reminder was set" in text
     assert "Deleted your study plan (1) and reminders (0)." in text
     assert text.rstrip().endswith("'forget me' in a DM)")  # the form's usage, last
+
+
+# ----- typed requests and reminder times
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("focp 2027-03-01 4h", PlanArgs("focp", date(2027, 3, 1), 4.0)),
+        (
+            "FinOps Certified Practitioner 2027-3-1 2.5 hours a week",
+            PlanArgs("finops certified practitioner", date(2027, 3, 1), 2.5),
+        ),
+        (
+            "architect-professional 6h/week 2027-01-10",
+            PlanArgs("architect-professional", date(2027, 1, 10), 6.0),
+        ),
+        ("focp 2027-02-30 4h", "2027-02-30 is not a date"),
+        ("focp next spring 4h", "Give the exam date as YYYY-MM-DD"),
+        ("focp 2027-03-01", "Say how many hours a week"),
+        ("2027-03-01 4h", "Say which certification"),
+    ],
+)
+def test_plan_requests_are_read_or_explained(text: str, expected: PlanArgs | str) -> None:
+    parsed = parse_plan_args(text)
+    if isinstance(expected, str):
+        assert isinstance(parsed, str)
+        assert parsed.startswith(expected)
+    else:
+        assert parsed == expected
+
+
+def test_reminder_times_follow_the_local_clock_across_daylight_saving() -> None:
+    spec = parse_reminder("daily 08:30")
+    assert spec == ReminderSpec("daily", time(8, 30))
+    # Paris moves from UTC+1 to UTC+2 on 2027-03-28: 08:30 local is 07:30 then 06:30 UTC.
+    before = next_at(spec, "Europe/Paris", datetime(2027, 3, 27, 7, 31))
+    assert before == datetime(2027, 3, 28, 6, 30)
+    weekly = parse_reminder("weekly FRIDAY 17:00")
+    assert weekly == ReminderSpec("weekly", time(17, 0), 4)
+    # From a Friday after 17:00 in Tokyo, the next is a week later, at 08:00 UTC.
+    assert next_at(weekly, "Asia/Tokyo", datetime(2027, 1, 8, 9, 0)) == datetime(2027, 1, 15, 8, 0)
+    assert next_at(weekly, "Nowhere/Atlantis", datetime(2027, 1, 8, 9, 0)) == datetime(
+        2027, 1, 8, 17, 0
+    )
+    assert parse_reminder("weekly 9:05") == ReminderSpec("weekly", time(9, 5), 0)
+    for bad in ("hourly 08:00", "daily 8am", "weekly xx 08:00", "daily"):
+        assert isinstance(parse_reminder(bad), str), bad
