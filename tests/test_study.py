@@ -258,3 +258,15 @@ def test_reminder_times_follow_the_local_clock_across_daylight_saving() -> None:
     assert parse_reminder("weekly 9:05") == ReminderSpec("weekly", time(9, 5), 0)
     for bad in ("hourly 08:00", "daily 8am", "weekly xx 08:00", "daily"):
         assert isinstance(parse_reminder(bad), str), bad
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_typed_text_is_read_or_explained_never_a_crash(text: str) -> None:
+    parsed = parse_plan_args(text)
+    assert isinstance(parsed, PlanArgs) or parsed.strip()
+    spec = parse_reminder(text)
+    assert isinstance(spec, ReminderSpec) or spec.startswith(("Usage", "Give", "I don't"))
+    if isinstance(parsed, PlanArgs):
+        built = build_plan(KNOWLEDGE, parsed.cert, parsed.exam, parsed.hours, start=START)
+        assert isinstance(built, Plan | PlanRefusal)
