@@ -39,6 +39,10 @@ NO_REMINDERS_HERE = (
     "Reminders are direct messages from a bot server with its shared store (Slack or "
     "Teams); here there is none, so no reminder was set."
 )
+NO_DM = (
+    "Reminders come in a direct message, and I couldn't reach you in one from here, so no "
+    "reminder was set. In Teams, ask in a 1:1 chat with me."
+)
 FORGET_IN_DM = (
     "To delete what I keep about you, say 'forget me' in a direct message with me, "
     "or use /finops-plan forget."
@@ -77,9 +81,7 @@ class StudyConversation:
         self.bot = bot
         self.store = store
         # Injectable: tests drive reminders through time without sleeping.
-        self.clock: Callable[[], datetime] = clock or (
-            store.now if store is not None else _utcnow
-        )
+        self.clock: Callable[[], datetime] = clock or (store.now if store is not None else _utcnow)
         self.practice = practice
         # The terminal chat (no store): one person, plans for this session only.
         self._memory: dict[str, SavedPlan] = {}

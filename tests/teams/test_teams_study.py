@@ -85,6 +85,9 @@ async def test_reminders_use_the_client_info_time_zone_and_channels_point_to_the
     shown = await _say(teams, "finops-plan remind weekly mon 06:00", entities=[entity])
     assert "every Monday at 06:00 (Asia/Tokyo)" in shown
     teams.connector.clear()
+    await teams.teams.send(teams.teams.mention("finops-plan remind daily 09:00"))
+    assert "no reminder was set" in teams.connector.only().text
+    teams.connector.clear()
     await teams.teams.send(teams.teams.mention("forget me"))
     assert "direct message" in teams.connector.only().text
     assert teams.service is not None

@@ -333,9 +333,11 @@ async def _invoke_response(
 
 
 def teams_reach(activity: Activity) -> Reach:
-    """Return how to reach the sender later: this conversation's reference, in their tz."""
+    """Return how to reach the sender later: this 1:1 chat's reference, in their tz."""
 
     async def reach() -> Delivery | None:
+        if not _is_personal(activity):
+            return None  # a nudge in a channel would be public: 1:1 chats only
         reference = activity.get_conversation_reference()
         address = reference.model_dump_json(by_alias=True, exclude_none=True)
         return Delivery(address, _timezone(activity))
