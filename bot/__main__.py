@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from bot.core.loading import load_knowledge
 from bot.core.quiz import items as quiz_items
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
+from bot.core.study import Plan, build_plan, parse_hours
+from bot.core.study_replies import plan_reply
 from bot.learned_cli import add_parser as add_learned_parser
 from bot.render.text import render_text
 from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
@@ -159,6 +162,37 @@ def _cmd_quiz(args: argparse.Namespace) -> int:
             print(f"  {'*' if n == q['answer'] else ' '} {n + 1}. {choice}")
         print(f"  {q['explanation']} (source: {q['source']})\n")
     return 0
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    """Print a study plan to the exam date as text or JSON; exit 1 when none can be made."""
+    bot = _open_bot(args)
+    problem = None
+    start = date.today()
+    try:
+        exam = date.fromisoformat(args.exam_date)
+        if args.start:
+            start = date.fromisoformat(args.start)
+    except ValueError:
+        problem = "Give dates as YYYY-MM-DD, e.g. 2027-03-01."
+    hours = parse_hours(args.hours)
+    if hours is None:
+        problem = problem or "Give the hours a week as a number, e.g. 4 or 4h."
+    if problem is None and hours is not None:
+        snap = bot.store.current
+        built = build_plan(snap.knowledge, args.cert, exam, hours, start, paths=snap.paths)
+        if isinstance(built, Plan):
+            if args.json:
+                print(json.dumps(built.to_json(), indent=2, ensure_ascii=False))
+            else:
+                print(render_text(plan_reply(built, today=start)))
+            return 0
+        problem = built.message
+    if args.json:
+        print(json.dumps({"error": problem}, indent=2, ensure_ascii=False))
+    else:
+        print(problem, file=sys.stderr)
+    return 1
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
@@ -333,6 +367,19 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--json", action="store_true", help="print the bank as a JSON list")
     quiz.add_argument("--cert", metavar="CERT", help=f"only this program: {programs}")
     quiz.set_defaults(func=_cmd_quiz)
+    plan = sub.add_parser(
+        "plan",
+        parents=[knowledge],
+        help="a week-by-week study plan to an exam date",
+        description=f"Plan the weeks from today (or --start) to the exam. Programs: {programs}; "
+        "a level id (e.g. architect-professional) picks one level.",
+    )
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("--start", metavar="DATE", help="first day of the plan (default: today)")
+    plan.add_argument("cert", metavar="CERT", help="certification: program or level, e.g. focp")
+    plan.add_argument("exam_date", metavar="EXAM_DATE", help="exam date, YYYY-MM-DD")
+    plan.add_argument("hours", metavar="HOURS_PER_WEEK", help="hours a week, e.g. 4 or 4h")
+    plan.set_defaults(func=_cmd_plan)
 
     chat = sub.add_parser("chat", parents=[knowledge], help="chat with the bot in this terminal")
     chat.add_argument(

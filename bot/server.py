@@ -6,6 +6,7 @@ import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -14,17 +15,19 @@ from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.gate import SlackGate, to_bolt_request
 from bot.adapters.slack.listeners import SlackHandlers
+from bot.adapters.slack.study import slack_sender
 from bot.adapters.slack.teach import dm_sender
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, KnowledgeAdmin
 from bot.conversation.quiz import QuizConversation
+from bot.conversation.reminders import ReminderScheduler, Sender
 from bot.conversation.service import ConversationService
+from bot.conversation.study import StudyConversation
 from bot.core.bot import Bot
 from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
@@ -104,8 +107,9 @@ def build_conversation(
     verbs: dict[str, AdminVerb] = {**knowledge.verbs(), "channels": channels_verb}
     if service is not None:
         verbs.update(service.verbs())
+    bot = Bot(store, settings.match)
     conversation = ConversationService(
-        Bot(store, settings.match),
+        bot,
         # Slack user ids and Teams object ids (GUIDs) share one allow-list: they never collide.
         AccessRules(admins=settings.admins_all),
         verbs=verbs,
@@ -114,6 +118,7 @@ def build_conversation(
         quiz=QuizConversation(store, service.quiz_progress if service is not None else None),
         # Thread memory in the store: a follow-up resolves on whichever instance gets it.
         context=service.storage.context if service is not None else None,
+        study=StudyConversation(bot, service.storage.study if service is not None else None),
     )
     if service is not None:
         conversation.teaching = service.teaching
@@ -131,30 +136,12 @@ async def create_web_app(
     Each platform is served only when its settings are present; Teams' POST /api/messages
     checks Bot Framework tokens itself, so nothing about it touches the Slack route.
     """
-    server_logger = logging.getLogger(_AIOHTTP_SERVER_LOGGER)
-    if _MALFORMED_HTTP not in server_logger.filters:
-        server_logger.addFilter(_MALFORMED_HTTP)
+    _quiet_malformed_http()
     # One connection pool for every Web API call; closed on cleanup.
     session = aiohttp.ClientSession()
-    identity: BotIdentity | None = None
-    slack_app: AsyncApp | None = None
-    socket: AsyncSocketModeHandler | None = None
-    if settings.slack_bot_token is not None:
-        client = build_web_client(settings.slack_api_url, session)
-        identity = BotIdentity(client, settings.slack_bot_token)
-        slack_app = build_slack_app(
-            client=client,
-            identity=identity,
-            signing_secret=settings.slack_signing_secret,
-            handlers=SlackHandlers(
-                conversation,
-                channels,
-                storage=service.storage if service is not None else None,
-                summary=service.admin_summary if service is not None else None,
-            ),
-            claim_soon=service.storage.claim_soon if service is not None else None,
-        )
-        socket = _slack_extras(settings, slack_app, client, service)
+    slack = _build_slack(settings, session, conversation, channels, service)
+    identity, slack_app, socket = slack.identity, slack.app, slack.socket
+    senders: dict[str, Sender] = {"slack": slack.sender} if slack.sender is not None else {}
 
     async def healthz(request: web.Request) -> web.Response:
         version = conversation.bot.store.current.version
@@ -175,8 +162,7 @@ async def create_web_app(
                 await socket.connect_async()  # type: ignore[no-untyped-call]
                 logger.info("Socket Mode connected; %s is not served", SLACK_PATH)
             if service is not None:
-                # Never raises: an unreachable database is retried in the background.
-                await service.start()
+                await _start_store(service)
         except BaseException:
             # aiohttp skips cleanup when start-up fails: close the pool here.
             await session.close()
@@ -187,7 +173,7 @@ async def create_web_app(
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         if service is not None:
-            await service.close()
+            await _close_store(service)
         await session.close()
 
     app = web.Application()
@@ -202,20 +188,81 @@ async def create_web_app(
         teams = _teams_endpoint(settings.teams, conversation)
         app.router.add_post(TEAMS_PATH, teams.handle)
         app.on_cleanup.append(lambda _: _close(teams))
+        senders["teams"] = teams.send_proactive
+    _wire_reminders(service, conversation, senders)
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
 
 
-def _slack_extras(
-    settings: Settings, slack_app: AsyncApp, client: AsyncWebClient, service: StoreService | None
-) -> AsyncSocketModeHandler | None:
-    """Give the weekly digest its Slack DMs; return the Socket Mode handler when configured."""
+@dataclass(frozen=True)
+class _Slack:
+    """The Slack side of the server, when configured: Bolt app, identity, socket, sender."""
+
+    identity: BotIdentity | None = None
+    app: AsyncApp | None = None
+    socket: AsyncSocketModeHandler | None = None
+    sender: Sender | None = None
+
+
+def _build_slack(
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    conversation: ConversationService,
+    channels: ChannelRegistry,
+    service: StoreService | None,
+) -> _Slack:
+    if settings.slack_bot_token is None:
+        return _Slack()
+    client = build_web_client(settings.slack_api_url, session)
+    identity = BotIdentity(client, settings.slack_bot_token)
+    slack_app = build_slack_app(
+        client=client,
+        identity=identity,
+        signing_secret=settings.slack_signing_secret,
+        handlers=SlackHandlers(
+            conversation,
+            channels,
+            storage=service.storage if service is not None else None,
+            summary=service.admin_summary if service is not None else None,
+        ),
+        claim_soon=service.storage.claim_soon if service is not None else None,
+    )
     if service is not None:
-        service.digest.senders["slack"] = dm_sender(client)
-    if settings.slack_app_token is None:
-        return None
-    return AsyncSocketModeHandler(slack_app, app_token=settings.slack_app_token, web_client=client)
+        service.digest.senders["slack"] = dm_sender(client)  # the weekly digest's DMs
+    socket = None
+    if settings.slack_app_token is not None:
+        socket = AsyncSocketModeHandler(
+            slack_app, app_token=settings.slack_app_token, web_client=client
+        )
+    return _Slack(identity, slack_app, socket, slack_sender(client))
+
+
+def _quiet_malformed_http() -> None:
+    server_logger = logging.getLogger(_AIOHTTP_SERVER_LOGGER)
+    if _MALFORMED_HTTP not in server_logger.filters:
+        server_logger.addFilter(_MALFORMED_HTTP)
+
+
+def _wire_reminders(
+    service: StoreService | None, conversation: ConversationService, senders: dict[str, Sender]
+) -> None:
+    if service is not None:
+        # Every instance runs one; the store's claim makes each nudge go out once.
+        service.reminders = ReminderScheduler(conversation.study, service.storage.study, senders)
+
+
+async def _start_store(service: StoreService) -> None:
+    # Never raises: an unreachable database is retried in the background.
+    await service.start()
+    if service.reminders is not None:
+        service.reminders.start()
+
+
+async def _close_store(service: StoreService) -> None:
+    if service.reminders is not None:
+        await service.reminders.close()
+    await service.close()
 
 
 def _slack_events(

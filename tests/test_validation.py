@@ -45,6 +45,13 @@ EXPECTED = {
         "kb/facts.yaml:19: program 'facts-program' fact refers to unknown source 'nowhere'",
         "kb/facts.yaml:20: program 'facts-program' has 'pass_mark' facts but none is current",
     ],
+    "bad-domains": [
+        "kb/domains.yaml:13: program 'domains-program' exam domain weights add up to 90, not 100",
+        "kb/domains.yaml:17: program 'domains-program' exam domain 'first' refers to unknown faq "
+        "'no-such-faq'",
+        "kb/domains.yaml:22: program 'domains-program' exam domain 'second' refers to unknown "
+        "source 'nowhere'",
+    ],
     "shared-cue": ["kb/language.yaml:8: cue 'Fee' is used by attributes 'price' and 'exam_length'"],
     "duplicate-key": ["kb/more-faqs.yaml:5: duplicate key 'answer'"],
     "alias-bomb": [

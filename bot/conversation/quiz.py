@@ -48,6 +48,9 @@ class QuizProgress(Protocol):
     ) -> None:
         """Store one answer and the question's new schedule; raise ProgressUnavailableError."""
 
+    async def forget(self, platform: str, user_id: str) -> int:
+        """Delete the person's answers and schedules; return how many rows went."""
+
 
 class MemoryQuizProgress:
     """Progress kept in memory: the terminal chat, and servers without a store."""
@@ -71,6 +74,11 @@ class MemoryQuizProgress:
         before = self._people.get((platform, user_id), History())
         reviews = {**(before.reviews or {}), review.question_id: review}
         self._people[(platform, user_id)] = History((*before.attempts, attempt), reviews)
+
+    async def forget(self, platform: str, user_id: str) -> int:
+        """Drop the person's answers; return how many there were."""
+        gone = self._people.pop((platform, user_id), History())
+        return len(gone.attempts)
 
 
 class QuizConversation:
@@ -110,6 +118,10 @@ class QuizConversation:
         if action.kind == "quiz_progress":
             return await self._progress(message, cert)
         return await self._ask(message, cert)
+
+    async def forget(self, message: Message) -> int:
+        """Delete the sender's practice answers and schedules; return how many went."""
+        return await self.progress.forget(message.platform, message.user_id)
 
     async def home(self, message: Message) -> Reply | None:
         """Return the person's progress for the Home tab, or None before any practice."""

@@ -18,10 +18,12 @@ from bot.conversation.access import AccessRules
 from bot.conversation.admin import AdminVerb, admin_reply, usage
 from bot.conversation.context import ContextStore, MemoryContext, context_key
 from bot.conversation.quiz import QuizConversation
+from bot.conversation.study import Reach, StudyConversation
 from bot.conversation.teach import NO_STORE, Teaching, with_suggest
 from bot.core.bot import Bot
-from bot.core.intents import classify
+from bot.core.intents import Intent, classify
 from bot.core.reply import Action, Message, Reply
+from bot.core.study import Plan
 from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
@@ -88,10 +90,13 @@ class ConversationService:
         recorder: Recorder | None = None,
         context: ContextStore | None = None,
         quiz: QuizConversation | None = None,
+        study: StudyConversation | None = None,
     ) -> None:
         """Answer with *bot* under *access*; *verbs* are the admin commands by name.
 
-        *quiz* runs the practice questions (progress in memory when None).
+        *quiz* runs the practice questions (progress in memory when None); *study* runs
+        /finops-plan (saving plans in the shared store); without it plans are kept in memory
+        and there are no reminders (the terminal chat).
         """
         self.bot = bot
         self.access = access
@@ -102,13 +107,22 @@ class ConversationService:
         # Suggestions and thumbs-down reasons (bot/conversation/teach.py), when there is a store.
         self.teaching: Teaching | None = None
         self.quiz = quiz or QuizConversation(bot.store)
+        self.study = study or StudyConversation(bot)
+        # One `forget` deletes everything kept about a person's studies: plans, reminders
+        # and practice answers; reminders offer a practice question for the plan's cert.
+        self.study.also_forget = self.quiz.forget
+        if self.study.practice is None:
+            self.study.practice = _practice_offer
 
-    async def respond(self, message: Message, gate: Gate | None = None) -> Reply | None:
+    async def respond(
+        self, message: Message, gate: Gate | None = None, reach: Reach | None = None
+    ) -> Reply | None:
         """Return the reply to *message*, or None when the bot should stay silent.
 
         *gate* is awaited just before anything happens that must happen once (an admin
-        command runs, an answer is recorded): when it says another instance has the
-        message, nothing happens and None is returned.
+        command runs, an answer is recorded, a plan is saved): when it says another
+        instance has the message, nothing happens and None is returned. *reach* says how to
+        reach the sender later, for study reminders.
         """
         intent = classify(message.text)
         if intent.kind == "admin":
@@ -117,10 +131,10 @@ class ConversationService:
             return await self._admin(message, intent.rest, gate)
         if message.unprompted and intent.kind not in ("faq", "path"):
             return None
-        if intent.kind == "quiz":
+        if intent.kind in ("quiz", "plan", "forget"):
             if gate is not None and not await gate():
-                return None
-            return await self.quiz.respond(message, intent.rest)
+                return None  # an answer, a plan or a reminder is saved once
+            return await self._study(message, intent, reach)
         asked_at = self.recorder.now()
         key = context_key(message) if intent.kind == "faq" else None
         subject = await self.context.recall(key) if key is not None else None
@@ -138,6 +152,14 @@ class ConversationService:
             if now_about is not None:
                 await self.context.remember(key, now_about)
         return reply
+
+    async def _study(self, message: Message, intent: Intent, reach: Reach | None) -> Reply:
+        """The study companion: practice questions, plans and reminders, forget me."""
+        if intent.kind == "quiz":
+            return await self.quiz.respond(message, intent.rest)
+        if intent.kind == "forget":
+            return await self.study.forget_me(message)
+        return await self.study.respond(message, intent.rest, reach)
 
     async def chosen(self, message: Message, faq_id: str, kind: str) -> Reply:
         """Answer the FAQ a button names (a "did you mean" choice, a related question)."""
@@ -221,3 +243,8 @@ class ConversationService:
 
     async def _help(self, message: Message, args: str) -> Reply:
         return admin_reply(usage(self.verbs))
+
+
+def _practice_offer(plan: Plan) -> Action | None:
+    """A reminder's button: a practice question for the plan's certification."""
+    return Action("ask", "Practice question", f"/finops-quiz {plan.program_id}")

@@ -8,11 +8,26 @@ from typing import Literal
 
 from bot.core.text import fold, strip_markup
 
-IntentKind = Literal["empty", "help", "greeting", "thanks", "path", "admin", "pick", "faq", "quiz"]
+IntentKind = Literal[
+    "empty",
+    "help",
+    "greeting",
+    "thanks",
+    "path",
+    "plan",
+    "forget",
+    "quiz",
+    "admin",
+    "pick",
+    "faq",
+]
 
 # Both platforms: Slack sends slash commands separately, but people also type them in messages.
 _PATH_CMD = re.compile(r"^\s*/?finops[- ]path\b[\s:]*", re.IGNORECASE)
+_PLAN_CMD = re.compile(r"^\s*/?finops[- ]plan\b[\s:]*", re.IGNORECASE)
 _QUIZ_CMD = re.compile(r"^\s*(?:/?finops[- ]quiz|quiz me)\b[\s:]*", re.IGNORECASE)
+# "forget me" in a DM deletes what the study companion keeps about the person.
+_FORGET = {"forget me", "please forget me", "forget about me", "delete my data", "forget my data"}
 _ADMIN_CMD = re.compile(r"^\s*(?:/finops-admin|/?admin)\b[\s:]*", re.IGNORECASE)
 _HELP = {
     "help", "usage", "commands", "what can you do", "what do you do", "how do i use you",
@@ -63,6 +78,9 @@ def classify(text: str) -> Intent:
     m = _QUIZ_CMD.match(strip_markup(text))
     if m:
         return Intent("quiz", strip_markup(text)[m.end() :].strip())
+    m = _PLAN_CMD.match(strip_markup(text))
+    if m:
+        return Intent("plan", strip_markup(text)[m.end() :].strip())
     m = _ADMIN_CMD.match(text)
     if m:
         return Intent("admin", text[m.end() :].strip())
@@ -72,6 +90,8 @@ def classify(text: str) -> Intent:
     words = plain.split()
     # "hey bot, thanks!" -> drop addressing words before checking for small talk.
     core = " ".join(w for w in words if w not in _BOT_NAMES) or plain
+    if core in _FORGET:
+        return Intent("forget", "")
     if core in _HELP or plain in _HELP:
         return Intent("help", "")
     if core in _THANKS or (core.startswith(("thanks", "thank you")) and len(words) <= 5):

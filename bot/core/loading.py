@@ -317,6 +317,7 @@ def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iter
             yield Problem(f.path, f.line(*here, "paths", j, "id"), message)
         seen_paths.add(lp.id)
     yield from _check_facts(f, here, prog, missing)
+    yield from _check_domains(f, here, prog, missing)
     own_levels = {lv.id for lv in prog.levels}
     for j, rec in enumerate(prog.roles):
         rl = (*here, "roles", j)
@@ -349,6 +350,23 @@ def _check_facts(
             message = f"program '{prog.id}' has '{fact.attribute}' facts but none is current"
             yield Problem(f.path, f.line(*here, "facts", j, "attribute"), message)
             current[fact.attribute] = j  # report each attribute once
+
+
+def _check_domains(
+    f: _Loaded, here: tuple[int | str, ...], prog: Program, missing: _Missing
+) -> Iterator[Problem]:
+    """Exam domains cite known sources and FAQs, and their weights add up to 100."""
+    for j, dom in enumerate(prog.exam_domains):
+        where = (*here, "exam_domains", j)
+        what = f"program '{prog.id}' exam domain '{dom.id}'"
+        for k, sid in enumerate(dom.sources):
+            yield from missing("sources", sid, what, *where, "sources", k)
+        for k, fid in enumerate(dom.reading):
+            yield from missing("faqs", fid, what, *where, "reading", k)
+    total = sum(dom.weight for dom in prog.exam_domains)
+    if prog.exam_domains and total != 100:
+        message = f"program '{prog.id}' exam domain weights add up to {total}, not 100"
+        yield Problem(f.path, f.line(*here, "exam_domains"), message)
 
 
 def _check_faq(f: _Loaded, i: int, faq: Faq, missing: _Missing) -> Iterator[Problem]:

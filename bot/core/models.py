@@ -188,6 +188,20 @@ class ProgramFact(_Model):
     note: str | None = Field(default=None, description="Who says it, when the source is broad.")
 
 
+class ExamDomain(_Model):
+    """One domain of a program's exam: its share of the questions and what to read for it."""
+
+    id: Id
+    name: Text
+    weight: int = Field(ge=1, le=100, description="The domain's share of the exam, in percent.")
+    reading: tuple[Id, ...] = Field(
+        default=(), description="FAQ ids a study plan lists as reading for this domain."
+    )
+    sources: tuple[Id, ...] = Field(min_length=1)
+    as_of: AsOf | None = Field(default=None, description="When the weights were last listed.")
+    note: str | None = Field(default=None, description="How old the weights are, who lists them.")
+
+
 class Program(_Model):
     """A certification program as described by exactly one source."""
 
@@ -210,6 +224,11 @@ class Program(_Model):
     )
     facts: tuple[ProgramFact, ...] = Field(
         default=(), description="Structured figures that attribute questions are answered from."
+    )
+    exam_domains: tuple[ExamDomain, ...] = Field(
+        default=(),
+        description="The exam's domains and weights (summing to 100), where a source gives "
+        "them; study plans share their hours by these weights.",
     )
 
 

@@ -16,6 +16,7 @@ ReplyKind = Literal[
     "admin",
     "empty",
     "quiz",
+    "plan",
 ]
 # "ask" re-asks a question (its value is the question text, e.g. rewritten for one program);
 # "more" shows the rest of an FAQ answer (its value is the FAQ id).

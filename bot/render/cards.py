@@ -280,3 +280,49 @@ def path_form_card(programs: Mapping[str, str], *, intro: str | None = None) -> 
     ]
     submit = _submit("Get my path", {SUBMIT_KEY: SUBMIT_PATH_FORM})
     return _card(body, [submit], "Get your certification path: type finops-path ROLE.")
+
+
+SUBMIT_PLAN_FORM = "plan_form"
+# Input ids of the plan form; a submission carries them next to {"action": "plan_form"}.
+FIELD_CERT = "plan_cert"
+FIELD_EXAM_DATE = "plan_exam_date"
+FIELD_HOURS = "plan_hours"
+
+
+def plan_form_card(certs: Mapping[str, str]) -> Card:
+    """Return the /finops-plan form: certification (id -> name), exam date and hours a week.
+
+    Submitting sends {"action": "plan_form", "plan_cert": ..., "plan_exam_date": ...,
+    "plan_hours": ...}; the handler turns that into the same text `finops-plan` takes.
+    """
+    choices = [{"title": name, "value": cid} for cid, name in certs.items()]
+    body: list[Element] = [
+        _text("Your study plan", style="heading", size="medium", weight="bolder"),
+        {
+            "type": "Input.ChoiceSet",
+            "id": FIELD_CERT,
+            "label": "Certification",
+            "style": "compact",
+            "isRequired": True,
+            "errorMessage": "Pick a certification.",
+            "choices": choices,
+        },
+        {
+            "type": "Input.Date",
+            "id": FIELD_EXAM_DATE,
+            "label": "Exam date",
+            "isRequired": True,
+            "errorMessage": "Pick your exam date.",
+        },
+        {
+            "type": "Input.Number",
+            "id": FIELD_HOURS,
+            "label": "Hours a week",
+            "min": 1,
+            "max": 40,
+            "isRequired": True,
+            "errorMessage": "Between 1 and 40 hours a week.",
+        },
+    ]
+    submit = _submit("Plan my weeks", {SUBMIT_KEY: SUBMIT_PLAN_FORM})
+    return _card(body, [submit], "Your study plan: type finops-plan CERT EXAM_DATE HOURS.")

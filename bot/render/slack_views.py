@@ -165,6 +165,49 @@ def path_modal(programs: Mapping[str, str], channel_id: str | None = None) -> Vi
     }
 
 
+PLAN_MODAL_ID = "finops_plan_modal"
+FIELD_CERT = "plan_cert"
+FIELD_EXAM_DATE = "plan_exam_date"
+FIELD_HOURS = "plan_hours"
+
+
+def plan_modal(certs: Mapping[str, str], channel_id: str | None = None) -> View:
+    """Return the /finops-plan modal; *certs* maps certification ids to names for the picker."""
+    options = [
+        {"text": _plain(name, MAX_OPTION_TEXT), "value": cid[:150]}
+        for cid, name in list(certs.items())[:MAX_OPTIONS]
+    ]
+    select = {"type": "static_select", "placeholder": _plain("Pick one", 150), "options": options}
+    hours = {
+        "type": "number_input",
+        "is_decimal_allowed": True,
+        "min_value": "1",
+        "max_value": "40",
+        "placeholder": _plain("e.g. 4", 150),
+    }
+    blocks: list[Block] = [
+        _input(FIELD_CERT, "Certification", select, optional=False, hint="What you study for."),
+        _input(
+            FIELD_EXAM_DATE,
+            "Exam date",
+            {"type": "datepicker"},
+            optional=False,
+            hint="The plan ends a day or two before it.",
+        ),
+        _input(FIELD_HOURS, "Hours a week", hours, optional=False, hint="Between 1 and 40."),
+    ]
+    metadata = json.dumps({"channel_id": channel_id} if channel_id else {})
+    return {
+        "type": "modal",
+        "callback_id": PLAN_MODAL_ID,
+        "title": _plain("Your study plan", MAX_TITLE),
+        "submit": _plain("Plan my weeks", MAX_TITLE),
+        "close": _plain("Cancel", MAX_TITLE),
+        "private_metadata": metadata[:MAX_METADATA],
+        "blocks": blocks,
+    }
+
+
 def popular_faqs(knowledge: Knowledge, limit: int = 5) -> list[Faq]:
     """Return up to *limit* FAQs for the Home tab: overview FAQs first, in knowledge order."""
     faqs = list(knowledge.faqs.values())

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     DateTime,
     Float,
     Index,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     inspect,
     select,
@@ -259,6 +261,39 @@ contexts = Table(
     Index("ix_finops_context_updated_at", "updated_at"),
 )
 
+study_plans = Table(
+    "finops_study_plans",
+    metadata,
+    # One saved plan per person (the salted hash, as everywhere); the plan is rebuilt from
+    # these fields and the current knowledge, so nothing else about it is kept.
+    Column("user_hash", String(64), primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("certification", String(80), nullable=False),
+    Column("exam_date", Date, nullable=False),
+    Column("hours_per_week", Float, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+study_reminders = Table(
+    "finops_study_reminders",
+    metadata,
+    _id(),
+    Column("user_hash", String(64), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("cadence", String(10), nullable=False),  # daily | weekly
+    Column("weekday", Integer),  # 0 = Monday; weekly only
+    Column("local_time", String(5), nullable=False),  # HH:MM in tz
+    Column("tz", String(64), nullable=False),
+    # The next time it fires (naive UTC); instances claim a firing by moving it forward.
+    Column("next_at", DateTime, nullable=False),
+    # Where to send it: the Slack DM channel, or the Teams conversation reference (JSON).
+    Column("address", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("user_hash", "cadence", name="uq_finops_study_reminders_user_cadence"),
+    Index("ix_finops_study_reminders_next_at", "next_at"),
+)
+
 
 def _add_channels(conn: Connection) -> None:
     # Channel opt-ins moved from a per-instance JSON file into the shared store.
@@ -270,7 +305,13 @@ def _add_context(conn: Connection) -> None:
     contexts.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 5
+def _add_study(conn: Connection) -> None:
+    # The study companion's plans and reminders (self-contained: creates only its tables).
+    study_plans.create(conn, checkfirst=True)
+    study_reminders.create(conn, checkfirst=True)
+
+
+SCHEMA_VERSION = 6
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
@@ -278,6 +319,7 @@ UPGRADES: dict[int, Callable[[Connection], None]] = {
     3: _add_teaching,
     4: _add_quiz,
     5: _add_context,
+    6: _add_study,
 }
 
 # Any constant works; instances of one install must agree on it.

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.conversation.admin import AdminVerb
 from bot.conversation.quiz import ProgressUnavailableError
+from bot.conversation.reminders import ReminderScheduler
 from bot.conversation.teach import Teaching
 from bot.core.insights import (
     DEFAULT_DAYS,
@@ -63,6 +64,8 @@ class StoreService:
         self.knowledge = knowledge
         self.match = match or MatchSettings()
         self.sync = KnowledgeSync(storage, knowledge, poll_interval)
+        # Set by the server once it knows how to reach people (Slack, Teams).
+        self.reminders: ReminderScheduler | None = None
         self._today = today or (lambda: storage.now().date())
         # Teaching from chat (issue 14): learned phrasings on every instance, the weekly digest.
         self.learned = LearnedSync(storage, knowledge, poll_interval)
@@ -268,9 +271,9 @@ class StoreQuizProgress:
         except StoreUnavailableError as exc:
             raise ProgressUnavailableError(str(exc)) from None
 
-    async def forget_user(self, user_hash: str) -> int:
-        """Delete every practice answer and schedule of *user_hash*; return the rows deleted."""
-        return await self.storage.quiz.forget_user(user_hash)
+    async def forget(self, platform: str, user_id: str) -> int:
+        """Delete every practice answer and schedule of the person; return the rows deleted."""
+        return await self.storage.quiz.forget_user(self.storage.user_hash(platform, user_id))
 
 
 def _usage(verb: str) -> Reply:

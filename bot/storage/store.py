@@ -4,8 +4,8 @@ The parts, each in its own module: the runner and bounded operations (`engine.py
 tables and migrations (`schema.py`), failure counting and the breaker (`health.py`),
 write-behind recording (`recorder.py`), cross-instance dedup claims (`claims.py`), the admin
 views' reads (`reports.py`), shared state: the knowledge generation and channel opt-ins
-(`state.py`), practice progress (`quiz.py`), thread memory (`context.py`), and the
-retention purge (`retention.py`).
+(`state.py`), practice progress (`quiz.py`), thread memory (`context.py`), the study
+companion's plans and reminders (`study.py`), and the retention purge (`retention.py`).
 Callers use `Storage` alone.
 
 Two rules shape everything: a failing store never breaks answering (timeouts, counted and
@@ -39,6 +39,7 @@ from bot.storage.reports import Reports
 from bot.storage.retention import DEFAULT_RETENTION_DAYS, PurgeResult, purge
 from bot.storage.schema import utcnow
 from bot.storage.state import CHANNEL_POLL_INTERVAL, SharedState
+from bot.storage.study import StudyStore
 from bot.storage.urls import describe
 
 __all__ = [
@@ -109,6 +110,7 @@ class Storage:
         self.learning = Learning(self.db, clock, self.user_hash)
         self.quiz = QuizProgressStore(self.db, self.user_hash, clock)
         self.context = StoreContext(self.db, clock)
+        self.study = StudyStore(self.db, self.user_hash, clock)
         # The operations callers use, straight from the part that does them.
         self.record_question = self.recorder.record_question
         self.record_feedback = self.recorder.record_feedback

@@ -48,6 +48,8 @@ class FakeSlack:
     failures: dict[str, str] = field(default_factory=dict)
     # file id -> bytes POSTed to the upload URL that files.getUploadURLExternal handed out.
     uploads: dict[str, bytes] = field(default_factory=dict)
+    # user id -> the IANA time zone users.info reports (Europe/Paris for anyone else).
+    timezones: dict[str, str] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -56,6 +58,7 @@ class FakeSlack:
         """Start serving on a free loopback port."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk GETs users.info
         app.router.add_post("/webhook", self._webhook)
         app.router.add_post("/upload/{file_id}", self._upload)
         self._runner, self._port = await serve_on_loopback(app)
@@ -136,6 +139,10 @@ class FakeSlack:
             return web.json_response({"ok": True, "message_ts": ts})
         if method.startswith("views."):
             return web.json_response({"ok": True, "view": {"id": "V1"}})
+        if method == "users.info":
+            user = str(body.get("user", ""))
+            tz = self.timezones.get(user, "Europe/Paris")
+            return web.json_response({"ok": True, "user": {"id": user, "tz": tz}})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + body.get("users", "")}})
         if method == "files.getUploadURLExternal":

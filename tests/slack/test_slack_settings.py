@@ -17,7 +17,7 @@ import yaml
 from bot.__main__ import main
 from bot.adapters.slack.app import WEB_API_LOGGER, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
-from bot.adapters.slack.listeners import ADMIN_COMMAND, PATH_COMMAND, QUIZ_COMMAND
+from bot.adapters.slack.listeners import ADMIN_COMMAND, PATH_COMMAND, PLAN_COMMAND, QUIZ_COMMAND
 from bot.core.matching import MatchSettings
 from bot.core.store import KnowledgeStore
 from bot.server import build_conversation, create_web_app
@@ -316,7 +316,7 @@ def test_manifest_matches_the_listeners() -> None:
     """The manifest subscribes to what the listeners handle, on the one /slack/events URL."""
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {PATH_COMMAND, ADMIN_COMMAND, QUIZ_COMMAND}
+    assert set(commands) == {PATH_COMMAND, PLAN_COMMAND, ADMIN_COMMAND, QUIZ_COMMAND}
     assert commands[ADMIN_COMMAND]["should_escape"] is True
     events = manifest["settings"]["event_subscriptions"]
     assert set(events["bot_events"]) == {
@@ -340,6 +340,7 @@ def test_manifest_matches_the_listeners() -> None:
         "groups:history",
         "im:write",
         "files:write",
+        "users:read",
     }
 
 

@@ -94,6 +94,27 @@ async def test_a_version_1_database_gets_the_channels_table(
     assert dict(await upgraded.state.refresh_channels()) == {"C0NEW": True}
 
 
+async def test_a_version_5_database_gets_the_study_tables(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """A database from before study plans gets their tables at start, and keeps its data."""
+    first = await open_storage()
+    await first.state.set_channel("C0KEEP", True)
+    await first.close()
+    await execute(
+        db_url,
+        "DROP TABLE finops_study_reminders",
+        "DROP TABLE finops_study_plans",
+        "DELETE FROM finops_schema_version WHERE version = 6",
+    )
+    upgraded = await open_storage()
+    assert upgraded.schema_version == 6
+    names, versions = await _tables(db_url)
+    assert {"finops_study_plans", "finops_study_reminders"} <= set(names)
+    assert versions[-2:] == [5, 6]
+    assert dict(await upgraded.state.refresh_channels()) == {"C0KEEP": True}
+
+
 async def test_a_newer_schema_is_used_as_it_is(
     open_storage: OpenStorage, db_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:

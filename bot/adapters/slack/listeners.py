@@ -20,11 +20,13 @@ from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.dedup import PENDING_CLAIM, PEOPLE_SUBTYPES, TtlCache, message_key
 from bot.adapters.slack.markup import plain_text
 from bot.adapters.slack.path_form import form_errors, read_path_form
+from bot.adapters.slack.study import read_plan_form, slack_reach
 from bot.adapters.slack.teach import TEACH_SHORTCUT, SlackTeaching
 from bot.conversation.service import ConversationService
 from bot.conversation.teach import reason_reply
 from bot.core.insights import AdminSummary
 from bot.core.reply import QUIZ_ACTIONS, Action, ActionKind, Message, Reply, Section
+from bot.core.study import certification_choices
 from bot.render.blocks import (
     ACTION_ASK,
     ACTION_FAQ,
@@ -43,10 +45,12 @@ from bot.render.slack_views import (
     ACTION_HOME_FAQ,
     HOME_TOPICS_BLOCK,
     PATH_MODAL_ID,
+    PLAN_MODAL_ID,
     ephemeral,
     home_view,
     message,
     path_modal,
+    plan_modal,
 )
 from bot.render.teach_views import REASON_MODAL_ID, TEACH_MODAL_ID
 from bot.storage.store import Storage
@@ -56,6 +60,7 @@ logger = logging.getLogger(__name__)
 PATH_COMMAND = "/finops-path"
 ADMIN_COMMAND = "/finops-admin"
 QUIZ_COMMAND = "/finops-quiz"
+PLAN_COMMAND = "/finops-plan"
 PLATFORM = "slack"
 _FEEDBACK_VALUE = re.compile(r"^(up|down):([a-z0-9][a-z0-9-]*)$")
 
@@ -177,6 +182,48 @@ class SlackHandlers:
                 channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
             )
 
+    async def plan_command(
+        self, ack: AsyncAck, command: Payload, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Answer `/finops-plan ...` privately; open the plan form when there is no text."""
+        await ack()
+        text = str(command.get("text") or "").strip()
+        user_id = str(command.get("user_id", ""))
+        if not text:
+            certs = certification_choices(self.bot.store.current.knowledge)
+            view = plan_modal(certs, command.get("channel_id"))
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        msg = Message(
+            f"{PLAN_COMMAND} {text}",
+            user_id=user_id,
+            platform=PLATFORM,
+            place=str(command.get("channel_id") or ""),
+            private=True,
+            via="command",
+        )
+        reply = await self.conversation.respond(msg, reach=slack_reach(client, user_id))
+        if reply is not None:
+            await respond(**message(reply), response_type="ephemeral")
+
+    async def plan_form_submitted(
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
+    ) -> None:
+        """Close the plan modal and post the plan (or what was wrong) privately."""
+        await ack()
+        text, channel = read_plan_form(view)
+        user_id = str(body["user"]["id"])
+        msg = Message(
+            f"{PLAN_COMMAND} {text}",
+            user_id=user_id,
+            platform=PLATFORM,
+            private=True,
+            via="command",
+        )
+        reply = await self.conversation.respond(msg, reach=slack_reach(client, user_id))
+        if reply is not None:
+            await self._post_private(client, user_id, channel, reply)
+
     # ----- the path form
 
     async def open_path_form(self, ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
@@ -213,7 +260,9 @@ class SlackHandlers:
 
     # ----- FAQ conversations
 
-    async def app_mention(self, event: Payload, say: AsyncSay, context: AsyncBoltContext) -> None:
+    async def app_mention(
+        self, event: Payload, say: AsyncSay, context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """Answer a mention in the thread of the question."""
         if _not_a_person(event) or not self._new_here(event):
             return
@@ -225,7 +274,9 @@ class SlackHandlers:
             place=f"{event.get('channel')}:{thread}",
             via="mention",
         )
-        reply = await self.conversation.respond(msg, gate=lambda: self._won(event, context))
+        reply = await self.conversation.respond(
+            msg, gate=lambda: self._won(event, context), reach=slack_reach(client, msg.user_id)
+        )
         if reply is not None:
             await say(**message(reply), thread_ts=thread)
 
@@ -250,7 +301,9 @@ class SlackHandlers:
                 private=True,
                 via="dm",
             )
-            reply = await self.conversation.respond(msg, gate=lambda: self._won(event, context))
+            reply = await self.conversation.respond(
+                msg, gate=lambda: self._won(event, context), reach=slack_reach(client, msg.user_id)
+            )
             if reply is None:
                 return
             if reply.attachment is not None:
@@ -444,7 +497,9 @@ def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
         (app.command(PATH_COMMAND), h.path_command),
         (app.command(ADMIN_COMMAND), h.admin_command),
         (app.command(QUIZ_COMMAND), h.quiz_command),
+        (app.command(PLAN_COMMAND), h.plan_command),
         (app.view(PATH_MODAL_ID), h.path_form_submitted),
+        (app.view(PLAN_MODAL_ID), h.plan_form_submitted),
         (app.action(ACTION_PATH_FORM), h.open_path_form),
         (app.action(ACTION_SHARE), h.share_path),
         (app.action(_ids(BLOCK_SUGGESTIONS, ACTION_FAQ)), h.suggestion_clicked),

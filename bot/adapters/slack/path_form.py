@@ -38,18 +38,23 @@ def read_path_form(view: Mapping[str, Any]) -> PathForm:
         text = " ".join(str(raw).split())
         return text or None
 
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        metadata = {}
-    channel = metadata.get("channel_id") if isinstance(metadata, dict) else None
     return PathForm(
         role=field(FIELD_ROLE) or "",
         experience=field(FIELD_EXPERIENCE),
         program=field(FIELD_PROGRAM),
         goal=field(FIELD_GOAL),
-        channel_id=channel if isinstance(channel, str) and _is_conversation(channel) else None,
+        channel_id=read_channel(view),
     )
+
+
+def read_channel(view: Mapping[str, Any]) -> str | None:
+    """Return the conversation a modal was opened from (its private metadata), if valid."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        metadata = {}
+    channel = metadata.get("channel_id") if isinstance(metadata, dict) else None
+    return channel if isinstance(channel, str) and _is_conversation(channel) else None
 
 
 def form_errors(form: PathForm, paths: PathRecommender) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from microsoft_agents.activity import ConversationReference
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
@@ -27,8 +28,9 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.http import HttpResponse
 from pydantic import ValidationError
 
-from bot.adapters.teams.handlers import TeamsHandlers, register_routes
+from bot.adapters.teams.handlers import TeamsHandlers, register_routes, send_reply
 from bot.adapters.teams.keys import KeysBusyError, SigningKeys
+from bot.core.reply import Reply
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ class TeamsEndpoint:
         if not anonymous and not (app_id and app_password and tenant_id):
             raise ValueError("Teams needs an app id, password and tenant id unless anonymous")
         self.anonymous = anonymous
+        self.app_id = app_id or ""
         config = AgentAuthConfiguration(
             client_id=app_id,
             client_secret=app_password,
@@ -172,6 +175,22 @@ class TeamsEndpoint:
             # Only the type: the message could echo claims from an attacker's token.
             logger.warning("Teams request refused: token did not validate (%s)", type(exc).__name__)
             return None
+
+    async def send_proactive(self, address: str, reply: Reply) -> None:
+        """Send *reply* into the conversation whose reference is *address* (a reminder)."""
+        reference = ConversationReference.model_validate_json(address)
+
+        async def deliver(context: TurnContext) -> None:
+            await send_reply(context, reply)
+
+        # No id: the nudge is a new message in the chat, not a reply to a made-up activity.
+        activity = reference.get_continuation_activity().model_copy(update={"id": None})
+        if self.anonymous:
+            # Local testing: the same anonymous identity incoming turns get (no token).
+            claims = self._validator.get_anonymous_claims()
+            await self.adapter.continue_conversation_with_claims(claims, activity, deliver)
+        else:
+            await self.adapter.continue_conversation(self.app_id, activity, deliver)
 
     def close(self) -> None:
         """Release the signing-key pool (called when the server stops)."""

@@ -29,13 +29,18 @@ from bot.adapters.teams.files import (
 )
 from bot.adapters.teams.teach import TEACHING_SUBMITS, teaching_clicked
 from bot.conversation.service import ConversationService
+from bot.conversation.study import Delivery, Reach
 from bot.conversation.teach import reason_reply
 from bot.core import replies
 from bot.core.paths import PathRequest
 from bot.core.reply import QUIZ_ACTIONS, Action, ActionKind, Message, Reply, Section
+from bot.core.study import certification_choices
 from bot.render.cards import (
+    FIELD_CERT,
+    FIELD_EXAM_DATE,
     FIELD_EXPERIENCE,
     FIELD_GOAL,
+    FIELD_HOURS,
     FIELD_PROGRAM,
     FIELD_ROLE,
     MAX_ASK,
@@ -49,9 +54,11 @@ from bot.render.cards import (
     SUBMIT_MORE,
     SUBMIT_OPEN_PATH_FORM,
     SUBMIT_PATH_FORM,
+    SUBMIT_PLAN_FORM,
     SUBMIT_QUIZ,
     Card,
     path_form_card,
+    plan_form_card,
     render_card,
 )
 
@@ -95,11 +102,15 @@ class TeamsHandlers:
             logger.info("ignored a card submission without a known action")
             return
         msg = _message(activity, text)
-        reply = await self.conversation.respond(msg)
+        reply = await self.conversation.respond(msg, reach=teams_reach(activity))
         if reply is None:
             return
-        if reply.kind == "clarify" and reply.data and reply.data.get("form") == "path":
+        form = reply.data.get("form") if reply.kind == "clarify" and reply.data else None
+        if form == "path":
             await _send_card(context, self._path_form(), "Get your certification path")
+            return
+        if form == "plan":
+            await _send_card(context, self._plan_form(), "Your study plan")
             return
         attachment = reply.attachment
         if attachment is None:
@@ -239,6 +250,18 @@ class TeamsHandlers:
                 reply = dataclasses.replace(reply, sections=(lead, *reply.sections[1:]))
         await _send_reply(context, reply)
 
+    async def plan_form_submitted(
+        self, context: TurnContext, state: TurnState, data: SubmitData
+    ) -> None:
+        """Answer a submitted plan form as if `finops-plan CERT DATE HOURS` had been typed."""
+        fields = (FIELD_CERT, FIELD_EXAM_DATE, FIELD_HOURS)
+        # Input.Number may arrive as a number; the rest are strings.
+        values = [_string({k: str(v) for k, v in data.items()}, f, 80) for f in fields]
+        msg = _message(context.activity, "finops-plan " + " ".join(v for v in values if v))
+        reply = await self.conversation.respond(msg, reach=teams_reach(context.activity))
+        if reply is not None:
+            await _send_reply(context, reply)
+
     # ----- conversation updates
 
     async def members_added(self, context: TurnContext, state: TurnState) -> None:
@@ -257,6 +280,9 @@ class TeamsHandlers:
 
     async def ignore(self, context: TurnContext, state: TurnState) -> None:
         """Accept any other activity (typing, reactions, installs...) and do nothing."""
+
+    def _plan_form(self) -> Card:
+        return plan_form_card(certification_choices(self.bot.store.current.knowledge))
 
     def _path_form(self) -> Card:
         programs = {p.id: p.name for p in self.bot.store.current.knowledge.programs.values()}
@@ -287,6 +313,7 @@ def register_routes(app: AgentApplication[TurnState], h: TeamsHandlers) -> None:
             submits(re.compile(f"^(?:{'|'.join(TEACHING_SUBMITS)})$"), submit_filter=SUBMIT_KEY),
             h.teaching_clicked,
         ),
+        (submits(SUBMIT_PLAN_FORM, submit_filter=SUBMIT_KEY), h.plan_form_submitted),
         # Ranked after the submits: the SDK keeps routes in a heap, so routes of equal rank
         # have no dependable order (registering an invoke route once reshuffled them).
         (app.activity(ActivityTypes.message, rank=RouteRank.DEFAULT + 1), h.message),
@@ -330,6 +357,37 @@ async def _invoke_response(
     await context.send_activity(
         Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
     )
+
+
+def teams_reach(activity: Activity) -> Reach:
+    """Return how to reach the sender later: this 1:1 chat's reference, in their tz."""
+
+    async def reach() -> Delivery | None:
+        if not _is_personal(activity):
+            return None  # a nudge in a channel would be public: 1:1 chats only
+        reference = activity.get_conversation_reference()
+        address = reference.model_dump_json(by_alias=True, exclude_none=True)
+        return Delivery(address, _timezone(activity))
+
+    return reach
+
+
+def _timezone(activity: Activity) -> str | None:
+    """Return the sender's IANA time zone: localTimezone, else the clientInfo entity's."""
+    if activity.local_timezone:
+        return str(activity.local_timezone)
+    for entity in activity.entities or []:
+        if getattr(entity, "type", None) == "clientInfo":
+            extra = entity.model_dump(by_alias=True)
+            tz = extra.get("timezone")
+            if isinstance(tz, str) and tz:
+                return tz
+    return None
+
+
+async def send_reply(context: TurnContext, reply: Reply) -> None:
+    """Send *reply* as an Adaptive Card in *context*'s conversation (also proactively)."""
+    await _send_reply(context, reply)
 
 
 async def _send_reply(context: TurnContext, reply: Reply) -> None:
