@@ -98,15 +98,20 @@ def ask_json(reply: Reply) -> dict[str, Any]:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    """Answer one question, or one per stdin line with `-`."""
+    """Answer one question, or one per stdin line with `-`, after any --context questions."""
     bot = _open_bot(args)
+    # The conversation so far, oldest first: a follow-up resolves against its subject, as
+    # in a chat thread ("how much is it?" after "tell me about FOCE").
+    subject = None
+    for earlier in args.context:
+        subject = bot.subject_of(earlier, bot.ask(earlier, subject)) or subject
     question = " ".join(args.question)
     if question == "-":
         for line in sys.stdin:
-            reply = bot.ask(line.rstrip("\n"))
+            reply = bot.ask(line.rstrip("\n"), subject)
             print(json.dumps(ask_json(reply), ensure_ascii=False), flush=True)
         return 0
-    reply = bot.ask(question)
+    reply = bot.ask(question, subject)
     print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(_whole(reply)))
     return 0
 
@@ -345,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", parents=[knowledge], help="answer a question from the FAQs")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="an earlier question of the conversation (repeatable, oldest first)",
+    )
     ask.add_argument("question", nargs="+", help="the question, or - to read one per stdin line")
     ask.set_defaults(func=_cmd_ask)
 

@@ -217,3 +217,14 @@ def test_chat_quiz_round(bundled_store: KnowledgeStore) -> None:
     assert text.count("Pick the number of your answer.") == 2
     assert "Your practice: FinOps Certified Practitioner (FOCP)" in text
     assert f"2 of {len(first)}" in text
+
+
+def test_ask_with_context_resolves_a_follow_up() -> None:
+    """`--context` gives a follow-up its conversation: the price asked is FOCE's."""
+    followed = _cli("ask", "--json", "--context", "tell me about FOCE", "how much is it?")
+    alone = _cli("ask", "--json", "how much is it?")
+    assert followed.returncode == 0
+    answer = json.loads(followed.stdout)
+    assert answer["answered"] is True
+    assert answer["program"] == "foce"
+    assert json.loads(alone.stdout).get("program") != "foce"
