@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -269,3 +269,14 @@ def test_private_keys_include_the_user() -> None:
     assert b is not None
     assert a != b
     assert context_key(Message("x")) is None
+
+
+async def test_progress_says_where_the_plan_stands(service: ConversationService) -> None:
+    """With a plan, `/finops-quiz progress` also says which study week it is."""
+    before = render_text(await say(service, dm("/finops-quiz progress focp")))
+    assert "Study plan for" not in before
+    exam = (date.today() + timedelta(days=120)).isoformat()  # always ahead of the run
+    await say(service, dm(f"/finops-plan focp {exam} 5h"))
+    after = render_text(await say(service, dm("/finops-quiz progress focp")))
+    assert "Study plan for FinOps Certified Practitioner: week 1 of" in after
+    assert f"exam on {exam}" in after

@@ -22,7 +22,7 @@ from bot.conversation.study import Reach, StudyConversation
 from bot.conversation.teach import NO_STORE, Teaching, with_suggest
 from bot.core.bot import Bot
 from bot.core.intents import Intent, classify
-from bot.core.reply import Action, Message, Reply
+from bot.core.reply import Action, Message, Reply, Section
 from bot.core.study import Plan
 from bot.core.wording import say
 
@@ -156,7 +156,14 @@ class ConversationService:
     async def _study(self, message: Message, intent: Intent, reach: Reach | None) -> Reply:
         """The study companion: practice questions, plans and reminders, forget me."""
         if intent.kind == "quiz":
-            return await self.quiz.respond(message, intent.rest)
+            reply = await self.quiz.respond(message, intent.rest)
+            if intent.rest.strip().lower().startswith("progress"):
+                standing = await self.study.standing(message)
+                if standing is not None:  # progress includes where the plan stands
+                    reply = dataclasses.replace(
+                        reply, sections=(*reply.sections, Section(standing))
+                    )
+            return reply
         if intent.kind == "forget":
             return await self.study.forget_me(message)
         return await self.study.respond(message, intent.rest, reach)

@@ -171,6 +171,25 @@ class StudyConversation:
             return self._memory.get(_local(message))
         return await self.store.plan_of(message.platform, message.user_id)
 
+    async def standing(self, message: Message) -> str | None:
+        """Return one line on where the sender's plan stands today, or None without one."""
+        try:
+            saved = await self._saved(message)
+        except StoreUnavailableError:
+            return None
+        built = self.rebuild(saved) if saved is not None else None
+        if not isinstance(built, Plan):
+            return None
+        today = self.now().date()
+        week = built.week_on(today)
+        left = (built.exam_date - today).days
+        when = f"exam on {built.exam_date.isoformat()} ({left} days)"
+        if week is None:
+            return f"Study plan for {built.certification}: {when}; no study week today."
+        return (
+            f"Study plan for {built.certification}: week {week.week} of {len(built.weeks)}, {when}."
+        )
+
     async def _show(self, message: Message) -> Reply:
         saved = await self._saved(message)
         if saved is None:
