@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
@@ -11,7 +12,7 @@ from bot.conversation.access import AccessRules
 from bot.conversation.admin import KnowledgeAdmin
 from bot.conversation.context import MemoryContext, context_key
 from bot.conversation.service import ConversationService, NullRecorder
-from bot.core.bot import Bot
+from bot.core.bot import Bot, Subject
 from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.render.text import render_text
@@ -280,3 +281,21 @@ async def test_progress_says_where_the_plan_stands(service: ConversationService)
     after = render_text(await say(service, dm("/finops-quiz progress focp")))
     assert "Study plan for FinOps Certified Practitioner: week 1 of" in after
     assert f"exam on {exam}" in after
+
+
+async def test_a_new_thread_reads_no_memory(bundled_store: KnowledgeStore) -> None:
+    """A top-level message starts its conversation: nothing is recalled, its subject is kept."""
+    calls: list[str] = []
+
+    class Spy(MemoryContext):
+        async def recall(self, key: str) -> Subject | None:
+            calls.append(key)
+            return await super().recall(key)
+
+    service = ConversationService(Bot(bundled_store), AccessRules(), context=Spy())
+    top = Message("tell me about the fcp", platform="slack", place="C1:5.5", new_thread=True)
+    await say(service, top)
+    assert calls == []
+    follow = await say(service, dataclasses.replace(top, text="how much is it?", new_thread=False))
+    assert calls == [context_key(top)]
+    assert follow.program == "fcp"

@@ -137,7 +137,9 @@ class ConversationService:
             return await self._study(message, intent, reach)
         asked_at = self.recorder.now()
         key = context_key(message) if intent.kind == "faq" else None
-        subject = await self.context.recall(key) if key is not None else None
+        # A new thread has no past: skip the (shared store) read its memory would cost.
+        recall = key is not None and not message.new_thread
+        subject = await self.context.recall(key) if recall and key is not None else None
         reply = self.bot.reply(intent, subject)
         if message.unprompted and reply.kind not in WORTH_SAYING_UNPROMPTED:
             return None

@@ -59,6 +59,9 @@ class Message:
     # True when the bot was not addressed (a plain message in an opted-in channel): it then
     # speaks only when it has an answer, a "did you mean" or a path, and stays silent otherwise.
     unprompted: bool = False
+    # True when the message starts its conversation (a top-level channel message, whose
+    # replies thread under it): there is nothing to recall about it yet.
+    new_thread: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ instance still resolves its follow-ups.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -22,6 +24,11 @@ from bot.storage.health import StoreUnavailableError
 from bot.storage.schema import contexts
 
 CONTEXT_TTL = timedelta(seconds=DEFAULT_TTL)
+# Writes waiting for the store at most; past that a subject stays in this instance's memory
+# only (a follow-up on this instance still resolves).
+MAX_PENDING_WRITES = 1_000
+
+logger = logging.getLogger(__name__)
 
 
 class StoreContext:
@@ -39,6 +46,8 @@ class StoreContext:
         self._clock = clock
         self.ttl = ttl
         self._local = MemoryContext(ttl=ttl.total_seconds())
+        self._pending: set[asyncio.Task[None]] = set()
+        self.skipped = 0
 
     async def recall(self, key: str) -> Subject | None:
         """Return the subject of conversation *key* as any instance last left it."""
@@ -58,9 +67,20 @@ class StoreContext:
             return await self._local.recall(key)
 
     async def remember(self, key: str, subject: Subject) -> None:
-        """Keep *subject* as conversation *key*'s, for every instance (and this one's memory)."""
+        """Keep *subject* as conversation *key*'s, for every instance (and this one's memory).
+
+        The shared write goes on in the background: the reply never waits for it, and a
+        follow-up (a person typing again) comes long after it has landed.
+        """
         await self._local.remember(key, subject)
-        now = self._clock()
+        if len(self._pending) >= MAX_PENDING_WRITES:
+            self.skipped += 1
+            return
+        task = asyncio.create_task(self._write(key, subject, self._clock()))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _write(self, key: str, subject: Subject, now: datetime) -> None:
         values = {"program": subject.program, "attribute": subject.attribute, "updated_at": now}
 
         def write(conn: Connection) -> None:
@@ -69,6 +89,11 @@ class StoreContext:
 
         with contextlib.suppress(StoreUnavailableError):  # counted and logged by the store
             await self.db.run("context", write, write=True)
+
+    async def settle(self) -> None:
+        """Wait for the subjects still being written (at shutdown, and in tests)."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
 
 
 def purge_contexts(conn: Connection, now: datetime, ttl: timedelta = CONTEXT_TTL) -> int:

@@ -153,6 +153,7 @@ class Storage:
                 await asyncio.wait_for(self.recorder.flush(), flush_timeout)
             except TimeoutError:
                 logger.warning("store: %d record(s) not written at shutdown", self.recorder.queued)
+            await self.context.settle()
         self._stopping.set()
         if self._maintainer is not None:
             # A connect is never cut off mid-way (its driver thread would report back to a

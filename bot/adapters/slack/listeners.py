@@ -273,6 +273,7 @@ class SlackHandlers:
             platform=PLATFORM,
             place=f"{event.get('channel')}:{thread}",
             via="mention",
+            new_thread=not event.get("thread_ts"),
         )
         reply = await self.conversation.respond(
             msg, gate=lambda: self._won(event, context), reach=slack_reach(client, msg.user_id)
@@ -324,6 +325,7 @@ class SlackHandlers:
             place=f"{channel}:{thread}",
             via="channel",
             unprompted=True,
+            new_thread=not event.get("thread_ts"),
         )
         reply = await self.conversation.respond(msg, gate=lambda: self._won(event, context))
         if reply is not None:
