@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
@@ -27,8 +27,8 @@ CONTEXT_TTL = timedelta(seconds=DEFAULT_TTL)
 # Writes waiting for the store at most; past that a subject stays in this instance's memory
 # only (a follow-up on this instance still resolves).
 MAX_PENDING_WRITES = 1_000
-
-logger = logging.getLogger(__name__)
+# How long a write waits for others to share its statement: far below a person's reply time.
+BATCH_WINDOW = 0.05
 
 
 class StoreContext:
@@ -46,7 +46,10 @@ class StoreContext:
         self._clock = clock
         self.ttl = ttl
         self._local = MemoryContext(ttl=ttl.total_seconds())
-        self._pending: set[asyncio.Task[None]] = set()
+        # Subjects waiting to be written, newest per conversation; one task writes them in
+        # batches (one statement for many conversations, not a thread hop per message).
+        self._waiting: dict[str, tuple[Subject, datetime]] = {}
+        self._writer: asyncio.Task[None] | None = None
         self.skipped = 0
 
     async def recall(self, key: str) -> Subject | None:
@@ -69,31 +72,46 @@ class StoreContext:
     async def remember(self, key: str, subject: Subject) -> None:
         """Keep *subject* as conversation *key*'s, for every instance (and this one's memory).
 
-        The shared write goes on in the background: the reply never waits for it, and a
-        follow-up (a person typing again) comes long after it has landed.
+        The shared write goes on in the background, batched: the reply never waits for it,
+        and a follow-up (a person typing again) comes long after it has landed.
         """
         await self._local.remember(key, subject)
-        if len(self._pending) >= MAX_PENDING_WRITES:
+        if len(self._waiting) >= MAX_PENDING_WRITES and key not in self._waiting:
             self.skipped += 1
             return
-        task = asyncio.create_task(self._write(key, subject, self._clock()))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._waiting[key] = (subject, self._clock())
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="finops-context")
 
-    async def _write(self, key: str, subject: Subject, now: datetime) -> None:
-        values = {"program": subject.program, "attribute": subject.attribute, "updated_at": now}
+    async def _write_waiting(self) -> None:
+        # Let the messages arriving meanwhile join this batch.
+        await asyncio.sleep(BATCH_WINDOW)
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            rows = [
+                {"key": k, "program": s.program, "attribute": s.attribute, "updated_at": at}
+                for k, (s, at) in batch.items()
+            ]
 
-        def write(conn: Connection) -> None:
-            upsert = insert(conn, contexts).values(key=key, **values)
-            conn.execute(upsert.on_conflict_do_update(index_elements=[contexts.c.key], set_=values))
+            def write(conn: Connection, rows: list[dict[str, Any]] = rows) -> None:
+                upsert = insert(conn, contexts)
+                refresh = {
+                    "program": upsert.excluded.program,
+                    "attribute": upsert.excluded.attribute,
+                    "updated_at": upsert.excluded.updated_at,
+                }
+                conn.execute(
+                    upsert.on_conflict_do_update(index_elements=[contexts.c.key], set_=refresh),
+                    rows,
+                )
 
-        with contextlib.suppress(StoreUnavailableError):  # counted and logged by the store
-            await self.db.run("context", write, write=True)
+            with contextlib.suppress(StoreUnavailableError):  # counted and logged by the store
+                await self.db.run("context", write, write=True)
 
     async def settle(self) -> None:
-        """Wait for the subjects still being written (at shutdown, and in tests)."""
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        """Wait until every remembered subject is written (at shutdown, and in tests)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.gather(self._writer, return_exceptions=True)
 
 
 def purge_contexts(conn: Connection, now: datetime, ttl: timedelta = CONTEXT_TTL) -> int:

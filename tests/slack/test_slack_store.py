@@ -368,6 +368,9 @@ async def test_a_follow_up_on_another_instance_resolves_against_the_thread(
         await h.slack.event(event, event_id=event_id)
         posts += 1
         posted = (await a.fake.wait_for("chat.postMessage", posts))[posts - 1]
+        # The thread's subject is written in the background, long before a person types a
+        # follow-up; wait for that write rather than racing it.
+        await h.storage.context.settle()
         return texts(posted.body["blocks"])
 
     asked = mention("<@U_BOT> how much does the FOCP cost?", "1700007000.000100")
