@@ -122,6 +122,7 @@ def build_conversation(
     )
     if service is not None:
         conversation.teaching = service.teaching
+        conversation.reaching.update(service.reaching_verbs())  # `digest on` keeps an address
     return conversation
 
 
@@ -189,6 +190,9 @@ async def create_web_app(
         app.router.add_post(TEAMS_PATH, teams.handle)
         app.on_cleanup.append(lambda _: _close(teams))
         senders["teams"] = teams.send_proactive
+        if service is not None:
+            # The weekly digest reaches Teams admins at the chat they opted in from.
+            service.digest.addressed["teams"] = teams.send_proactive
     _wire_reminders(service, conversation, senders)
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)

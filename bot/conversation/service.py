@@ -37,6 +37,9 @@ THANKS_FOR_FEEDBACK = say("feedback_thanks")
 ADMIN_FAILED = say("admin_failed")
 # Claims the message for this instance; False when another instance already answers it.
 Gate = Callable[[], Awaitable[bool]]
+# An admin verb that must also reach the admin later (the digest's Teams DMs): it gets the
+# message's Reach, None where the adapter gave none.
+ReachingVerb = Callable[[Message, str, Reach | None], Awaitable[Reply]]
 
 
 class Recorder(Protocol):
@@ -102,6 +105,8 @@ class ConversationService:
         self.access = access
         self.verbs: dict[str, AdminVerb] = dict(verbs or {})
         self.verbs.setdefault("help", self._help)
+        # Verbs (also listed in `verbs`, for help and access) run with the message's Reach.
+        self.reaching: dict[str, ReachingVerb] = {}
         self.recorder: Recorder = recorder or NullRecorder()
         self.context: ContextStore = context or MemoryContext()
         # Suggestions and thumbs-down reasons (bot/conversation/teach.py), when there is a store.
@@ -128,7 +133,7 @@ class ConversationService:
         if intent.kind == "admin":
             if message.unprompted:
                 return None
-            return await self._admin(message, intent.rest, gate)
+            return await self._admin(message, intent.rest, gate, reach)
         if message.unprompted and intent.kind not in ("faq", "path"):
             return None
         if intent.kind in ("quiz", "plan", "forget"):
@@ -221,7 +226,9 @@ class ConversationService:
         """Return True when *user_id* may run admin commands (e.g. for the Home tab)."""
         return self.access.is_admin(user_id)
 
-    async def _admin(self, message: Message, rest: str, gate: Gate | None) -> Reply | None:
+    async def _admin(
+        self, message: Message, rest: str, gate: Gate | None, reach: Reach | None = None
+    ) -> Reply | None:
         verb, _, args = rest.strip().partition(" ")
         verb = verb.lower() or "help"
         if gate is not None and not await gate():
@@ -236,8 +243,12 @@ class ConversationService:
         if command is None:
             reply = admin_reply(f"Unknown admin command '{verb[:40]}'. " + usage(self.verbs))
         else:
+            reaching = self.reaching.get(verb)
             try:
-                reply = await command(message, args)
+                if reaching is not None:
+                    reply = await reaching(message, args, reach)
+                else:
+                    reply = await command(message, args)
             except Exception:
                 # A bug in a verb, not the admin's fault: one line and the trace, once.
                 logger.exception("admin %r failed", verb)

@@ -3,7 +3,9 @@
 A background task (started with the server, like the knowledge sync) checks the clock every
 minute. The first check in a new ISO week claims that week in the store (an insert only one
 instance can win); the winner DMs the week's digest to every subscribed admin through the
-platform's sender. The clock is injectable, so tests move weeks without waiting.
+platform's sender: by user id (Slack), or to the address kept when they opted in (the Teams
+conversation reference of their 1:1 chat). The clock is injectable, so tests move weeks
+without waiting.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from bot.conversation.admin import AdminVerb, admin_reply
 from bot.core.insights import LOW_SCORE_MARGIN, group_questions, stale_faqs
@@ -19,7 +22,12 @@ from bot.core.learned import teach_actions
 from bot.core.matching import MatchSettings
 from bot.core.reply import Message, Reply, Section
 from bot.core.store import KnowledgeStore
+from bot.storage.learning import Subscriber
 from bot.storage.store import Storage, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from bot.conversation.service import ReachingVerb
+    from bot.conversation.study import Reach
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +35,13 @@ DIGEST_DAYS = 7
 DEFAULT_DIGEST_CHECK = 60.0
 # Sends one reply as a DM to one user of one platform; returns True when it was delivered.
 DigestSender = Callable[[str, Reply], Awaitable[bool]]
+# Sends one reply to the address kept for a subscriber (Teams: a conversation reference);
+# raises when it was not delivered. The reminders' proactive senders have this shape.
+AddressedSender = Callable[[str, Reply], Awaitable[None]]
+NEEDS_PRIVATE_CHAT = (
+    "I could not keep a way to message you from here, so nothing changed. Turn the digest "
+    "on in a 1:1 chat with me."
+)
 
 
 def week_of(moment: datetime) -> str:
@@ -54,6 +69,8 @@ class WeeklyDigest:
         self.interval = interval
         self.clock = clock or storage.now
         self.senders: dict[str, DigestSender] = {}
+        # Platforms that reach people only at an address kept at opt-in (Teams).
+        self.addressed: dict[str, AddressedSender] = {}
         self.checked: str | None = None  # the last week this instance looked at
         self.sent: dict[str, int] = {}  # week -> DMs this instance sent
         self.rounds = 0  # background checks done (tests wait on it instead of sleeping)
@@ -61,6 +78,10 @@ class WeeklyDigest:
 
     def verbs(self) -> dict[str, AdminVerb]:
         """Return the `digest` admin verb."""
+        return {"digest": self.digest_verb}
+
+    def reaching_verbs(self) -> dict[str, ReachingVerb]:
+        """Return the `digest` verb as one that gets the Reach (to keep a Teams address)."""
         return {"digest": self.digest_verb}
 
     def start(self) -> None:
@@ -100,18 +121,30 @@ class WeeklyDigest:
             return 0  # counted and logged by the store; tried again next round
         self.checked = week
         sent = 0
-        for platform, user_id in people if won else []:
-            sender = self.senders.get(platform)
-            if sender is None or reply is None:
-                continue
-            try:
-                sent += bool(await sender(user_id, reply))
-            except Exception:
-                logger.exception("digest: sending to %s user %s failed", platform, user_id)
+        if reply is not None:  # built by the instance that won the week only
+            for person in people:
+                try:
+                    sent += await self._send(person, reply)
+                except Exception as exc:
+                    # Sent at most once a week: a failed DM is not retried (like reminders).
+                    logger.warning(
+                        "digest: sending on %s failed (%s)", person.platform, type(exc).__name__
+                    )
         self.sent[week] = sent
         if won:
             logger.info("digest: week %s sent to %d admin(s)", week, sent)
         return sent
+
+    async def _send(self, person: Subscriber, reply: Reply) -> bool:
+        """DM *reply* to *person* through their platform; True when it went."""
+        addressed = self.addressed.get(person.platform)
+        if addressed is not None:
+            if person.address is None:
+                return False  # opted in before the address was kept: `digest on` again
+            await addressed(person.address, reply)
+            return True
+        sender = self.senders.get(person.platform)
+        return sender is not None and bool(await sender(person.user_id, reply))
 
     async def build(self, days: int = DIGEST_DAYS) -> Reply:
         """Return the digest: most asked, top unanswered (with Teach), most 👎, overdue reviews."""
@@ -148,20 +181,35 @@ class WeeklyDigest:
             actions=teach_actions(groups),
         )
 
-    async def digest_verb(self, message: Message, args: str) -> Reply:
-        """`digest on|off`: opt in or out of the weekly DM."""
+    async def digest_verb(self, message: Message, args: str, reach: Reach | None = None) -> Reply:
+        """`digest on|off`: opt in or out of the weekly DM (*reach*: how to DM them later)."""
         choice = args.strip().lower()
         if choice not in ("on", "off"):
             return admin_reply("Usage: digest on|off")
+        address = None
+        if choice == "on" and message.platform in self.addressed:
+            delivery = await reach() if reach is not None else None
+            if delivery is None:
+                return admin_reply(NEEDS_PRIVATE_CHAT)
+            address = delivery.address
         try:
-            await self.storage.learning.subscribe(message.platform, message.user_id, choice == "on")
+            await self.storage.learning.subscribe(
+                message.platform, message.user_id, choice == "on", address
+            )
         except StoreUnavailableError:
             return admin_reply("The store is unavailable just now; try again in a moment.")
         if choice == "off":
             return admin_reply("You will no longer get the weekly digest.")
+        platforms = sorted({*self.senders, *self.addressed})
         where = (
             ""
-            if message.platform in self.senders
-            else (" (this platform cannot send it yet: it goes out on Slack only)")
+            if message.platform in platforms
+            else f" (this platform cannot send it: it goes out on {_names(platforms)} only)"
         )
         return admin_reply(f"You will get the weekly digest as a DM every week{where}.")
+
+
+def _names(platforms: list[str]) -> str:
+    """Return e.g. "Slack and Teams" for the platforms that can send the digest."""
+    names = [p.capitalize() for p in platforms] or ["no platform"]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names)

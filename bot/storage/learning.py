@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, desc, func, select, update
 
@@ -52,6 +52,14 @@ class ReasonRow:
     faq_id: str
     reason: str
     text: str | None
+
+
+class Subscriber(NamedTuple):
+    """An admin who gets the weekly digest, and where (an address only their platform reads)."""
+
+    platform: str
+    user_id: str
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,33 +292,37 @@ class Learning:
 
     # ----- the weekly digest
 
-    async def subscribe(self, platform: str, user_id: str, on: bool) -> None:
-        """Opt an admin in or out of the weekly digest."""
+    async def subscribe(
+        self, platform: str, user_id: str, on: bool, address: str | None = None
+    ) -> None:
+        """Opt an admin in or out of the weekly digest; *address* is kept only while in."""
         now = self._clock()
+        kept = address if on else None  # `digest off` forgets where to reach them
 
         def write(conn: Connection) -> None:
             upsert = insert(conn, digest_subscribers).values(
-                platform=platform, user_id=user_id, subscribed=on, updated_at=now
+                platform=platform, user_id=user_id, subscribed=on, updated_at=now, address=kept
             )
             conn.execute(
                 upsert.on_conflict_do_update(
                     index_elements=[digest_subscribers.c.platform, digest_subscribers.c.user_id],
-                    set_={"subscribed": on, "updated_at": now},
+                    set_={"subscribed": on, "updated_at": now, "address": kept},
                 )
             )
 
         await self.db.run("digest subscribe", write, write=True)
 
-    async def subscribers(self) -> list[tuple[str, str]]:
-        """Return (platform, user id) of every admin who opted in."""
+    async def subscribers(self) -> list[Subscriber]:
+        """Return every admin who opted in, with the address kept for them (if any)."""
 
-        def read(conn: Connection) -> list[tuple[str, str]]:
+        def read(conn: Connection) -> list[Subscriber]:
+            c = digest_subscribers.c
             rows = conn.execute(
-                select(digest_subscribers.c.platform, digest_subscribers.c.user_id)
-                .where(digest_subscribers.c.subscribed.is_(True))
-                .order_by(digest_subscribers.c.platform, digest_subscribers.c.user_id)
+                select(c.platform, c.user_id, c.address)
+                .where(c.subscribed.is_(True))
+                .order_by(c.platform, c.user_id)
             ).all()
-            return [(str(p), str(u)) for p, u in rows]
+            return [Subscriber(str(p), str(u), a) for p, u, a in rows]
 
         return await self.db.run("digest subscribers", read)
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 
 logger = logging.getLogger(__name__)
@@ -198,6 +199,9 @@ digest_subscribers = Table(
     Column("user_id", String(64), primary_key=True),
     Column("subscribed", Boolean, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # Where to DM them when the platform needs more than the id: the Teams conversation
+    # reference (JSON) of the 1:1 chat they opted in from. Cleared by `digest off`.
+    Column("address", Text),
 )
 
 digest_runs = Table(
@@ -311,7 +315,15 @@ def _add_study(conn: Connection) -> None:
     study_reminders.create(conn, checkfirst=True)
 
 
-SCHEMA_VERSION = 6
+def _add_digest_address(conn: Connection) -> None:
+    # The digest's Teams delivery: the conversation reference kept with each subscriber.
+    # Plain DDL naming its own column, so it stays right whatever the table becomes later.
+    present = {c["name"] for c in inspect(conn).get_columns("finops_digest_subscribers")}
+    if "address" not in present:
+        conn.execute(text("ALTER TABLE finops_digest_subscribers ADD COLUMN address TEXT"))
+
+
+SCHEMA_VERSION = 7
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
@@ -320,6 +332,7 @@ UPGRADES: dict[int, Callable[[Connection], None]] = {
     4: _add_quiz,
     5: _add_context,
     6: _add_study,
+    7: _add_digest_address,
 }
 
 # Any constant works; instances of one install must agree on it.

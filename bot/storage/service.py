@@ -17,6 +17,7 @@ from typing import Any
 from bot.conversation.admin import AdminVerb
 from bot.conversation.quiz import ProgressUnavailableError
 from bot.conversation.reminders import ReminderScheduler
+from bot.conversation.service import ReachingVerb
 from bot.conversation.teach import Teaching
 from bot.core.insights import (
     DEFAULT_DAYS,
@@ -101,6 +102,10 @@ class StoreService:
             **self.teaching.verbs(),
             **self.digest.verbs(),
         }
+
+    def reaching_verbs(self) -> dict[str, ReachingVerb]:
+        """Return the verbs that also get the admin's Reach: `digest` (Teams keeps an address)."""
+        return self.digest.reaching_verbs()
 
     async def announce_reload(self, report: ReloadReport) -> str | None:
         """Tell every other instance about an admin reload; return a line for the admin."""

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.conversation.context import context_key
 from bot.core.bot import Subject
 from bot.core.reply import Message
-from bot.storage.schema import contexts, schema_version
+from bot.storage.schema import SCHEMA_VERSION, contexts, schema_version
 from tests.dbutil import dump, execute, with_db
 from tests.storage.conftest import FakeClock, OpenStorage
 
@@ -69,11 +69,11 @@ async def test_a_version_4_database_gets_the_context_table(
         db_url, "DROP TABLE finops_context", "DELETE FROM finops_schema_version WHERE version >= 5"
     )
     upgraded = await open_storage()
-    assert upgraded.schema_version == 6
+    assert upgraded.schema_version == SCHEMA_VERSION
     versions = await with_db(
         db_url, lambda c: sorted(c.execute(select(schema_version.c.version)).scalars().all())
     )
-    assert versions[-3:] == [4, 5, 6]
+    assert versions[-4:] == [4, 5, 6, 7]
     await upgraded.context.remember(_key(), Subject("focp"))
     await upgraded.context.settle()  # the shared write runs in the background
     assert await upgraded.context.recall(_key()) == Subject("focp")

@@ -177,11 +177,20 @@ class TeamsEndpoint:
             return None
 
     async def send_proactive(self, address: str, reply: Reply) -> None:
-        """Send *reply* into the conversation whose reference is *address* (a reminder)."""
+        """Send *reply* into the conversation whose reference is *address*; raise if it failed.
+
+        Used for reminders and the weekly digest.
+        """
         reference = ConversationReference.model_validate_json(address)
+        failed: list[Exception] = []
 
         async def deliver(context: TurnContext) -> None:
-            await send_reply(context, reply)
+            try:
+                await send_reply(context, reply)
+            except Exception as exc:
+                # Kept from the turn-error handler: it would post an apology into a chat
+                # nobody wrote in, and the caller would count the message as delivered.
+                failed.append(exc)
 
         # No id: the nudge is a new message in the chat, not a reply to a made-up activity.
         activity = reference.get_continuation_activity().model_copy(update={"id": None})
@@ -191,6 +200,8 @@ class TeamsEndpoint:
             await self.adapter.continue_conversation_with_claims(claims, activity, deliver)
         else:
             await self.adapter.continue_conversation(self.app_id, activity, deliver)
+        if failed:
+            raise failed[0]
 
     def close(self) -> None:
         """Release the signing-key pool (called when the server stops)."""
