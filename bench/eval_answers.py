@@ -214,12 +214,14 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list what went wrong")
     args = parser.parse_args()
     store = KnowledgeStore.open(ROOT / "knowledge")
-    service = ConversationService(Bot(store), AccessRules())
     names = list(SPLITS) if args.split == "all" else [args.split]
     if args.misses and names != ["tune"]:
         # Reading the held-out questions is how a team starts tuning on them.
         parser.error("--misses is for --split tune only; holdout and real stay unread")
     for name in names:
+        # A fresh service per split: conversations are numbered from 0 in each, and one
+        # split's thread memory must not leak into the next's.
+        service = ConversationService(Bot(store), AccessRules())
         result = asyncio.run(evaluate(service, load(SPLITS[name])))
         print("\n".join(result.lines(name)))
         if args.misses:

@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.core.models import Language
 
@@ -59,6 +60,7 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "es", "ed", 
 _KEEP = frozenset({"focus", "aws", "gcp", "kpis", "news", "less", "process", "access", "class"})
 
 
+@lru_cache(maxsize=65_536)  # pure, and the same few thousand words come back all day
 def stem(word: str) -> str:
     """Strip one common English suffix from *word* when a stem of 3+ letters remains."""
     if len(word) <= 3 or word in _KEEP or not word.isalpha() or word.endswith("ss"):
