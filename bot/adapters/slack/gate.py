@@ -82,6 +82,8 @@ def malformed(text: str, content_type: str) -> str | None:
     if _is_json(text, content_type):
         envelope = _json_object(text)
         return "body is not a JSON object" if envelope is None else _bad_shape(envelope)
+    if "payload=" not in text:
+        return None  # a slash command's form: nothing in it is read as an object
     form = dict(parse_qsl(text, keep_blank_values=True))
     if "payload" in form:
         payload = _json_object(form["payload"])
