@@ -13,11 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError
-from bot.adapters.terminal import USER, run_chat
-from bot.conversation.access import AccessRules
-from bot.conversation.admin import KnowledgeAdmin
-from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
@@ -26,12 +21,18 @@ from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
 from bot.core.study import Plan, build_plan, parse_hours
 from bot.core.study_replies import plan_reply
+from bot.core.yamlsafe import YamlError, parse_yaml
 from bot.learned_cli import add_parser as add_learned_parser
 from bot.render.text import render_text
 from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
 
 if TYPE_CHECKING:
+    from bot.conversation.service import ConversationService
     from bot.storage.service import StoreService
+
+# Commands import what only they need (the chat its conversation service, serve the store,
+# Slack and Teams) inside their functions: `finops-bot ask` must answer in well under a
+# second, and SQLAlchemy, Bolt and the Agents SDK alone take longer than that to import.
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -202,6 +203,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     """Run the terminal chat until EOF or 'quit'."""
+    from bot.adapters.terminal import USER, run_chat  # noqa: PLC0415
+    from bot.conversation.access import AccessRules  # noqa: PLC0415
+    from bot.conversation.admin import KnowledgeAdmin  # noqa: PLC0415
+    from bot.conversation.service import ConversationService  # noqa: PLC0415
+
     bot = _open_bot(args)
     conversation = ConversationService(
         bot,
@@ -259,6 +265,8 @@ def _teams_sdk_installed() -> bool:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve Slack (HTTP or Socket Mode) and/or Teams with /healthz, until interrupted."""
+    from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError  # noqa: PLC0415
+
     try:
         settings = read_settings()
     except SettingsError as exc:
@@ -440,11 +448,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _program_names() -> list[str]:
-    """List program ids for --help without failing if the bundled knowledge is broken."""
-    try:
-        return sorted(load_knowledge(BUNDLED_KNOWLEDGE).programs)
-    except KnowledgeError:
-        return ["(bundled knowledge does not validate)"]
+    """List program ids for --help: read from the program files alone, never validated.
+
+    Every command builds the parser, so this must stay cheap: loading and validating the
+    whole knowledge here cost a quarter of a second on every `finops-bot ask`.
+    """
+    names: set[str] = set()
+    for path in sorted(BUNDLED_KNOWLEDGE.glob("programs-*.yaml")):
+        try:
+            parsed = parse_yaml(path.read_text(encoding="utf-8")).data
+        except (OSError, UnicodeDecodeError, YamlError):
+            continue
+        programs = parsed.get("programs") if isinstance(parsed, dict) else None
+        for program in programs if isinstance(programs, list) else []:
+            if isinstance(program, dict) and isinstance(program.get("id"), str):
+                names.add(program["id"])
+    return sorted(names) or ["(see finops-bot validate)"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

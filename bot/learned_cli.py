@@ -6,18 +6,24 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.knowledge import KnowledgeError
 from bot.core.learned import Learned, export_files, fitting
 from bot.core.loading import knowledge_files, load_knowledge
 from bot.settings import SettingsError, StoreSettings, read_store_settings
-from bot.storage.store import Storage, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from bot.storage.store import Storage
 
 DEFAULT_OUT = "learned-export"
 
 
 def cmd_learned(args: argparse.Namespace) -> int:
     """Run `learned export` or `learned clear` against the store `serve` uses."""
+    # Imported here: every other command builds this parser, and SQLAlchemy is slow to load.
+    from bot.storage.store import StoreUnavailableError  # noqa: PLC0415
+
     try:
         settings = read_store_settings()
     except SettingsError as exc:
@@ -33,6 +39,8 @@ def cmd_learned(args: argparse.Namespace) -> int:
 
 
 async def _open(settings: StoreSettings) -> Storage:
+    from bot.storage.store import Storage, StoreUnavailableError  # noqa: PLC0415
+
     storage = Storage(
         settings.store_url, salt=settings.hash_salt, retention_days=settings.retention_days
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import sys
@@ -154,6 +155,8 @@ async def create_web_app(
             return web.json_response({**body, "status": "disconnected"}, status=503)
         return web.json_response(body)
 
+    warming: list[asyncio.Task[None]] = []
+
     async def startup(app: web.Application) -> None:
         # The identity is resolved once, here, before the first Slack request is served.
         try:
@@ -169,8 +172,11 @@ async def create_web_app(
             await session.close()
             raise
         logger.info("serving knowledge version %s", conversation.bot.store.current.version)
+        # Off the loop and after /healthz answers: the first questions need not wait for it.
+        warming.append(asyncio.create_task(asyncio.to_thread(conversation.bot.store.current.warm)))
 
     async def cleanup(app: web.Application) -> None:
+        await asyncio.gather(*warming, return_exceptions=True)
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         if service is not None:
