@@ -10,7 +10,6 @@ restart loses nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
@@ -19,6 +18,7 @@ from bot.conversation.study import StudyConversation
 from bot.core.reminders import next_at
 from bot.core.reply import Reply
 from bot.storage.health import StoreUnavailableError
+from bot.storage.periodic import Periodic
 from bot.storage.study import StudyStore
 
 logger = logging.getLogger(__name__)
@@ -49,26 +49,15 @@ class ReminderScheduler:
         self.grace = grace
         self.sent = 0
         self.skipped = 0
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Periodic("finops-reminders", self.run_once, lambda: self.interval)
 
     def start(self) -> None:
         """Start the rounds in the background."""
-        self._task = asyncio.create_task(self._run(), name="finops-reminders")
+        self._rounds.start()
 
     async def close(self) -> None:
         """Stop the rounds."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.run_once()
-            except Exception:  # one bad round must not end the reminders for good
-                logger.exception("reminders: a round failed; the next one runs as usual")
+        await self._rounds.close()
 
     async def run_once(self) -> int:
         """Send the reminders due now that this instance wins; return how many it sent."""

@@ -10,7 +10,6 @@ without waiting.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from bot.core.matching import MatchSettings
 from bot.core.reply import Message, Reply, Section
 from bot.core.store import KnowledgeStore
 from bot.storage.learning import Subscriber
+from bot.storage.periodic import Periodic
 from bot.storage.store import Storage, StoreUnavailableError
 
 if TYPE_CHECKING:
@@ -74,7 +74,9 @@ class WeeklyDigest:
         self.checked: str | None = None  # the last week this instance looked at
         self.sent: dict[str, int] = {}  # week -> DMs this instance sent
         self.rounds = 0  # background checks done (tests wait on it instead of sleeping)
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Periodic(
+            "finops-weekly-digest", self._round, lambda: self.interval, wait_first=False
+        )
 
     def verbs(self) -> dict[str, AdminVerb]:
         """Return the `digest` admin verb."""
@@ -85,24 +87,18 @@ class WeeklyDigest:
         return {"digest": self.digest_verb}
 
     def start(self) -> None:
-        """Start checking the week in the background."""
-        self._task = asyncio.create_task(self._run(), name="finops-weekly-digest")
+        """Start the rounds in the background."""
+        self._rounds.start()
 
     async def close(self) -> None:
-        """Stop checking."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Stop the rounds."""
+        await self._rounds.close()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.check()
-            except Exception:  # one bad round must not end the schedule
-                logger.exception("digest: check failed; trying again later")
+    async def _round(self) -> None:
+        try:
+            await self.check()
+        finally:
             self.rounds += 1
-            await asyncio.sleep(self.interval)
 
     async def check(self) -> int:
         """Send this week's digest if no instance has; return how many DMs went from here."""

@@ -12,6 +12,7 @@ import contextlib
 import logging
 
 from bot.core.store import KnowledgeStore
+from bot.storage.periodic import Periodic
 from bot.storage.store import Storage, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -30,27 +31,16 @@ class LearnedSync:
         self.knowledge = knowledge
         self.interval = interval
         self.generation: int | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Periodic("finops-learned-sync", self.poll_once, lambda: self.interval)
         self._lock = asyncio.Lock()
 
     def start(self) -> None:
-        """Start polling in the background."""
-        self._task = asyncio.create_task(self._run(), name="finops-learned-sync")
+        """Start the rounds in the background."""
+        self._rounds.start()
 
     async def close(self) -> None:
-        """Stop polling."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.poll_once()
-            except Exception:  # one bad round must not end polling for good
-                logger.exception("learned sync: poll failed; polling goes on")
+        """Stop the rounds."""
+        await self._rounds.close()
 
     async def poll_once(self, *, force: bool = False) -> bool:
         """Re-read what was taught if the generation moved (or *force*); True if re-read."""

@@ -13,6 +13,7 @@ import asyncio
 import logging
 
 from bot.core.store import KnowledgeStore
+from bot.storage.periodic import Periodic
 from bot.storage.store import Storage, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -37,30 +38,21 @@ class KnowledgeSync:
         self.generation: int | None = None
         self.problem: str | None = None
         self.expected_version: str | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Periodic(
+            "finops-knowledge-sync", self.poll_once, lambda: self.interval, failed=self._failed
+        )
 
     def start(self) -> None:
-        """Start polling in the background."""
-        self._task = asyncio.create_task(self._run(), name="finops-knowledge-sync")
+        """Start the rounds in the background."""
+        self._rounds.start()
 
     async def close(self) -> None:
-        """Stop polling."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Stop the rounds."""
+        await self._rounds.close()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.poll_once()
-            except Exception as exc:  # one bad round must not end polling for good
-                self.problem = f"{_POLL_FAILED} ({type(exc).__name__}); retrying"
-                logger.exception("knowledge sync: poll failed; polling goes on")
-            else:
-                if self.problem is not None and self.problem.startswith(_POLL_FAILED):
-                    self.problem = None
+    def _failed(self, exc: Exception) -> None:
+        # One bad round must not end polling for good, nor leave /healthz saying all is well.
+        self.problem = f"{_POLL_FAILED} ({type(exc).__name__}); retrying"
 
     async def poll_once(self) -> bool:
         """Read the generation; reload if it moved. Return True if a reload was attempted."""
