@@ -170,17 +170,7 @@ class SlackHandlers:
         value = str(action.get("value") or "")[:200]
         choice = Action(cast(ActionKind, kind.group(1)), "", value)
         reply = await self.conversation.quiz_action(_clicker(body), choice)
-        container = body.get("container") or {}
-        if container.get("type") == "view":
-            # From the Home tab: the question arrives in our DM, where its buttons work.
-            await client.chat_postMessage(channel=body["user"]["id"], **message(reply))
-        elif container.get("is_ephemeral"):
-            await respond(**message(reply), response_type="ephemeral", replace_original=False)
-        else:
-            clicked = body.get("message") or {}
-            await client.chat_postMessage(
-                channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
-            )
+        await _answer_where_clicked(body, reply, client, respond)
 
     async def plan_command(
         self, ack: AsyncAck, command: Payload, respond: AsyncRespond, client: AsyncWebClient
@@ -350,13 +340,7 @@ class SlackHandlers:
         """Answer a related question in the same thread (privately if the answer was private)."""
         await ack()
         reply = await self._chosen(body, action, "followup")
-        if (body.get("container") or {}).get("is_ephemeral"):
-            await respond(**message(reply), response_type="ephemeral", replace_original=False)
-            return
-        clicked = body.get("message") or {}
-        await client.chat_postMessage(
-            channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
-        )
+        await _answer_where_clicked(body, reply, client, respond)
 
     async def choice_clicked(
         self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
@@ -537,6 +521,23 @@ _QUIZ_KIND = re.compile(rf"^{ACTION_QUIZ}_({'|'.join(QUIZ_ACTIONS)})_\d+$")
 
 def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:
     return {"block_id": block_id, "action_id": re.compile(rf"^{action_prefix}_\d+$")}
+
+
+async def _answer_where_clicked(
+    body: Payload, reply: Reply, client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """Post *reply* where the button was: privately if that was private, else in its thread."""
+    container = body.get("container") or {}
+    if container.get("type") == "view":
+        # From the Home tab: the answer arrives in our DM, where its buttons work.
+        await client.chat_postMessage(channel=body["user"]["id"], **message(reply))
+    elif container.get("is_ephemeral"):
+        await respond(**message(reply), response_type="ephemeral", replace_original=False)
+    else:
+        clicked = body.get("message") or {}
+        await client.chat_postMessage(
+            channel=body["channel"]["id"], thread_ts=clicked.get("thread_ts"), **message(reply)
+        )
 
 
 def _clicker(body: Payload) -> Message:
