@@ -469,7 +469,13 @@ def _program_names() -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except BrokenPipeError:
+        # The reader went away (`finops-bot quiz --json | head`): stop quietly, like other
+        # command-line tools, instead of a traceback (and another one at interpreter exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code
 
 

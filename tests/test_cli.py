@@ -228,3 +228,14 @@ def test_ask_with_context_resolves_a_follow_up() -> None:
     assert answer["answered"] is True
     assert answer["program"] == "foce"
     assert json.loads(alone.stdout).get("program") != "foce"
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    """`finops-bot quiz --json | head -1`: no traceback when the reader stops early."""
+    root = Path(__file__).resolve().parent.parent
+    command = f"{sys.executable} -m bot quiz --json | head -1"
+    result = subprocess.run(  # noqa: S602 - a fixed command line: the pipe is the point
+        command, shell=True, cwd=root, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "["
+    assert "Traceback" not in result.stderr
