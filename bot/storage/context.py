@@ -29,6 +29,7 @@ CONTEXT_TTL = timedelta(seconds=DEFAULT_TTL)
 MAX_PENDING_WRITES = 1_000
 # How long a write waits for others to share its statement: far below a person's reply time.
 BATCH_WINDOW = 0.05
+LOCAL_FALLBACK = 2_000  # conversations this instance remembers itself, for a store outage
 
 
 class StoreContext:
@@ -45,7 +46,8 @@ class StoreContext:
         self.db = db
         self._clock = clock
         self.ttl = ttl
-        self._local = MemoryContext(ttl=ttl.total_seconds())
+        # Only a stand-in while the store is down: the recent conversations are enough.
+        self._local = MemoryContext(ttl=ttl.total_seconds(), max_entries=LOCAL_FALLBACK)
         # Subjects waiting to be written, newest per conversation; one task writes them in
         # batches (one statement for many conversations, not a thread hop per message).
         self._waiting: dict[str, tuple[Subject, datetime]] = {}
