@@ -38,7 +38,10 @@ REPLY_KINDS = {
     "thanks": {"greeting"},
     "path": {"path", "clarify", "help"},
     "admin": {"admin"},
-    "faq": {"answer", "suggest", "decline", "path"},
+    "plan": {"help"},
+    "forget": {"help"},
+    "quiz": {"help"},
+    "faq": {"answer", "suggest", "decline", "path", "clarify"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot.core import facts, replies, study_replies
+from bot.core import facts, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.matching import Match, MatchSettings
 from bot.core.paths import Recommendation
@@ -61,6 +61,9 @@ class Bot:
         if intent.kind in ("plan", "forget"):
             # Plans are saved per person: the conversation service's study module runs them.
             return study_replies.plan_help_reply()
+        if intent.kind == "quiz":
+            # Practice follows a person's history: the conversation service's quiz runs it.
+            return quiz_replies.usage_reply()
         if intent.kind == "admin":
             # Only the conversation service runs admin commands (it knows who and where).
             return replies.admin_elsewhere_reply()
