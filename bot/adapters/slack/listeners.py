@@ -123,15 +123,7 @@ class SlackHandlers:
     ) -> None:
         """Run `/finops-admin VERB` and answer privately (only the admin sees it)."""
         await ack()
-        text = str(command.get("text") or "").strip()
-        msg = Message(
-            f"{ADMIN_COMMAND} {text}",
-            user_id=str(command.get("user_id", "")),
-            platform=PLATFORM,
-            place=str(command.get("channel_id") or ""),
-            private=True,
-            via="command",
-        )
+        msg = _command_message(ADMIN_COMMAND, command)
         reply = await self.conversation.respond(msg)
         if reply is None:
             return
@@ -142,15 +134,7 @@ class SlackHandlers:
     async def quiz_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
         """Answer `/finops-quiz [cert | progress]` privately, with a button per choice."""
         await ack()
-        msg = Message(
-            f"{QUIZ_COMMAND} {str(command.get('text') or '').strip()}",
-            user_id=str(command.get("user_id", "")),
-            platform=PLATFORM,
-            place=str(command.get("channel_id") or ""),
-            private=True,
-            via="command",
-        )
-        reply = await self.conversation.respond(msg)
+        reply = await self.conversation.respond(_command_message(QUIZ_COMMAND, command))
         if reply is not None:
             await respond(**message(reply), response_type="ephemeral")
 
@@ -184,14 +168,7 @@ class SlackHandlers:
             view = plan_modal(certs, command.get("channel_id"))
             await client.views_open(trigger_id=command["trigger_id"], view=view)
             return
-        msg = Message(
-            f"{PLAN_COMMAND} {text}",
-            user_id=user_id,
-            platform=PLATFORM,
-            place=str(command.get("channel_id") or ""),
-            private=True,
-            via="command",
-        )
+        msg = _command_message(PLAN_COMMAND, command)
         reply = await self.conversation.respond(msg, reach=slack_reach(client, user_id))
         if reply is not None:
             await respond(**message(reply), response_type="ephemeral")
@@ -521,6 +498,18 @@ _QUIZ_KIND = re.compile(rf"^{ACTION_QUIZ}_({'|'.join(QUIZ_ACTIONS)})_\d+$")
 
 def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:
     return {"block_id": block_id, "action_id": re.compile(rf"^{action_prefix}_\d+$")}
+
+
+def _command_message(name: str, command: Payload) -> Message:
+    """Return slash command *name* as the neutral message (answered privately, ephemeral)."""
+    return Message(
+        f"{name} {str(command.get('text') or '').strip()}",
+        user_id=str(command.get("user_id", "")),
+        platform=PLATFORM,
+        place=str(command.get("channel_id") or ""),
+        private=True,
+        via="command",
+    )
 
 
 async def _answer_where_clicked(
