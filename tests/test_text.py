@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.text import fold
+from bot.core.text import Markers, fold, words
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -38,3 +38,22 @@ def test_plain_ascii_takes_the_short_way_to_the_same_result(text: str) -> None:
 def test_any_text_folds_like_the_reference(text: str) -> None:
     """Any Unicode text folds exactly as the reference does."""
     assert fold(text) == _reference_fold(text)
+
+
+_WORD = st.sampled_from(["aws", "certified", "cloud", "practitioner", "focp", "exam", "azure"])
+
+
+@given(st.lists(st.lists(_WORD, max_size=3), max_size=6), st.sets(_WORD))
+def test_markers_find_a_phrase_exactly_when_every_word_was_said(
+    phrases: list[list[str]], said: set[str]
+) -> None:
+    """Indexed lookup gives the same verdict as testing every phrase against the words."""
+    expected = any(set(p) <= said for p in phrases if p)
+    assert Markers(phrases).said(said) is expected
+
+
+def test_words_are_a_fresh_list_each_time() -> None:
+    """A caller changing the words it got never changes what the next caller gets."""
+    first = words("How long is the FOCP exam?")
+    first.append("changed")
+    assert words("How long is the FOCP exam?") == ["how", "long", "is", "the", "focp", "exam"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.core.knowledge import Knowledge
 from bot.core.models import Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
-from bot.core.text import words
+from bot.core.text import Markers, words
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
 MAX_PROGRAMS = 4
@@ -39,7 +39,7 @@ class _Tables:
     labels: dict[str, str]
     subject: frozenset[str]
     survey: frozenset[str]
-    out_of_scope: tuple[frozenset[str], ...]
+    out_of_scope: Markers
     ask_name: dict[str, str]
     followup: frozenset[str]
     markers: frozenset[str]
@@ -103,7 +103,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         labels={a.attribute: a.label for a in lang.attributes},
         subject=frozenset(w for s in lang.subject_words for w in words(s)),
         survey=frozenset(w for s in lang.survey_words for w in words(s)),
-        out_of_scope=tuple(frozenset(words(p)) for p in lang.out_of_scope),
+        out_of_scope=Markers(words(p) for p in lang.out_of_scope),
         ask_name=ask_name,
         followup=frozenset(w for s in lang.followup_words for w in words(s)),
         markers=frozenset(w for s in lang.prerequisite_markers for w in words(s)),
@@ -119,7 +119,8 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
     # course" mid-sentence only mentions one).
     raw = words(_DOLLARS.sub(" dollars ", text[:2000]))
-    if any(marker <= set(raw) for marker in tables.out_of_scope):
+    said = set(raw)
+    if tables.out_of_scope.said(said):
         return None
     joined = " ".join(raw)
     programs: list[str] = []
@@ -142,7 +143,6 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
     attribute = next(iter(asked)) if len(asked) == 1 else None
     if attribute == "prerequisites" and len(programs) > 1:
         programs = [p for p in programs if p not in prerequisite] or programs
-    said = set(raw)
     return Question(
         attribute,
         asked,

@@ -59,6 +59,10 @@ class Knowledge:
     quiz: Mapping[str, QuizBank] = field(default_factory=dict)
     levels: Mapping[str, Level] = field(init=False)
     program_of_level: Mapping[str, str] = field(init=False)
+    # source_links() answers per source list, computed once: every answer cites its sources.
+    _links: dict[tuple[str, ...], tuple[Link, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         """Freeze the mappings and derive the level indexes."""
@@ -88,9 +92,15 @@ class Knowledge:
 
     def source_links(self, source_ids: tuple[str, ...] | list[str]) -> tuple[Link, ...]:
         """Return each distinct source of *source_ids* as its title and, if known, its address."""
+        key = tuple(source_ids)
+        known = self._links.get(key)
+        if known is not None:
+            return known
         links: dict[str, Link] = {}
-        for sid in source_ids:
+        for sid in key:
             src = self.sources.get(sid)
             link = Link(sid) if src is None else Link(src.cite or src.title, src.url)
             links.setdefault(link.title, link)
-        return tuple(links.values())
+        # Several threads may fill the same entry at once; they compute the same value.
+        found = self._links[key] = tuple(links.values())
+        return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from bot.core.knowledge import Knowledge
@@ -55,7 +56,11 @@ def split_answer(answer: str, budget: int = FIRST_PART) -> tuple[str, str]:
 def _parts(faq: Faq) -> tuple[str, str]:
     if faq.more:
         return faq.answer, faq.more
-    return split_answer(faq.answer)
+    return _split_cached(faq.answer)
+
+
+# Pure, and the same answers come back all day (a str caches its own hash).
+_split_cached = lru_cache(maxsize=4_096)(split_answer)
 
 
 def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
@@ -77,7 +82,7 @@ def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
         title=faq.question,
         sections=(Section(first),),
         actions=more_action + follow_ups + feedback,
-        source=knowledge.source_label(faq.sources),
+        source="; ".join(link.title for link in links),
         links=links,
         more_sources=hidden,
         more=(Section(rest),) if rest else (),

@@ -41,7 +41,31 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the lower-case words of *text* after markup stripping and folding."""
-    return _WORD.findall(fold(strip_markup(text)))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=256)  # a question is split into words by the facts, the router and matcher
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(strip_markup(text))))
+
+
+class Markers:
+    """Phrases (as word sets) of which a text must contain every word to count as saying one."""
+
+    def __init__(self, phrases: Iterable[Iterable[str]]) -> None:
+        """Index each non-empty phrase under one of its words (its first in sorted order)."""
+        self._by_word: dict[str, list[frozenset[str]]] = {}
+        for phrase in phrases:
+            marker = frozenset(phrase)
+            if marker:
+                self._by_word.setdefault(min(marker), []).append(marker)
+
+    def said(self, said: set[str] | frozenset[str]) -> bool:
+        """Return True when *said* (a text's words) contains every word of some phrase."""
+        # Only phrases filed under a word that was said can match: a question's dozen words
+        # are looked up instead of every phrase being tested against them.
+        by_word = self._by_word
+        return any(m <= said for w in said if w in by_word for m in by_word[w])
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
