@@ -453,14 +453,15 @@ class SlackHandlers:
 def register_listeners(app: AsyncApp, h: SlackHandlers) -> None:
     """Register every listener on *app*: the one table of what Slack can send and who answers."""
     table = [
-        # Events first: they are the most frequent, and Bolt tries listeners in this order.
-        (app.event("message"), h.message_event),
+        # Bolt tries listeners in this order, building each matcher's arguments (about 9 µs)
+        # until one matches: what people do most comes first (docs/slack.md, "Load").
         (app.event("app_mention"), h.app_mention),
-        (app.event("app_home_opened"), h.app_home_opened),
+        (app.event("message"), h.message_event),
         (app.command(PATH_COMMAND), h.path_command),
-        (app.command(ADMIN_COMMAND), h.admin_command),
         (app.command(QUIZ_COMMAND), h.quiz_command),
         (app.command(PLAN_COMMAND), h.plan_command),
+        (app.command(ADMIN_COMMAND), h.admin_command),
+        (app.event("app_home_opened"), h.app_home_opened),
         (app.view(PATH_MODAL_ID), h.path_form_submitted),
         (app.view(PLAN_MODAL_ID), h.plan_form_submitted),
         (app.action(ACTION_PATH_FORM), h.open_path_form),
