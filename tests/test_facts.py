@@ -63,6 +63,22 @@ def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
     assert "Architect" not in text
 
 
+@pytest.mark.parametrize(
+    ("text", "program", "attribute"),
+    [
+        ("how much is the foce exma", "foce", "price"),  # exma: two letters swapped
+        ("waht is the focp pasisng score", "focp", "pass_mark"),
+        ("how long is teh fcp exam", "fcp", "exam_length"),
+    ],
+)
+def test_typos_still_reach_the_program_fact(
+    bot: Bot, text: str, program: str, attribute: str
+) -> None:
+    """Swapped letters in short and long words are mended before facts are looked up."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
+
+
 def test_focp_study_time_leads_with_focp(bot: Bot) -> None:
     """Study time for FOCP gives FOCP's figure, not FinOpsSchool's plans."""
     reply = _ask(bot, "How much study time do I need for FOCP?")

@@ -84,6 +84,7 @@ class Bot:
         *subject*'s program when that gives an answer about it.
         """
         snap = self.store.current
+        text = snap.index.spell(text)  # typos mended once, for the facts and the matcher
         fact_reply = facts.answer(
             snap.knowledge,
             text,

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.models import CloudTopic, Faq
 from bot.core.semantic import Embedder, shared_embedder
-from bot.core.text import Markers, Normaliser, stem, words
+from bot.core.text import Markers, Normaliser, rewrite_words, stem, words
 
 if TYPE_CHECKING:
     from bot.core.knowledge import Knowledge
@@ -256,9 +256,25 @@ class FaqIndex:
         # with each process's hash seed (ties would otherwise break differently per run).
         return sum(self.idf.get(t, self.unknown_weight) for t in sorted(tokens))
 
+    def spell(self, text: str) -> str:
+        """Return *text* folded, with each misspelt word replaced by the known word it meant.
+
+        Facts and matching both read the result: "hwo long is teh focp exma" asks the same
+        as "how long is the focp exam".
+        """
+        return rewrite_words(text, self._correct)
+
     def _correct(self, word: str) -> str:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
-        if word in self._vocab_set or len(word) < 6 or not word.isalpha():
+        if word in self._vocab_set or len(word) < 3 or not word.isalpha():
+            return word
+        if len(word) < 6:
+            # Short words: only two neighbouring letters typed in the wrong order ("exma",
+            # "teh", "hwo"). Any wider search turns real words into others ("cost"/"most").
+            for i in range(1, len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped in self._vocab_set:
+                    return swapped
             return word
         # Typos keep the first letter and are one edit away (two in long words); real words
         # that happen to be near a domain word ("leading"/"reading", "expense"/"expensive",

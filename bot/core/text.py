@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from bot.core.models import Language
@@ -42,6 +42,11 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Return the lower-case words of *text* after markup stripping and folding."""
     return list(_words(text))
+
+
+def rewrite_words(text: str, rewrite: Callable[[str], str]) -> str:
+    """Return *text* markup-stripped and folded, each of its words replaced by rewrite(word)."""
+    return _WORD.sub(lambda m: rewrite(m.group(0)), fold(strip_markup(text)))
 
 
 @lru_cache(maxsize=256)  # a question is split into words by the facts, the router and matcher
