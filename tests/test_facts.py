@@ -10,7 +10,7 @@ from bot.adapters.terminal import run_chat
 from bot.conversation.access import AccessRules
 from bot.conversation.service import ConversationService
 from bot.core import facts
-from bot.core.bot import Bot
+from bot.core.bot import Bot, Subject
 from bot.core.knowledge import Knowledge
 from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
@@ -97,6 +97,22 @@ def test_follow_up_uses_the_conversation_program(knowledge: Knowledge) -> None:
     named = facts.answer(knowledge, "how much does the FOCP cost?", subject_program="foce")
     assert named is not None
     assert named.program == "focp"
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("what about the engineer one?", "foce-what-is"),
+        ("and the ai one", "ai-value-what-is"),
+        ("the focus one?", "focus-analyst-what-is"),
+    ],
+)
+def test_a_bare_program_nickname_gets_that_programs_overview(
+    bot: Bot, text: str, faq_id: str
+) -> None:
+    """A follow-up that only names another program, however shortened, says what it is."""
+    reply = bot.ask(text, Subject("focp"))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
 
 
 def test_a_missing_fact_is_said_plainly_with_where_to_check(bot: Bot) -> None:

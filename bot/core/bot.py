@@ -93,6 +93,10 @@ class Bot:
         )
         if fact_reply is not None and fact_reply.kind != "clarify":
             return fact_reply
+        if fact_reply is None and (named := facts.program_only(snap.knowledge, text)):
+            # A bare program name ("and the engineer one?") asks what that program is; its
+            # full name finds the overview however the person shortened it.
+            text = f"what is the {snap.knowledge.programs[named].name}"
         match = snap.index.match(text, self.match)
         if fact_reply is not None and not self._general_faq(match, fact_reply):
             return fact_reply

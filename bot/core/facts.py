@@ -158,6 +158,16 @@ def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
     return question.programs if question is not None else ()
 
 
+def program_only(knowledge: Knowledge, text: str) -> str | None:
+    """Return the one program *text* names when that is all it says ("what about the
+    engineer one?"), else None."""
+    question = parse(knowledge, text)
+    if question is None or not question.followup or len(question.programs) != 1:
+        return None
+    program = question.programs[0]
+    return program if program in knowledge.programs else None
+
+
 def attributes_of(knowledge: Knowledge, text: str) -> frozenset[str]:
     """Return every attribute *text* has a cue for (the evaluation reads FAQ phrasings so)."""
     question = parse(knowledge, text)
