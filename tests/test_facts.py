@@ -28,7 +28,7 @@ def _knowledge(bundled_store: KnowledgeStore) -> Knowledge:
 
 def test_price_without_a_program_asks_which_and_each_choice_answers_it(bot: Bot) -> None:
     """'How much does the certification cost?' asks which one; a choice re-asks for it."""
-    reply = _ask(bot, "How much does the FinOps certification cost?")
+    reply = _ask(bot, "How much does the certification cost?")
     assert reply.kind == "clarify"
     assert reply.attribute == "price"
     text = render_text(reply)
@@ -48,6 +48,20 @@ def test_price_without_a_program_asks_which_and_each_choice_answers_it(bot: Bot)
         assert program.name == choice.label
         current = next(f for f in program.facts if f.attribute == "price")
         assert answer.sections[0].text.startswith(current.value)
+
+
+def test_the_finops_certification_is_the_usual_one_with_the_others_offered(bot: Bot) -> None:
+    """'The FinOps certification' answers for FOCP and offers the other programs to pick."""
+    reply = _ask(bot, "how much does the finops cert cost?")
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "focp", "price")
+    assert reply.sections[0].text.startswith("US$325 for the exam alone")
+    assert "the one most people mean" in render_text(reply)
+    choices = [a for a in reply.actions if a.kind == "ask"]
+    assert choices
+    assert "FinOps Certified Practitioner (FOCP)" not in [a.label for a in choices]
+    picked = bot.choose(choices[0], Message(text="", user_id="U1"))
+    assert (picked.kind, picked.attribute) == ("answer", "price")
+    assert picked.program != "focp"
 
 
 def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
@@ -188,7 +202,7 @@ def test_terminal_numbers_pick_program_choices_and_more_shows_the_rest(bot: Bot)
     """In the chat, a number answers for that program and 'more' shows an answer's rest."""
     out = io.StringIO()
     faq = bot.store.current.knowledge.faqs["finopsschool-vs-foundation"]
-    lines = ["How much does the FinOps certification cost?", "1", faq.question, "more"]
+    lines = ["How much does the certification cost?", "1", faq.question, "more"]
     run_chat(ConversationService(bot, AccessRules()), lines, out.write)
     text = out.getvalue()
     assert "  1. FinOps Certified Practitioner (FOCP)" in text

@@ -84,12 +84,13 @@ class Bot:
         *subject*'s program when that gives an answer about it.
         """
         snap = self.store.current
-        text = snap.index.spell(text)  # typos mended once, for the facts and the matcher
+        as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         fact_reply = facts.answer(
             snap.knowledge,
             text,
             subject.program if subject else None,
             subject.attribute if subject else None,
+            as_typed=as_typed,
         )
         if fact_reply is not None and fact_reply.kind != "clarify":
             return fact_reply

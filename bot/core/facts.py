@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.knowledge import Knowledge
 from bot.core.models import Program, ProgramFact
@@ -13,6 +13,8 @@ from bot.core.text import Markers, words
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
 MAX_PROGRAMS = 4
+# Other programs offered beside an answer for the usual one.
+MAX_CHOICES = 4
 _DOLLARS = re.compile(r"\$+(?=[\d,.]*k?\s*(?:\?|$))")
 _PARENS = re.compile(r"\s*\(([^)]*)\)")
 
@@ -28,6 +30,8 @@ class Question:
     about_all: bool
     # Only program names and follow-up words ("what about the FCP?"): asks the last attribute.
     followup: bool = False
+    # Says "finops" ("the FinOps certification"), which people use for the usual program.
+    says_finops: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
         bool(tables.subject & said),
         bool(tables.survey & said),
         followup=bool(programs) and not asked and set(joined.split()) <= tables.followup,
+        says_finops="finops" in said,
     )
 
 
@@ -214,8 +219,12 @@ def answer(
     text: str,
     subject_program: str | None = None,
     subject_attribute: str | None = None,
+    *,
+    as_typed: str | None = None,
 ) -> Reply | None:
     """Answer an attribute question from program facts; None when *text* is not one.
+
+    *as_typed* is the question before its typos were mended: choices re-ask it as written.
 
     *subject_program* and *subject_attribute* are what the conversation was about: the
     program is used when *text* names none, the attribute when *text* is only a program
@@ -241,7 +250,24 @@ def answer(
     having = [p.id for p in ranked if _facts(p, attribute)]
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
-    return _clarify(knowledge, text, attribute, having)
+    usual = _usual_program(knowledge)
+    if question.says_finops and usual in having:
+        # "How much is the FinOps certification?" means the usual one to nearly everyone:
+        # answer it, and offer the others in case this person meant one of them.
+        others = [p for p in having if p != usual][:MAX_CHOICES]
+        reply = _answer(knowledge, attribute, [usual])
+        name = knowledge.programs[usual].name
+        note = Section(f"That is the {name}, the one most people mean. Meant another one?")
+        return replace(
+            reply,
+            sections=(*reply.sections, note),
+            actions=_choices(knowledge, as_typed or text, others),
+        )
+    return _clarify(knowledge, as_typed or text, attribute, having)
+
+
+def _usual_program(knowledge: Knowledge) -> str | None:
+    return next((p for p in knowledge.language.usual_program if p in knowledge.programs), None)
 
 
 def _facts(program: Program, attribute: str) -> list[ProgramFact]:

@@ -260,6 +260,10 @@ def _cross_check(files: list[_Loaded]) -> Iterator[Problem]:
         yield from _check_phrasings(f, phrasings)
         if f.model.language is not None:
             yield from _check_language(f, f.model.language)
+            for i, program in enumerate(f.model.language.usual_program):
+                if program not in ids["programs"]:
+                    where = f.line("language", "usual_program", i)
+                    yield Problem(f.path, where, f"usual_program: unknown program '{program}'")
 
 
 _Missing = Callable[..., Iterator[Problem]]

@@ -340,6 +340,12 @@ class Language(_Model):
         description="Words that make a question about certifications or the Framework even "
         "when it names a cloud topic ('does the FOCP cover reserved instances?').",
     )
+    usual_program: tuple[str, ...] = Field(
+        default=(),
+        description="The program people mean by 'the FinOps certification' (the first listed "
+        "that exists): an attribute question naming no program but saying 'finops' is answered "
+        "for it, with the other programs offered as choices.",
+    )
     subject_words: tuple[Text, ...] = Field(
         default=(),
         description="Words that make an attribute question about certifications when it names "
