@@ -129,6 +129,19 @@ def test_a_bare_program_nickname_gets_that_programs_overview(
     assert (reply.kind, reply.faq_id) == ("answer", faq_id)
 
 
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [("do i need the practitioner first", "foce"), ("do i need the focp or foce first", "fcp")],
+)
+def test_asking_what_is_needed_first_is_about_the_thread_program(
+    knowledge: Knowledge, text: str, subject: str
+) -> None:
+    """Programs named as what comes first leave the question about the thread's program."""
+    reply = facts.answer(knowledge, text, subject_program=subject)
+    assert reply is not None
+    assert (reply.program, reply.attribute) == (subject, "prerequisites")
+
+
 def test_a_missing_fact_is_said_plainly_with_where_to_check(bot: Bot) -> None:
     """No price for the Architect: say so and link the issuer's site, never guess."""
     reply = _ask(bot, "how much does the Certified FinOps Architect cost?")

@@ -32,6 +32,8 @@ class Question:
     followup: bool = False
     # Says "finops" ("the FinOps certification"), which people use for the usual program.
     says_finops: bool = False
+    # Programs named as what is needed first ("do I need the FOCP first?"), not asked about.
+    needed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,17 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
     prerequisite: set[str] = set()
     last = 0
     if tables.names is not None:
+        needed_last = False
         for hit in tables.names.finditer(joined):
             named = [p for p in sorted(tables.owners[hit.group(0)]) if p not in programs]
             programs += named
-            # "do I need FOCP before FOCE?": FOCP is what is needed, FOCE what is asked about.
-            if tables.markers & set(joined[last : hit.start()].split()[-3:]):
+            between = joined[last : hit.start()].split()
+            # "do I need FOCP before FOCE?": FOCP is what is needed, FOCE what is asked about;
+            # "need the FOCP or FOCE first": both are needed.
+            needed_last = bool(tables.markers & set(between[-3:])) or (
+                needed_last and set(between) <= _JOINERS
+            )
+            if needed_last:
                 prerequisite.update(named)
             last = hit.end()
         # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
@@ -155,7 +163,11 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
         bool(tables.survey & said),
         followup=bool(programs) and not asked and set(joined.split()) <= tables.followup,
         says_finops="finops" in said,
+        needed=frozenset(prerequisite),
     )
+
+
+_JOINERS = frozenset({"or", "and", "the"})
 
 
 def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
@@ -236,9 +248,18 @@ def answer(
     attribute = question.attribute
     if attribute is None and question.followup and len(question.programs) == 1:
         attribute = subject_attribute
+    if attribute is None and question.needed and subject_program in knowledge.programs:
+        attribute = "prerequisites"  # "do I need the practitioner first?" in a thread
     if attribute is None:
         return None
     programs = [p for p in question.programs if p in knowledge.programs]
+    if (
+        attribute == "prerequisites"
+        and subject_program in knowledge.programs
+        and set(programs) <= question.needed
+    ):
+        # "Do I need the practitioner first?" in a thread about FOCE asks FOCE's prerequisites.
+        programs = []
     if not programs and subject_program in knowledge.programs:
         programs = [subject_program] if subject_program else []
     if programs:
