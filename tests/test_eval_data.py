@@ -18,7 +18,7 @@ SPLITS = ("tune.yaml", "holdout.yaml", "real.yaml")
 SECTIONS = ("answer", "decline", "followup", "pending")
 # The labels the eval may use are the attributes program facts answer (one source of truth).
 ATTRIBUTES = frozenset(get_args(Attribute))
-REAL_MINIMUM = 12
+REAL_MINIMUM = 75
 KINDS = frozenset({"cloud-howto", "other-cert", "chat", "gibberish", "injection", "other"})
 CATALOG = frozenset(
     {
@@ -126,7 +126,7 @@ def test_counts_meet_the_minimums(splits: dict[str, dict[str, list[dict[str, Any
     assert sum(1 for d in written["decline"] if d["kind"] == "cloud-howto") >= 60
     assert len(written["followup"]) >= 80
     assert len(written["pending"]) >= 30
-    # The brief aimed at 40 real questions; the public pages reachable here held only a dozen.
+    # real.yaml holds 81 quoted questions; the minimum keeps the set from shrinking.
     assert sum(len(items) for items in splits["real.yaml"].values()) >= REAL_MINIMUM
 
 
