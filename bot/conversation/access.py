@@ -17,9 +17,9 @@ REFUSED = say("admin_refused")
 # Where each platform's admins can run commands privately (said when they try elsewhere).
 PRIVATE_PLACES: Mapping[str, str] = MappingProxyType(
     {
-        "slack": "a DM with me or with /finops-admin",
-        "teams": "a 1:1 chat with me",
-        "terminal": "the terminal chat",
+        "slack": say("access_place_slack"),
+        "teams": say("access_place_teams"),
+        "terminal": say("access_place_terminal"),
     }
 )
 
@@ -43,8 +43,8 @@ class AccessRules:
         """
         if not self.is_admin(message.user_id):
             logger.warning("admin %r refused for user %s", verb, message.user_id)
-            return Reply(kind="admin", title="Admin", sections=(Section(REFUSED),))
+            return Reply(kind="admin", title=say("admin_title"), sections=(Section(REFUSED),))
         if not message.private:
-            where = self.private_places.get(message.platform, "a private chat with me")
+            where = self.private_places.get(message.platform, say("access_place_other"))
             return replies.admin_elsewhere_reply(where)
         return None

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from bot.core.reply import Message, Reply, Section
 from bot.core.store import KnowledgeStore, ReloadReport
+from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +19,10 @@ ReloadHook = Callable[[ReloadReport], Awaitable[str | None]]
 # Extra lines for `admin status` (e.g. the store's health).
 StatusLines = Callable[[], Sequence[str]]
 
+ADMIN_TITLE = say("admin_title")
 
-def admin_reply(text: str, title: str = "Admin") -> Reply:
+
+def admin_reply(text: str, title: str = ADMIN_TITLE) -> Reply:
     """Return a plain admin reply."""
     return Reply(kind="admin", title=title, sections=(Section(text),))
 
@@ -47,7 +50,7 @@ class KnowledgeAdmin:
         """Re-read the knowledge files (off the event loop: it reads and validates files)."""
         report = await asyncio.to_thread(self.store.reload)
         logger.info("reload by %s: %s", message.user_id, report.lines()[0])
-        title = "Knowledge reloaded" if report.ok else "Reload failed; old knowledge still serving"
+        title = say("admin_reloaded_title") if report.ok else say("admin_reload_failed_title")
         lines = report.lines()
         if report.ok and self._on_reload is not None:
             note = await self._on_reload(report)
@@ -59,13 +62,15 @@ class KnowledgeAdmin:
         """Describe the knowledge served now, and the store when there is one."""
         snap = self.store.current
         counts = ", ".join(f"{n} {k}" for k, n in snap.knowledge.counts().items())
-        text = f"Knowledge version {snap.version} from {self.store.directory}: {counts}."
+        text = say(
+            "admin_status", version=snap.version, directory=self.store.directory, counts=counts
+        )
         if self._status_lines is None:
-            return admin_reply(text, title="Status")
-        extra = Section("\n".join(self._status_lines()), heading="Store")
-        return Reply(kind="admin", title="Status", sections=(Section(text), extra))
+            return admin_reply(text, title=say("admin_status_title"))
+        extra = Section("\n".join(self._status_lines()), heading=say("admin_store_heading"))
+        return Reply(kind="admin", title=say("admin_status_title"), sections=(Section(text), extra))
 
 
 def usage(verbs: Mapping[str, object]) -> str:
     """Return the one-line list of admin verbs."""
-    return "Admin commands: " + " | ".join(sorted({*verbs, "help"})) + "."
+    return say("admin_usage", verbs=" | ".join(sorted({*verbs, "help"})))

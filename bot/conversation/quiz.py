@@ -19,6 +19,7 @@ from bot.core.quiz_replies import graded_reply, progress_reply, question_reply, 
 from bot.core.reply import Action, Message, Reply, Section
 from bot.core.store import KnowledgeStore
 from bot.core.text import fold
+from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,7 @@ DEFAULT_CERT = "focp"
 _ANSWER_VALUE = re.compile(r"^([a-z0-9][a-z0-9-]{0,79}):([0-9])$")
 PROGRESS_WORDS = {"progress", "stats", "score", "status", "how am i doing"}
 HELP_WORDS = {"help", "usage", "?"}
-UNAVAILABLE = "Your progress is unavailable just now; this question won't see your history."
-GONE = "That question is no longer in the question bank (the knowledge was updated)."
+UNAVAILABLE = say("quiz_progress_unavailable")
 
 
 class ProgressUnavailableError(Exception):
@@ -144,7 +144,7 @@ class QuizConversation:
         cert = cert or _last_cert(history, self.knowledge) or DEFAULT_CERT
         item = quiz.next_question(self.knowledge, cert, history, self.progress.now())
         if item is None:
-            return usage_reply(f"There are no practice questions for '{cert}' yet.")
+            return usage_reply(say("quiz_no_questions", cert=cert))
         return question_reply(self.knowledge, item, note)
 
     async def _answer(self, message: Message, value: str) -> Reply:
@@ -177,7 +177,8 @@ class QuizConversation:
         try:
             history = await self._history(message)
         except ProgressUnavailableError:
-            return Reply(kind="quiz", title="Your practice", sections=(Section(UNAVAILABLE),))
+            title = say("quiz_practice_title")
+            return Reply(kind="quiz", title=title, sections=(Section(UNAVAILABLE),))
         return progress_reply(self.knowledge, self._summary(history, cert))
 
     def _summary(self, history: History, cert: str | None) -> quiz.Progress:
@@ -200,7 +201,7 @@ class QuizConversation:
 
     def _unknown(self, text: str) -> Reply:
         known = ", ".join(sorted(self.knowledge.quiz))
-        return usage_reply(f"I have no practice questions for '{text[:60]}'. Try one of: {known}.")
+        return usage_reply(say("quiz_unknown_program", program=text[:60], programs=known))
 
 
 def _last_cert(history: History, knowledge: Knowledge) -> str | None:
@@ -214,7 +215,7 @@ def _last_cert(history: History, knowledge: Knowledge) -> str | None:
 def _gone(knowledge: Knowledge) -> Reply:
     return Reply(
         kind="quiz",
-        title="Practice questions",
-        sections=(Section(GONE),),
-        actions=(Action("quiz_next", "Next question", ""),),
+        title=say("quiz_title"),
+        sections=(Section(say("quiz_gone")),),
+        actions=(Action("quiz_next", say("quiz_next_button"), ""),),
     )

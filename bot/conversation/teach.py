@@ -27,6 +27,7 @@ from bot.core.learned import (
 from bot.core.loading import normalise_phrase
 from bot.core.reply import Action, Message, Reply, Section
 from bot.core.store import KnowledgeStore
+from bot.core.wording import say
 from bot.storage.store import StoreUnavailableError
 
 if TYPE_CHECKING:
@@ -36,29 +37,22 @@ if TYPE_CHECKING:
 # Why a thumbs-down: the short choice people get, by the value the buttons carry.
 REASONS: Mapping[str, str] = MappingProxyType(
     {
-        "wrong": "Wrong answer",
-        "outdated": "Out of date",
-        "long": "Too long",
-        "not-asked": "Not what I asked",
-        "other": "Other",
+        "wrong": say("teach_reason_wrong"),
+        "outdated": say("teach_reason_outdated"),
+        "long": say("teach_reason_long"),
+        "not-asked": say("teach_reason_not_asked"),
+        "other": say("teach_reason_other"),
     }
 )
-THANKS_FOR_REASON = "Thanks, that helps us fix it."
-SUGGESTION_QUEUED = (
-    "Thanks! Your suggestion waits for an admin to review it; nobody else sees it before then."
-)
 _FAQ_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-NO_STORE = "Teaching needs the shared store, and this bot runs without one."
-
-
-SUGGEST_LABEL = "Suggest an answer"
+NO_STORE = say("teach_no_store")
 
 
 def reason_reply(faq_id: str, thanks: str) -> Reply:
     """Return the thanks for a 👎 with the short choice of why (the buttons carry reason:faq)."""
     return Reply(
         kind="admin",
-        sections=(Section(f"{thanks} What was wrong with it?"),),
+        sections=(Section(say("teach_reason_ask", thanks=thanks)),),
         actions=tuple(Action("reason", label, f"{key}:{faq_id}") for key, label in REASONS.items()),
     )
 
@@ -73,7 +67,7 @@ def read_reason(value: str) -> tuple[str, str] | None:
 
 def with_suggest(reply: Reply, question: str) -> Reply:
     """Return a declined *reply* with a "Suggest an answer" button for *question*."""
-    action = Action("suggest", SUGGEST_LABEL, " ".join(question.split())[:300])
+    action = Action("suggest", say("teach_suggest_button"), " ".join(question.split())[:300])
     return dataclasses.replace(reply, actions=(*reply.actions, action))
 
 
@@ -105,9 +99,7 @@ class Teaching:
         faq_id, _, text = args.strip().partition(" ")
         text = clean(text)
         if not faq_id or not text:
-            return admin_reply(
-                "Usage: teach FAQ-ID QUESTION, e.g. teach focp-price what does focp cost"
-            )
+            return admin_reply(say("teach_usage"))
         problem = phrase_problem(self.knowledge.current.knowledge, faq_id.lower(), text)
         if problem is not None:
             return admin_reply(problem)
@@ -117,21 +109,16 @@ class Teaching:
                 question=text, approved=True,
             )  # fmt: skip
         except StoreUnavailableError:
-            return store_unavailable_reply("what was taught")
+            return store_unavailable_reply(say("teach_unavailable_taught"))
         await self.sync.poll_once()
-        return admin_reply(
-            f"Taught: \"{text}\" now answers with FAQ '{faq_id.lower()}' on every instance "
-            "(within a few seconds). `finops-bot learned export` writes it back to the YAML."
-        )
+        return admin_reply(say("teach_taught", text=text, faq_id=faq_id.lower()))
 
     async def teach_new(self, message: Message, args: str) -> Reply:
         """`teach-new SOURCE-ID QUESTION | ANSWER`: a new FAQ, answered at once."""
         source, _, rest = args.strip().partition(" ")
         question, bar, answer = rest.partition("|")
         if not source or not bar:
-            return admin_reply(
-                "Usage: teach-new SOURCE-ID QUESTION | ANSWER (source ids are in sources.yaml)."
-            )
+            return admin_reply(say("teach_new_usage"))
         return await self.draft(message, clean(question), clean(answer), source)
 
     async def draft(self, message: Message, question: str, answer: str, source: str) -> Reply:
@@ -147,59 +134,57 @@ class Teaching:
                 question=question, answer=answer, source=source, approved=True,
             )  # fmt: skip
         except StoreUnavailableError:
-            return store_unavailable_reply("what was taught")
+            return store_unavailable_reply(say("teach_unavailable_taught"))
         await self.sync.poll_once()
-        return admin_reply(f"New FAQ '{draft.faq_id}' answers \"{question}\" on every instance.")
+        return admin_reply(say("teach_new_faq", faq_id=draft.faq_id, question=question))
 
     async def forget_phrase(self, message: Message, args: str) -> Reply:
         """`forget-phrase FAQ-ID QUESTION`: drop a learned phrasing."""
         faq_id, _, text = args.strip().partition(" ")
         if not faq_id or not clean(text):
-            return admin_reply("Usage: forget-phrase FAQ-ID QUESTION")
+            return admin_reply(say("teach_forget_usage"))
         try:
             gone = await self.learning.forget(faq_id.lower(), normalise_phrase, clean(text))
         except StoreUnavailableError:
-            return store_unavailable_reply("what was taught")
+            return store_unavailable_reply(say("teach_unavailable_taught"))
         if not gone:
-            return admin_reply(
-                f"FAQ '{faq_id[:80]}' has no learned phrasing like that (phrasings in the YAML "
-                "files are changed there)."
-            )
+            return admin_reply(say("teach_forget_missing", faq_id=faq_id[:80]))
         await self.sync.poll_once()
-        return admin_reply(f"Forgotten: that phrasing no longer points at FAQ '{faq_id.lower()}'.")
+        return admin_reply(say("teach_forgotten", faq_id=faq_id.lower()))
 
     async def suggestions(self, message: Message, args: str) -> Reply:
         """`suggestions`: what people suggested, waiting for an admin."""
         try:
             waiting = await self.learning.pending()
         except StoreUnavailableError:
-            return store_unavailable_reply("the suggestions")
+            return store_unavailable_reply(say("teach_unavailable_suggestions"))
         if not waiting:
-            return admin_reply("No suggestions are waiting.", title="Suggestions")
+            return admin_reply(say("teach_no_suggestions"), title=say("teach_suggestions_title"))
         lines = [
-            f'- #{s.id} "{s.question[:200]}": {(s.answer or "(no answer given)")[:300]}'
+            say(
+                "teach_suggestion",
+                id=s.id,
+                question=s.question[:200],
+                answer=(s.answer or say("teach_no_answer"))[:300],
+            )
             for s in waiting
         ]
-        how = (
-            "approve N FAQ-ID links the question to that FAQ; approve N new SOURCE-ID makes a new "
-            "FAQ of the suggested answer; reject N drops it."
-        )
         return Reply(
             kind="admin",
-            title="Suggestions",
-            sections=(Section("\n".join(lines)), Section(how)),
+            title=say("teach_suggestions_title"),
+            sections=(Section("\n".join(lines)), Section(say("teach_suggestions_how"))),
         )
 
     async def approve(self, message: Message, args: str) -> Reply:
         """`approve N FAQ-ID` or `approve N new SOURCE-ID`: a suggestion goes live."""
         parts = args.split()
         if len(parts) < 2 or not parts[0].lstrip("#").isdigit():
-            return admin_reply("Usage: approve N FAQ-ID, or approve N new SOURCE-ID")
+            return admin_reply(say("teach_approve_usage"))
         row_id = int(parts[0].lstrip("#"))
         try:
             row = await self.learning.get(row_id)
             if row is None or row.status != "pending":
-                return admin_reply(f"No suggestion #{row_id} is waiting.")
+                return admin_reply(say("teach_not_waiting", id=row_id))
             knowledge = self.knowledge.current.knowledge
             if parts[1].lower() == "new":
                 source = parts[2] if len(parts) > 2 else ""
@@ -216,35 +201,39 @@ class Teaching:
                 return admin_reply(problem)
             done = await self.learning.decide(row_id, True, **changes)
         except StoreUnavailableError:
-            return store_unavailable_reply("the suggestions")
+            return store_unavailable_reply(say("teach_unavailable_suggestions"))
         if not done:
-            return admin_reply(f"No suggestion #{row_id} is waiting.")
+            return admin_reply(say("teach_not_waiting", id=row_id))
         await self.sync.poll_once()
-        return admin_reply(f"Approved #{row_id}: it answers with FAQ '{changes['faq_id']}' now.")
+        return admin_reply(say("teach_approved", id=row_id, faq_id=changes["faq_id"]))
 
     async def reject(self, message: Message, args: str) -> Reply:
         """`reject N`: drop a suggestion."""
         word = args.strip().lstrip("#")
         if not word.isdigit():
-            return admin_reply("Usage: reject N")
+            return admin_reply(say("teach_reject_usage"))
         try:
             done = await self.learning.decide(int(word), False)
         except StoreUnavailableError:
-            return store_unavailable_reply("the suggestions")
-        return admin_reply(f"Rejected #{word}." if done else f"No suggestion #{word} is waiting.")
+            return store_unavailable_reply(say("teach_unavailable_suggestions"))
+        if not done:
+            return admin_reply(say("teach_not_waiting", id=word))
+        return admin_reply(say("teach_rejected", id=word))
 
     async def feedback(self, message: Message, args: str) -> Reply:
         """`feedback [days]`: answers by thumbs-down, with their reasons, newest first."""
         days = parse_days(args)
         if days is None:
-            return admin_reply("Usage: feedback [days], e.g. feedback 7")
+            return admin_reply(say("teach_feedback_usage"))
         try:
             downs = await self.learning.downvotes(days)
             reasons = await self.learning.reasons(days)
         except StoreUnavailableError:
-            return store_unavailable_reply("the feedback")
+            return store_unavailable_reply(say("teach_unavailable_feedback"))
         if not downs and not reasons:
-            return admin_reply(f"No thumbs-down in the last {days} days.", title="Feedback")
+            return admin_reply(
+                say("teach_no_downvotes", days=days), title=say("teach_feedback_title")
+            )
         why: dict[str, Counter[str]] = {}
         for r in reasons:
             why.setdefault(r.faq_id, Counter())[REASONS.get(r.reason, r.reason)] += 1
@@ -262,10 +251,11 @@ class Teaching:
             + (f': "{r.text[:200]}"' if r.text else "")
             for r in reasons
         ]
-        sections = [Section("\n".join(ranked) or "-", heading="Answers by thumbs-down")]
+        sections = [Section("\n".join(ranked) or "-", heading=say("teach_downvotes_heading"))]
         if newest:
-            sections.append(Section("\n".join(newest), heading="Reasons, newest first"))
-        return Reply(kind="admin", title=f"Feedback, last {days} days", sections=tuple(sections))
+            sections.append(Section("\n".join(newest), heading=say("teach_reasons_heading")))
+        title = say("teach_feedback_period_title", days=days)
+        return Reply(kind="admin", title=title, sections=tuple(sections))
 
     # ----- anyone
 
@@ -273,22 +263,22 @@ class Teaching:
         """Queue a non-admin's suggested answer for *question*; return what to tell them."""
         question, answer = clean(question)[:300], clean(answer)[:3000]
         if not normalise_phrase(question) or not answer:
-            return "A suggestion needs the question and your answer."
+            return say("teach_suggestion_incomplete")
         try:
             await self.learning.add(
                 message.platform, message.user_id, kind="faq", faq_id="", question=question,
                 answer=answer, approved=False,
             )  # fmt: skip
         except StoreUnavailableError:
-            return "Sorry, suggestions cannot be saved just now; please try again later."
-        return SUGGESTION_QUEUED
+            return say("teach_suggestion_failed")
+        return say("teach_suggestion_queued")
 
     async def reason(self, message: Message, faq_id: str, reason: str, text: str = "") -> str:
         """Record why someone gave *faq_id*'s answer a thumbs-down; return the thanks."""
         if reason not in REASONS or not _FAQ_ID.match(faq_id):
-            return "Sorry, I did not understand that choice."
+            return say("teach_reason_unknown")
         try:
             await self.learning.add_reason(message.platform, message.user_id, faq_id, reason, text)
         except StoreUnavailableError:
-            return "Sorry, that could not be saved just now."
-        return THANKS_FOR_REASON
+            return say("teach_reason_failed")
+        return say("teach_reason_thanks")

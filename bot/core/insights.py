@@ -19,6 +19,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.matching import FaqIndex, MatchSettings
 from bot.core.reply import Attachment, Fact, Reply, Section, Suggestion
 from bot.core.text import words
+from bot.core.wording import say
 
 Outcome = Literal["answered", "suggested", "declined"]
 OUTCOMES: tuple[Outcome, ...] = ("answered", "suggested", "declined")
@@ -106,43 +107,45 @@ class Stats:
 
 def _faq_label(knowledge: Knowledge, faq_id: str) -> str:
     faq = knowledge.faqs.get(faq_id)
-    return f"{faq.question} ({faq_id})" if faq else f"{faq_id} (no longer in the knowledge)"
+    return f"{faq.question} ({faq_id})" if faq else say("insights_faq_gone", faq_id=faq_id)
 
 
 def _period(days: int) -> str:
-    return "the last day" if days == 1 else f"the last {days} days"
+    return say("insights_period_one") if days == 1 else say("insights_period", days=days)
+
+
+def _share(stats: Stats, count: int) -> str:
+    return f"{count} ({stats.rate(count):.0f}%)"
 
 
 def stats_reply(stats: Stats, knowledge: Knowledge) -> Reply:
     """Return the `stats` admin view: volumes, answer and decline rates, top and 👎 FAQs."""
     facts = (
-        Fact("Questions", str(stats.questions)),
-        Fact("Answered", f"{stats.answered} ({stats.rate(stats.answered):.0f}%)"),
-        Fact("Did you mean", f"{stats.suggested} ({stats.rate(stats.suggested):.0f}%)"),
-        Fact("Declined", f"{stats.declined} ({stats.rate(stats.declined):.0f}%)"),
-        Fact("Feedback", f"👍 {stats.votes_up} / 👎 {stats.votes_down}"),
-        Fact("Did-you-mean clicks", str(stats.suggestion_clicks)),
+        Fact(say("insights_fact_questions"), str(stats.questions)),
+        Fact(say("insights_fact_answered"), _share(stats, stats.answered)),
+        Fact(say("insights_fact_suggested"), _share(stats, stats.suggested)),
+        Fact(say("insights_fact_declined"), _share(stats, stats.declined)),
+        Fact(say("insights_fact_feedback"), f"👍 {stats.votes_up} / 👎 {stats.votes_down}"),
+        Fact(say("insights_fact_clicks"), str(stats.suggestion_clicks)),
     )
     sections: list[Section] = []
     if stats.top_faqs:
         lines = [f"- {c.count}× {_faq_label(knowledge, c.faq_id)}" for c in stats.top_faqs]
-        sections.append(Section("\n".join(lines), heading="Most answered FAQs"))
+        sections.append(Section("\n".join(lines), heading=say("insights_top_heading")))
     if stats.most_down:
         lines = [
             f"- 👎 {v.down} / 👍 {v.up}: {_faq_label(knowledge, v.faq_id)}" for v in stats.most_down
         ]
-        sections.append(Section("\n".join(lines), heading="FAQs with the most 👎"))
+        sections.append(Section("\n".join(lines), heading=say("insights_down_heading")))
     if stats.platforms:
         text = ", ".join(f"{name} {n}" for name, n in stats.platforms)
-        sections.append(Section(f"By platform: {text}."))
+        sections.append(Section(say("insights_by_platform", platforms=text)))
     if not stats.questions:
-        sections.append(Section(f"No questions were recorded in {_period(stats.days)}."))
-    sections.append(
-        Section("Next: /finops-admin unanswered lists the questions the bot could not answer.")
-    )
+        sections.append(Section(say("insights_no_questions", period=_period(stats.days))))
+    sections.append(Section(say("insights_stats_next")))
     return Reply(
         kind="admin",
-        title=f"Stats for {_period(stats.days)}",
+        title=say("insights_stats_title", period=_period(stats.days)),
         facts=facts,
         sections=tuple(sections),
     )
@@ -249,41 +252,36 @@ def unanswered_reply(groups: Sequence[QuestionGroup], days: int, limit: int = 15
     if not groups:
         return Reply(
             kind="admin",
-            title="Unanswered questions",
-            sections=(
-                Section(
-                    f"No declined or low-score questions in {_period(days)} "
-                    "(question text older than the retention period is no longer kept)."
-                ),
-            ),
+            title=say("insights_unanswered_title"),
+            sections=(Section(say("insights_no_unanswered", period=_period(days))),),
         )
     total = sum(g.count for g in groups)
     sections = []
     for g in groups[:limit]:
         outcomes = ", ".join(f"{n} {o}" for o, n in g.outcomes)
-        lines = [f"{g.count}× ({outcomes}), last {g.last_asked:%Y-%m-%d}"]
+        last = f"{g.last_asked:%Y-%m-%d}"
+        lines = [say("insights_group", count=g.count, outcomes=outcomes, last=last)]
         lines.extend(f"- \u201c{_clip(e)}\u201d" for e in g.examples)
         if g.nearest is not None:
             lines.append(
-                f"Nearest FAQ: {g.nearest.faq_id} \u201c{_clip(g.nearest.question, 120)}\u201d "
-                f"(score {g.nearest.score:.0f})"
+                say(
+                    "insights_nearest",
+                    faq_id=g.nearest.faq_id,
+                    question=_clip(g.nearest.question, 120),
+                    score=f"{g.nearest.score:.0f}",
+                )
             )
         else:
-            lines.append("Nearest FAQ: none shares a word with it")
+            lines.append(say("insights_nearest_none"))
         sections.append(Section("\n".join(lines), heading=_clip(g.text, 150)))
     more = len(groups) - limit
-    tail = f" Showing the top {limit}; {more} more group(s)." if more > 0 else ""
-    sections.append(
-        Section(
-            "Add the wording as an alternate of the nearest FAQ if it is the same question, "
-            "or write a new FAQ, then /finops-admin reload." + tail
-        )
-    )
+    tail = say("insights_unanswered_more", limit=limit, more=more) if more > 0 else ""
+    sections.append(Section(say("insights_unanswered_how") + tail))
     return Reply(
         kind="admin",
-        title=f"Unanswered questions, {_period(days)}",
+        title=say("insights_unanswered_period_title", period=_period(days)),
         sections=(
-            Section(f"{total} question(s) in {len(groups)} group(s), most frequent first."),
+            Section(say("insights_unanswered_count", total=total, groups=len(groups))),
             *sections,
         ),
     )
@@ -326,30 +324,40 @@ def stale_faqs(
 def stale_reply(stale: Sequence[StaleFaq], total: int, today: date, limit: int = 40) -> Reply:
     """Return the `stale` admin view: FAQs overdue for review, never-reviewed first."""
     if not stale:
-        text = f"All {total} FAQs were reviewed within their review interval."
-        return Reply(kind="admin", title="Stale answers", sections=(Section(text),))
+        text = say("insights_stale_none", total=total)
+        return Reply(kind="admin", title=say("insights_stale_title"), sections=(Section(text),))
     never = [s for s in stale if s.last_reviewed is None]
     overdue = [s for s in stale if s.last_reviewed is not None]
     sections = [
         Section(
-            f"{len(stale)} of {total} FAQs are due for review: {len(overdue)} overdue, "
-            f"{len(never)} never reviewed. Check each against its sources, then set "
-            f"last_reviewed: {today.isoformat()} in its YAML (review_days changes the "
-            f"interval, default {DEFAULT_REVIEW_DAYS} days)."
+            say(
+                "insights_stale_lead",
+                stale=len(stale),
+                total=total,
+                overdue=len(overdue),
+                never=len(never),
+                today=today.isoformat(),
+                default_days=DEFAULT_REVIEW_DAYS,
+            )
         )
     ]
     if overdue:
         lines = [
-            f"- {s.faq_id}: reviewed {s.last_reviewed}, {s.days_overdue(today)} day(s) overdue"
+            say(
+                "insights_overdue",
+                faq_id=s.faq_id,
+                reviewed=s.last_reviewed,
+                days=s.days_overdue(today),
+            )
             for s in sorted(overdue, key=lambda s: s.due or today)[:limit]
         ]
-        sections.append(Section("\n".join(lines), heading="Overdue"))
+        sections.append(Section("\n".join(lines), heading=say("insights_overdue_heading")))
     if never:
         lines = [f"- {s.faq_id}: {_clip(s.question, 100)}" for s in never[:limit]]
         if len(never) > limit:
-            lines.append(f"- … and {len(never) - limit} more")
-        sections.append(Section("\n".join(lines), heading="Never reviewed"))
-    return Reply(kind="admin", title="Stale answers", sections=tuple(sections))
+            lines.append(say("insights_never_more", count=len(never) - limit))
+        sections.append(Section("\n".join(lines), heading=say("insights_never_heading")))
+    return Reply(kind="admin", title=say("insights_stale_title"), sections=tuple(sections))
 
 
 # ----- export
@@ -413,15 +421,12 @@ def export_csv(rows: Iterable[ExportRow]) -> str:
 def export_reply(content: str, rows: int, days: int, today: date) -> Reply:
     """Return the `export` admin reply carrying the CSV as an attachment."""
     name = f"finops-questions-{today.isoformat()}-{days}d.csv"
-    text = (
-        f"{rows} recorded question(s) from {_period(days)}, one per row; people appear only "
-        "as salted hashes."
-    )
+    text = say("insights_export", rows=rows, period=_period(days))
     return Reply(
         kind="admin",
-        title="Export",
+        title=say("insights_export_title"),
         sections=(Section(text),),
-        attachment=Attachment(name, content, title=f"finops-bot questions, {days} days"),
+        attachment=Attachment(name, content, title=say("insights_export_file", days=days)),
     )
 
 
@@ -447,11 +452,6 @@ def store_unavailable_reply(what: str) -> Reply:
     """Say the store could not be read, without details a chat should not show."""
     return Reply(
         kind="admin",
-        title="Store unavailable",
-        sections=(
-            Section(
-                f"I could not read {what} from the store just now; answering is not affected. "
-                "The failure count is in /finops-admin status and /healthz."
-            ),
-        ),
+        title=say("insights_store_unavailable_title"),
+        sections=(Section(say("insights_store_unavailable", what=what)),),
     )

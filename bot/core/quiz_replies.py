@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 from bot.core.knowledge import Knowledge
-from bot.core.quiz import Grade, Item, Progress
+from bot.core.quiz import Grade, Item, Progress, Readiness
 from bot.core.reply import Action, Fact, Reply, Section
-
-QUIZ_USAGE = (
-    "Practice questions, one at a time:\n"
-    "- /finops-quiz: a question for the program you practise (FOCP to start)\n"
-    "- /finops-quiz CERT: a question on one program, e.g. /finops-quiz architect\n"
-    "- /finops-quiz progress [CERT]: accuracy per domain, questions seen, your streak and a "
-    "readiness estimate\n"
-    "Questions you miss come back sooner; ones you know come back later."
-)
-ANSWER_HINT = "Pick the number of your answer."
-NOT_SAVED = (
-    "I couldn't save this answer just now (the progress store is unavailable), so it won't "
-    "count in your progress."
-)
+from bot.core.wording import say
 
 
 def _program_name(knowledge: Knowledge, cert: str) -> str:
@@ -35,7 +22,7 @@ def question_reply(knowledge: Knowledge, item: Item, note: str | None = None) ->
     """Ask *item*: the question, its numbered choices and one button per choice."""
     q = item.question
     lines = "\n".join(f"{n}. {choice}" for n, choice in enumerate(q.choices, 1))
-    sections = [Section(q.question), Section(lines), Section(ANSWER_HINT)]
+    sections = [Section(q.question), Section(lines), Section(say("quiz_answer_hint"))]
     if note:
         sections.insert(0, Section(note))
     actions = tuple(
@@ -57,19 +44,22 @@ def graded_reply(knowledge: Knowledge, grade: Grade, *, saved: bool = True) -> R
     q = grade.item.question
     picked = q.choices[grade.choice] if 0 <= grade.choice < len(q.choices) else "?"
     if grade.correct:
-        title = "Right!"
-        lead = f"{q.answer + 1}. {grade.right_choice} is right."
+        title = say("quiz_right_title")
+        lead = say("quiz_right", number=q.answer + 1, choice=grade.right_choice)
     else:
-        title = "Not quite."
-        lead = (
-            f"You chose {grade.choice + 1}. {picked}. "
-            f"The answer is {q.answer + 1}. {grade.right_choice}."
+        title = say("quiz_wrong_title")
+        lead = say(
+            "quiz_wrong",
+            chosen=grade.choice + 1,
+            picked=picked,
+            number=q.answer + 1,
+            choice=grade.right_choice,
         )
-    sections = [Section(lead), Section(q.explanation, heading="Why")]
+    sections = [Section(lead), Section(q.explanation, heading=say("quiz_why_heading"))]
     if q.faq is not None and q.faq in knowledge.faqs:
-        sections.append(Section(f'Ask me "{knowledge.faqs[q.faq].question}" to read more.'))
+        sections.append(Section(say("quiz_read_more", question=knowledge.faqs[q.faq].question)))
     if not saved:
-        sections.append(Section(NOT_SAVED))
+        sections.append(Section(say("quiz_not_saved")))
     links = knowledge.source_links([q.source])
     return Reply(
         kind="quiz",
@@ -85,8 +75,8 @@ def graded_reply(knowledge: Knowledge, grade: Grade, *, saved: bool = True) -> R
 
 def _next_actions(cert: str) -> tuple[Action, ...]:
     return (
-        Action("quiz_next", "Next question", cert),
-        Action("quiz_progress", "My progress", cert),
+        Action("quiz_next", say("quiz_next_button"), cert),
+        Action("quiz_progress", say("quiz_progress_button"), cert),
     )
 
 
@@ -97,48 +87,78 @@ def _percent(value: float | None) -> str:
 def progress_reply(knowledge: Knowledge, progress: Progress) -> Reply:
     """Per-domain accuracy, questions seen, the streak and the readiness estimate with its basis."""
     name = _program_name(knowledge, progress.cert)
-    days = "day" if progress.streak == 1 else "days"
+    if progress.streak == 1:
+        streak = say("quiz_streak_one")
+    else:
+        streak = say("quiz_streak", days=progress.streak)
     overall = progress.correct / progress.answered if progress.answered else None
+    answers = say(
+        "quiz_answers",
+        answered=progress.answered,
+        correct=progress.correct,
+        percent=_percent(overall),
+    )
     facts = (
-        Fact("Questions seen", f"{progress.seen} of {progress.total}"),
-        Fact("Answers", f"{progress.answered} ({progress.correct} right, {_percent(overall)})"),
-        Fact("Study streak", f"{progress.streak} {days}"),
-        Fact("Due for review", str(progress.due)),
+        Fact(say("quiz_fact_seen"), say("quiz_seen", seen=progress.seen, total=progress.total)),
+        Fact(say("quiz_fact_answers"), answers),
+        Fact(say("quiz_fact_streak"), streak),
+        Fact(say("quiz_fact_due"), str(progress.due)),
     )
     rows = []
     for d in progress.domains:
-        weight = f" ({d.weight}% of the exam)" if d.weight is not None else ""
+        weight = say("quiz_domain_weight", weight=d.weight) if d.weight is not None else ""
         if d.answered:
-            result = f"{d.correct} of {d.answered} right ({_percent(d.accuracy)})"
+            result = say(
+                "quiz_domain_result",
+                correct=d.correct,
+                answered=d.answered,
+                percent=_percent(d.accuracy),
+            )
         else:
-            result = "not practised yet"
-        rows.append(f"- {d.name}{weight}: {result}; {d.seen} of {d.total} questions seen")
-    readiness = progress.readiness
-    if readiness.score is None:
-        estimate = readiness.basis
-    else:
-        estimate = f"About {_percent(readiness.score)}"
-        if readiness.pass_mark is not None:
-            gap = "at or above" if readiness.score * 100 >= readiness.pass_mark else "below"
-            estimate += f", {gap} the {readiness.pass_mark}% pass mark"
-        estimate += "."
-        if readiness.early:
-            estimate += " Early estimate: answer more questions for a steadier figure."
-        estimate += f"\n{readiness.basis}"
+            result = say("quiz_domain_new")
+        rows.append(
+            say(
+                "quiz_domain",
+                name=d.name,
+                weight=weight,
+                result=result,
+                seen=d.seen,
+                total=d.total,
+            )
+        )
     return Reply(
         kind="quiz",
-        title=f"Your practice: {name}",
+        title=say("quiz_progress_title", program=name),
         facts=facts,
         sections=(
-            Section("\n".join(rows), heading="By domain"),
-            Section(estimate, heading="Readiness estimate"),
+            Section("\n".join(rows), heading=say("quiz_domains_heading")),
+            Section(_estimate(progress.readiness), heading=say("quiz_readiness_heading")),
         ),
-        actions=(Action("quiz_next", "Next question", progress.cert),),
+        actions=(Action("quiz_next", say("quiz_next_button"), progress.cert),),
         program=progress.cert,
     )
+
+
+def _estimate(readiness: Readiness) -> str:
+    if readiness.score is None:
+        return readiness.basis
+    score = _percent(readiness.score)
+    if readiness.pass_mark is None:
+        estimate = say("quiz_readiness", score=score)
+    elif readiness.score * 100 >= readiness.pass_mark:
+        estimate = say("quiz_readiness_above", score=score, pass_mark=readiness.pass_mark)
+    else:
+        estimate = say("quiz_readiness_below", score=score, pass_mark=readiness.pass_mark)
+    if readiness.early:
+        estimate += say("quiz_readiness_early")
+    return f"{estimate}\n{readiness.basis}"
 
 
 def usage_reply(lead: str | None = None) -> Reply:
     """The quiz usage, after *lead* (e.g. why the request was not understood)."""
     sections = (Section(lead),) if lead else ()
-    return Reply(kind="help", title="Practice questions", sections=(*sections, Section(QUIZ_USAGE)))
+    return Reply(
+        kind="help",
+        title=say("quiz_title"),
+        sections=(*sections, Section(say("quiz_usage"))),
+    )

@@ -7,15 +7,8 @@ from datetime import date
 from bot.core.reminders import REMIND_USAGE
 from bot.core.reply import Action, Fact, Reply, Section
 from bot.core.study import Plan, Week
+from bot.core.wording import say
 
-PLAN_USAGE = (
-    "Usage: /finops-plan CERT EXAM_DATE HOURS_PER_WEEK\n"
-    "- /finops-plan focp 2027-03-01 4h: a week-by-week plan to your exam\n"
-    "- /finops-plan show: your saved plan and this week\n"
-    f"- {REMIND_USAGE}\n"
-    "- /finops-plan stop: cancel every reminder\n"
-    "- /finops-plan forget: delete your plan and reminders (or say 'forget me' in a DM)"
-)
 SHOWN_WEEKS = 8  # weeks shown in full; later ones get one line each
 SHOWN_READING = 3
 
@@ -25,14 +18,14 @@ def plan_help_reply(lead: str | None = None) -> Reply:
     sections = (Section(lead),) if lead else ()
     return Reply(
         kind="help",
-        title="/finops-plan: a study plan to your exam date",
-        sections=(*sections, Section(PLAN_USAGE)),
+        title=say("plan_help_title"),
+        sections=(*sections, Section(say("plan_usage", remind_usage=REMIND_USAGE))),
     )
 
 
 def plan_form_reply() -> Reply:
     """Ask for the plan's fields (platforms with forms show one; the terminal shows usage)."""
-    reply = plan_help_reply("Tell me the certification, your exam date and hours a week.")
+    reply = plan_help_reply(say("plan_form_lead"))
     return Reply(kind="clarify", title=reply.title, sections=reply.sections, data={"form": "plan"})
 
 
@@ -44,50 +37,66 @@ def refusal_reply(message: str) -> Reply:
 def _week_lines(week: Week) -> str:
     lines = []
     for topic in week.topics:
-        line = f"- {topic.domain} ({topic.hours:g} h)"
-        if topic.reading:
-            titles = ", ".join(f"“{r.title}”" for r in topic.reading[:SHOWN_READING])
-            extra = len(topic.reading) - SHOWN_READING
-            line += f": read {titles}" + (f" (+{extra} more)" if extra > 0 else "")
-        lines.append(line)
-    lines.append(f"- {week.practice_questions} practice questions")
-    lines.append(f"- Milestone: {week.milestone}")
+        hours = f"{topic.hours:g}"
+        if not topic.reading:
+            lines.append(say("plan_topic", domain=topic.domain, hours=hours))
+            continue
+        titles = ", ".join(f"“{r.title}”" for r in topic.reading[:SHOWN_READING])
+        line = say("plan_topic_reading", domain=topic.domain, hours=hours, titles=titles)
+        extra = len(topic.reading) - SHOWN_READING
+        lines.append(line + (say("plan_reading_more", count=extra) if extra > 0 else ""))
+    lines.append(say("plan_practice", count=week.practice_questions))
+    lines.append(say("plan_milestone", milestone=week.milestone))
     return "\n".join(lines)
 
 
 def _heading(week: Week) -> str:
-    kind = "Review week" if week.kind == "review" else f"Week {week.week}"
-    return f"{kind}: {week.start:%a %d %b} to {week.end:%a %d %b}, {week.hours:g} h"
+    start, end, hours = f"{week.start:%a %d %b}", f"{week.end:%a %d %b}", f"{week.hours:g}"
+    if week.kind == "review":
+        return say("plan_review_heading", start=start, end=end, hours=hours)
+    return say("plan_week_heading", week=week.week, start=start, end=end, hours=hours)
 
 
 def plan_reply(plan: Plan, *, saved: bool = False, today: date | None = None) -> Reply:
     """Return the whole plan: facts, each week, the notes, and what to do next."""
     facts = (
-        Fact("Exam", plan.exam_date.isoformat()),
-        Fact("Hours a week", f"{plan.hours_per_week:g}"),
-        Fact("Weeks", str(len(plan.weeks))),
-        Fact("Realistic", "yes" if plan.feasible else "no, see below"),
+        Fact(say("plan_fact_exam"), plan.exam_date.isoformat()),
+        Fact(say("plan_fact_hours"), f"{plan.hours_per_week:g}"),
+        Fact(say("plan_fact_weeks"), str(len(plan.weeks))),
+        Fact(
+            say("plan_fact_realistic"),
+            say("plan_realistic_yes") if plan.feasible else say("plan_realistic_no"),
+        ),
     )
     sections: list[Section] = []
     sections.extend(Section(w) for w in plan.warnings if w.startswith("Too little time"))
     current = plan.week_on(today) if today else None
     for week in plan.weeks[:SHOWN_WEEKS]:
-        heading = _heading(week) + (" (this week)" if week is current else "")
+        heading = _heading(week) + (say("plan_this_week") if week is current else "")
         sections.append(Section(_week_lines(week), heading=heading))
     later = plan.weeks[SHOWN_WEEKS:]
     if later:
-        lines = [f"- {_heading(w)}: " + ", ".join(t.domain for t in w.topics) for w in later]
-        sections.append(Section("\n".join(lines), heading="Later weeks"))
+        lines = [
+            say(
+                "plan_later_week",
+                heading=_heading(w),
+                topics=", ".join(t.domain for t in w.topics),
+            )
+            for w in later
+        ]
+        sections.append(Section("\n".join(lines), heading=say("plan_later_heading")))
     notes = [w for w in plan.warnings if not w.startswith("Too little time")]
     if notes:
-        sections.append(Section("\n".join(f"- {n}" for n in notes), heading="Notes"))
-    after = (
-        "Saved as your plan. " if saved else ""
-    ) + f"Nudges: {REMIND_USAGE}. '/finops-plan forget' deletes it."
+        text = "\n".join(f"- {n}" for n in notes)
+        sections.append(Section(text, heading=say("plan_notes_heading")))
+    if saved:
+        after = say("plan_saved_next", remind_usage=REMIND_USAGE)
+    else:
+        after = say("plan_next", remind_usage=REMIND_USAGE)
     sections.append(Section(after))
     return Reply(
         kind="plan",
-        title=f"Study plan: {plan.certification}",
+        title=say("plan_title", certification=plan.certification),
         facts=facts,
         sections=tuple(sections),
         data=plan.to_json(),
@@ -99,22 +108,30 @@ def reminder_reply(plan: Plan, today: date, practice: Action | None = None) -> R
     week = plan.week_on(today)
     if week is None:
         if today < plan.start:
-            text = f"Your plan for {plan.certification} starts on {plan.start.isoformat()}."
+            text = say(
+                "plan_reminder_before",
+                certification=plan.certification,
+                start=plan.start.isoformat(),
+            )
         else:
-            text = (
-                f"Your study weeks for {plan.certification} are done: the exam is on "
-                f"{plan.exam_date.isoformat()}. Rest, check the logistics, and good luck!"
+            text = say(
+                "plan_reminder_done",
+                certification=plan.certification,
+                exam=plan.exam_date.isoformat(),
             )
         sections: tuple[Section, ...] = (Section(text),)
     else:
         left = (plan.exam_date - today).days
-        lead = f"{_heading(week)}. The exam is in {left} day{'s' if left != 1 else ''}."
+        if left == 1:
+            lead = say("plan_reminder_lead_one", heading=_heading(week))
+        else:
+            lead = say("plan_reminder_lead", heading=_heading(week), days=left)
         sections = (Section(lead), Section(_week_lines(week)))
     actions = (practice,) if practice is not None else ()
-    footer = Section("'/finops-plan stop' ends these reminders.")
+    footer = Section(say("plan_reminder_stop"))
     return Reply(
         kind="plan",
-        title=f"Study reminder: {plan.certification}",
+        title=say("plan_reminder_title", certification=plan.certification),
         sections=(*sections, footer),
         actions=actions,
     )
