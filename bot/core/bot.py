@@ -85,16 +85,22 @@ class Bot:
         """
         snap = self.store.current
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
-        fact_reply = facts.answer(
-            snap.knowledge,
-            text,
-            subject.program if subject else None,
-            subject.attribute if subject else None,
-            as_typed=as_typed,
+        question = facts.parse(snap.knowledge, text)
+        fact_reply = (
+            facts.answer(
+                snap.knowledge,
+                text,
+                subject.program if subject else None,
+                subject.attribute if subject else None,
+                as_typed=as_typed,
+                parsed=question,
+            )
+            if question is not None  # another vendor's exam: no fact of ours answers it
+            else None
         )
         if fact_reply is not None and fact_reply.kind != "clarify":
             return fact_reply
-        if fact_reply is None and (named := facts.program_only(snap.knowledge, text)):
+        if fact_reply is None and (named := facts.program_only(snap.knowledge, question)):
             # A bare program name ("and the engineer one?") asks what that program is; its
             # full name finds the overview however the person shortened it.
             text = f"what is the {snap.knowledge.programs[named].name}"

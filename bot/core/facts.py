@@ -175,10 +175,9 @@ def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
     return question.programs if question is not None else ()
 
 
-def program_only(knowledge: Knowledge, text: str) -> str | None:
-    """Return the one program *text* names when that is all it says ("what about the
+def program_only(knowledge: Knowledge, question: Question | None) -> str | None:
+    """Return the one program *question* names when that is all it says ("what about the
     engineer one?"), else None."""
-    question = parse(knowledge, text)
     if question is None or not question.followup or len(question.programs) != 1:
         return None
     program = question.programs[0]
@@ -233,16 +232,18 @@ def answer(
     subject_attribute: str | None = None,
     *,
     as_typed: str | None = None,
+    parsed: Question | None = None,
 ) -> Reply | None:
     """Answer an attribute question from program facts; None when *text* is not one.
 
     *as_typed* is the question before its typos were mended: choices re-ask it as written.
+    *parsed* is parse(knowledge, text) when the caller already has it.
 
     *subject_program* and *subject_attribute* are what the conversation was about: the
     program is used when *text* names none, the attribute when *text* is only a program
     name in follow-up words ("what about the FCP?").
     """
-    question = parse(knowledge, text)
+    question = parsed or parse(knowledge, text)
     if question is None:
         return None
     attribute = question.attribute

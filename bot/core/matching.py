@@ -262,7 +262,7 @@ class FaqIndex:
         Facts and matching both read the result: "hwo long is teh focp exma" asks the same
         as "how long is the focp exam".
         """
-        return rewrite_words(text, self._correct)
+        return rewrite_words(text[:MAX_QUESTION], self._correct)
 
     def _correct(self, word: str) -> str:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
@@ -313,7 +313,7 @@ class FaqIndex:
 
     def match(self, text: str, settings: MatchSettings) -> Match:
         """Score *text* by words and meaning against every FAQ and band the result."""
-        text = text[:2000]
+        text = text[:MAX_QUESTION]
         topic = self.cloud_topic(text)
         if topic is not None:
             # Never present a certification FAQ as the answer to a cloud how-to.
@@ -427,6 +427,9 @@ class FaqIndex:
 
 
 _OUT_OF_SCOPE = "\x00out-of-scope"
+
+# Characters of a message that are read; a chat message longer than this is not a question.
+MAX_QUESTION = 2000
 
 
 @lru_cache(maxsize=65_536)  # pure; called for every word of every question
