@@ -57,3 +57,9 @@ def test_words_are_a_fresh_list_each_time() -> None:
     first = words("How long is the FOCP exam?")
     first.append("changed")
     assert words("How long is the FOCP exam?") == ["how", "long", "is", "the", "focp", "exam"]
+
+
+def test_long_texts_split_like_short_ones() -> None:
+    """A message past the cached length is split into the same words, just not remembered."""
+    long_text = "How long is the FOCP exam? " * 200
+    assert words(long_text) == ["how", "long", "is", "the", "focp", "exam"] * 200

@@ -41,7 +41,12 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the lower-case words of *text* after markup stripping and folding."""
+    if len(text) > _CACHED_LENGTH:  # a stranger's megabyte must not sit in the cache
+        return _WORD.findall(fold(strip_markup(text)))
     return list(_words(text))
+
+
+_CACHED_LENGTH = 2000
 
 
 def rewrite_words(text: str, rewrite: Callable[[str], str]) -> str:
