@@ -222,6 +222,22 @@ async def test_a_program_alone_carries_the_last_attribute_over(
     assert "price" in render_text(follow)
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "program"),
+    [("and the engineer?", "foce"), ("what about the analyst?", "focus-analyst")],
+)
+async def test_a_short_name_names_a_program_only_in_a_conversation(
+    service: ConversationService, follow_up: str, program: str
+) -> None:
+    """ "And the engineer?" after the FOCP's validity is the FOCE's; said first, it is a person."""
+    alone = await say(service, thread(follow_up, place="C1:300.3"))
+    assert alone.program != program
+    first = await say(service, thread("how long is the FOCP valid?"))
+    assert (first.program, first.attribute) == ("focp", "validity")
+    follow = await say(service, thread(follow_up))
+    assert (follow.kind, follow.program, follow.attribute) == ("answer", program, "validity")
+
+
 async def test_a_new_program_without_an_attribute_starts_a_new_topic(
     service: ConversationService,
 ) -> None:

@@ -52,6 +52,10 @@ EXPECTED = {
         "kb/domains.yaml:22: program 'domains-program' exam domain 'second' refers to unknown "
         "source 'nowhere'",
     ],
+    "bad-language-programs": [
+        "kb/language.yaml:2: usual_program: unknown program 'no-such-program'",
+        "kb/language.yaml:4: followup_names: unknown program 'missing-program'",
+    ],
     "shared-cue": ["kb/language.yaml:8: cue 'Fee' is used by attributes 'price' and 'exam_length'"],
     "duplicate-key": ["kb/more-faqs.yaml:5: duplicate key 'answer'"],
     "alias-bomb": [

@@ -85,7 +85,7 @@ class Bot:
         """
         snap = self.store.current
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
-        question = facts.parse(snap.knowledge, text)
+        question = facts.parse(snap.knowledge, text, in_conversation=subject is not None)
         fact_reply = (
             facts.answer(
                 snap.knowledge,

@@ -48,6 +48,7 @@ class _Tables:
     out_of_scope: Markers
     ask_name: dict[str, str]
     followup: frozenset[str]
+    followup_names: dict[str, str]
     markers: frozenset[str]
 
 
@@ -112,6 +113,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         out_of_scope=Markers(words(p) for p in lang.out_of_scope),
         ask_name=ask_name,
         followup=frozenset(w for s in lang.followup_words for w in words(s)),
+        followup_names={_phrase(n.name): n.program for n in lang.followup_names},
         markers=frozenset(w for s in lang.prerequisite_markers for w in words(s)),
     )
     _cache.clear()  # one knowledge version at a time: a reload replaces it
@@ -119,8 +121,12 @@ def _tables(knowledge: Knowledge) -> _Tables:
     return tables
 
 
-def parse(knowledge: Knowledge, text: str) -> Question | None:
-    """Return the attribute and programs *text* names; None for another vendor's exam."""
+def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> Question | None:
+    """Return the attribute and programs *text* names; None for another vendor's exam.
+
+    *in_conversation* (the message follows earlier ones) lets a bare short name ("and the
+    engineer?") name its program.
+    """
     tables = _tables(knowledge)
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
     # course" mid-sentence only mentions one).
@@ -148,6 +154,13 @@ def parse(knowledge: Knowledge, text: str) -> Question | None:
             last = hit.end()
         # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
         joined = " ".join(tables.names.sub(" ", joined).split())
+    if not programs and in_conversation:
+        # "and the engineer?": a short name counts only with nothing but follow-up words.
+        rest = " ".join(w for w in joined.split() if w not in tables.followup)
+        named_by = tables.followup_names.get(rest)
+        if named_by is not None and named_by in knowledge.programs:
+            programs.append(named_by)
+            joined = " ".join(w for w in joined.split() if w in tables.followup)
     asked: frozenset[str] = frozenset()
     if tables.cues is not None:
         asked = frozenset(tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined))

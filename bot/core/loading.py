@@ -264,6 +264,11 @@ def _cross_check(files: list[_Loaded]) -> Iterator[Problem]:
                 if program not in ids["programs"]:
                     where = f.line("language", "usual_program", i)
                     yield Problem(f.path, where, f"usual_program: unknown program '{program}'")
+            for i, entry in enumerate(f.model.language.followup_names):
+                if entry.program not in ids["programs"]:
+                    where = f.line("language", "followup_names", i, "program")
+                    message = f"followup_names: unknown program '{entry.program}'"
+                    yield Problem(f.path, where, message)
 
 
 _Missing = Callable[..., Iterator[Problem]]

@@ -296,6 +296,13 @@ class Synonym(_Model):
     means: Text
 
 
+class FollowupName(_Model):
+    """A short name that means a program only as a bare follow-up ("and the engineer?")."""
+
+    name: Text
+    program: Id
+
+
 class CloudTopic(_Model):
     """A cloud-operations how-to topic the bot declines, and where FinOps covers it."""
 
@@ -365,6 +372,12 @@ class Language(_Model):
         default=(),
         description="Words that, around a program name and nothing else, make a follow-up "
         "('what about the FCP?') ask the conversation's last attribute of that program.",
+    )
+    followup_names: tuple[FollowupName, ...] = Field(
+        default=(),
+        description="Short names ('engineer', 'analyst') that name a program only in a bare "
+        "follow-up, where the conversation is already about certifications; elsewhere "
+        "'the engineer' is a person.",
     )
     prerequisite_markers: tuple[Text, ...] = Field(
         default=(),
