@@ -1,6 +1,6 @@
 """Evaluate the whole brain (conversation service + core) on the eval2 sets, per split.
 
-Usage: python bench/eval_answers.py [--split tune|holdout|real|all] [--misses]
+Usage: python bench/eval_answers.py [--split tune|holdout|real|all] [--misses] [--file PATH]
 
 Unlike bench/eval_matching.py (the FAQ matcher alone), every question goes through
 `ConversationService.respond` as a chat message would, so program-aware facts, the "did you
@@ -212,8 +212,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="all", choices=[*SPLITS, "all"])
     parser.add_argument("--misses", action="store_true", help="list what went wrong")
+    parser.add_argument(
+        "--file", type=Path, help="measure one new batch (same schema) instead of a split"
+    )
     args = parser.parse_args()
     store = KnowledgeStore.open(ROOT / "knowledge")
+    if args.file is not None:
+        # A freshly written batch, measured once before anything is tuned on it.
+        SPLITS[args.file.stem] = [args.file]
+        args.split = args.file.stem
+        if args.misses:
+            parser.error("--misses reads a batch's answers: add it to tune.yaml first")
     names = list(SPLITS) if args.split == "all" else [args.split]
     if args.misses and names != ["tune"]:
         # Reading the held-out questions is how a team starts tuning on them.
