@@ -167,6 +167,22 @@ def test_a_name_two_guides_share_answers_both(bot: Bot) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "program"),
+    [
+        ("pass mark for the guide b certified finops professional", "professional-b"),
+        ("bhaso certified finops professional pass mark?", "professional-a"),
+    ],
+)
+def test_a_guide_named_beside_the_shared_name_answers_that_guide_alone(
+    bot: Bot, text: str, program: str
+) -> None:
+    """ "Guide B" next to the name both guides share settles which one is meant."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, "pass_mark")
+    assert "guide A" not in render_text(reply) or program == "professional-a"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "what is cost allocation?",

@@ -139,9 +139,15 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
     prerequisite: set[str] = set()
     last = 0
     if tables.names is not None:
+        hits = list(tables.names.finditer(joined))
+        # A name only one program has ("guide b", "bhaso") settles which of the programs a
+        # shared name beside it ("certified finops professional") means.
+        sure = {p for h in hits if len(owned := tables.owners[h.group(0)]) == 1 for p in owned}
         needed_last = False
-        for hit in tables.names.finditer(joined):
-            named = [p for p in sorted(tables.owners[hit.group(0)]) if p not in programs]
+        for hit in hits:
+            owners = tables.owners[hit.group(0)]
+            owners = (owners & sure) or owners
+            named = [p for p in sorted(owners) if p not in programs]
             programs += named
             between = joined[last : hit.start()].split()
             # "do I need FOCP before FOCE?": FOCP is what is needed, FOCE what is asked about;
