@@ -56,6 +56,10 @@ EXPECTED = {
         "kb/language.yaml:2: usual_program: unknown program 'no-such-program'",
         "kb/language.yaml:4: followup_names: unknown program 'missing-program'",
     ],
+    "synonym-chain": [
+        "kb/language.yaml:4: synonym 'principals' means 'principles', itself a synonym of "
+        "'principle': point it at 'principle'"
+    ],
     "shared-cue": ["kb/language.yaml:8: cue 'Fee' is used by attributes 'price' and 'exam_length'"],
     "duplicate-key": ["kb/more-faqs.yaml:5: duplicate key 'answer'"],
     "alias-bomb": [

@@ -493,6 +493,16 @@ def _check_language(f: _Loaded, lang: Language) -> Iterator[Problem]:
                 f"synonym '{syn.term}' is defined twice with different meanings",
             )
         terms[term] = syn.means
+    for i, syn in enumerate(lang.synonyms):
+        means = normalise_phrase(syn.means)
+        if means in terms and normalise_phrase(terms[means]) != means:
+            # Synonyms are replaced once: a chain leaves the middle word unreplaced.
+            yield Problem(
+                f.path,
+                f.line("language", "synonyms", i, "means"),
+                f"synonym '{syn.term}' means '{syn.means}', itself a synonym of "
+                f"'{terms[means]}': point it at '{terms[means]}'",
+            )
     attributes: set[str] = set()
     cues: dict[str, str] = {}
     for i, entry in enumerate(lang.attributes):
