@@ -252,6 +252,8 @@ def test_terminal_numbers_pick_program_choices_and_more_shows_the_rest(bot: Bot)
         ("FOCE prerequisites if I already hold the FOCP?", "foce"),
         ("technology value prereq - do I need FOCP?", "tech-value"),
         ("what are the FOCP prerequisites?", "focp"),
+        ("does the fcp require the focp", "fcp"),
+        ("do i need the practitioner for the engineer cert?", "foce"),
     ],
 )
 def test_a_prerequisite_named_in_passing_is_not_the_subject(

@@ -50,6 +50,7 @@ class _Tables:
     followup: frozenset[str]
     followup_names: dict[str, str]
     markers: frozenset[str]
+    requirement: frozenset[str]
 
 
 _cache: dict[str, _Tables] = {}
@@ -115,6 +116,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         followup=frozenset(w for s in lang.followup_words for w in words(s)),
         followup_names={_phrase(n.name): n.program for n in lang.followup_names},
         markers=frozenset(w for s in lang.prerequisite_markers for w in words(s)),
+        requirement=frozenset(w for s in lang.requirement_words for w in words(s)),
     )
     _cache.clear()  # one knowledge version at a time: a reload replaces it
     _cache[knowledge.version] = tables
@@ -152,9 +154,10 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
             between = joined[last : hit.start()].split()
             # "do I need FOCP before FOCE?": FOCP is what is needed, FOCE what is asked about;
             # "need the FOCP or FOCE first": both are needed.
-            needed_last = bool(tables.markers & set(between[-3:])) or (
-                needed_last and set(between) <= _JOINERS
-            )
+            # "is FOCP required for FCP?": a program after "for" is the one asked about.
+            needed_last = (
+                bool(tables.markers & set(between[-3:])) and between[-1:] != ["for"]
+            ) or (needed_last and set(between) <= _JOINERS)
             if needed_last:
                 prerequisite.update(named)
             last = hit.end()
@@ -170,6 +173,9 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
     asked: frozenset[str] = frozenset()
     if tables.cues is not None:
         asked = frozenset(tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined))
+    if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
+        # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
+        asked = frozenset({"prerequisites"})
     # Several attributes at once ("how long is it and what format?") are an FAQ's job.
     attribute = next(iter(asked)) if len(asked) == 1 else None
     if attribute == "prerequisites" and len(programs) > 1:

@@ -384,6 +384,11 @@ class Language(_Model):
         description="Words just before a program name that make it the prerequisite rather "
         "than the subject ('do I need FOCP before FOCE?' asks about FOCE).",
     )
+    requirement_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that, with one program named as needed for another, ask the "
+        "other's prerequisites ('does the FCP require the FOCP?').",
+    )
 
 
 class QuizDomain(_Model):
