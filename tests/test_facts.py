@@ -264,6 +264,29 @@ def test_a_prerequisite_named_in_passing_is_not_the_subject(
     assert (reply.kind, reply.program, reply.attribute) == ("answer", program, "prerequisites")
 
 
+@pytest.mark.parametrize(
+    ("text", "not_asked"),
+    [
+        ("how much % of the focp exam is the lifecycle domain?", "price"),
+        ("does my focp course access expire?", "validity"),
+    ],
+)
+def test_a_cue_beside_a_word_that_changes_it_asks_nothing_of_the_facts(
+    knowledge: Knowledge, text: str, not_asked: str
+) -> None:
+    """ "How much %" asks a weight, and a course's access is not the credential's validity."""
+    question = facts.parse(knowledge, text)
+    assert question is not None
+    assert not_asked not in question.asked
+
+
+def test_what_percent_to_pass_asks_the_pass_mark(bot: Bot) -> None:
+    """A "%" is read as "percent", so "what % do I need to pass FOCP?" gets FOCP's pass mark."""
+    reply = _ask(bot, "what % do i need to pass focp")
+    assert (reply.program, reply.attribute) == ("focp", "pass_mark")
+    assert "75%" in render_text(reply)
+
+
 def test_one_faq_covering_every_program_beats_which_one(bot: Bot) -> None:
     """ "Can I take the exam from home?" gets the FAQ about every exam, not "which one?"."""
     reply = _ask(bot, "can i take the exam from home?")

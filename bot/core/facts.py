@@ -16,6 +16,7 @@ MAX_PROGRAMS = 4
 # Other programs offered beside an answer for the usual one.
 MAX_CHOICES = 4
 _DOLLARS = re.compile(r"\$+(?=[\d,.]*k?\s*(?:\?|$))")
+_PERCENT = re.compile(r"%")
 _PARENS = re.compile(r"\s*\(([^)]*)\)")
 
 
@@ -42,6 +43,7 @@ class _Tables:
     owners: dict[str, frozenset[str]]
     cues: re.Pattern[str] | None
     cue_attribute: Mapping[str, str]
+    not_with: Mapping[str, Markers]
     labels: dict[str, str]
     subject: frozenset[str]
     survey: frozenset[str]
@@ -108,6 +110,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         owners=frozen,
         cues=_pattern(cue_attribute),
         cue_attribute=cue_attribute,
+        not_with={a.attribute: Markers(words(w) for w in a.not_with) for a in lang.attributes},
         labels={a.attribute: a.label for a in lang.attributes},
         subject=frozenset(w for s in lang.subject_words for w in words(s)),
         survey=frozenset(w for s in lang.survey_words for w in words(s)),
@@ -132,7 +135,7 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
     tables = _tables(knowledge)
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
     # course" mid-sentence only mentions one).
-    raw = words(_DOLLARS.sub(" dollars ", text[:2000]))
+    raw = words(_PERCENT.sub(" percent ", _DOLLARS.sub(" dollars ", text[:2000])))
     said = set(raw)
     if tables.out_of_scope.said(said):
         return None
@@ -172,7 +175,8 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
             joined = " ".join(w for w in joined.split() if w in tables.followup)
     asked: frozenset[str] = frozenset()
     if tables.cues is not None:
-        asked = frozenset(tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined))
+        cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined)}
+        asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
         # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
         asked = frozenset({"prerequisites"})

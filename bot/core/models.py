@@ -324,6 +324,11 @@ class AttributeCues(_Model):
     attribute: Attribute
     label: Text = Field(description="How answers name the attribute, e.g. 'passing score'.")
     cues: tuple[Text, ...] = Field(min_length=1)
+    not_with: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that, said anywhere, mean the cues ask something else ('how much "
+        "%' asks a weight, not a price; 'course access expires' is not the credential's).",
+    )
 
 
 class Language(_Model):
