@@ -118,9 +118,11 @@ def show(label: str, s: MatchSettings, r: dict[str, float]) -> None:
 def _split(name: str) -> dict[str, Any]:
     """Return a split's answer items (FAQ ids as lists) and decline texts."""
     data = load(SPLITS[name])
+    # Items no FAQ answers (program facts only) say nothing about the matcher.
     answer = [
         {**i, "faq": [i["faq"]] if isinstance(i["faq"], str) else list(i["faq"])}
         for i in data["answer"]
+        if i.get("faq")
     ]
     decline = [str(d["q"] if isinstance(d, dict) else d) for d in data["decline"]]
     return {"answer": answer, "decline": decline}
