@@ -108,6 +108,24 @@ def test_certification_questions_naming_cloud_words_are_answered(
     assert reply.faq_id == faq_id
 
 
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("what is rightsizing?", "rate-vs-usage-optimization"),
+        ("define a savings plan", "rate-vs-usage-optimization"),
+    ],
+)
+def test_a_bare_definition_of_a_cloud_term_is_a_framework_question(
+    bot: Bot, text: str, faq_id: str
+) -> None:
+    """ "What is rightsizing?" asks what a FinOps term means; "how do I rightsize" does not."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+    how_to = bot.handle(Message("how do I rightsize my ec2 instances?"))
+    assert how_to.kind == "decline"
+    assert "cloud operations question" in render_text(how_to)
+
+
 @pytest.fixture(name="lenient_bot")
 def _lenient_bot(bundled_store: KnowledgeStore) -> Bot:
     """A bot whose answer line is out of reach, so every answer is a tentative one."""

@@ -115,6 +115,7 @@ class FaqIndex:
             (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
         )
         self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
+        self._definition = frozenset(w for p in lang.definition_words for w in words(p))
         raw_vocab: set[str] = set()
         entries: list[tuple[int, str, list[str]]] = []
         for i, faq in enumerate(self.faqs):
@@ -303,9 +304,12 @@ class FaqIndex:
             return None
         raw = words(text)
         have = frozenset(_root(w) for w in raw)
-        topic = next((t for t, cue in self._cloud_cues if cue <= have), None)
-        if topic is None:
+        hit = next(((t, cue) for t, cue in self._cloud_cues if cue <= have), None)
+        if hit is None:
             return None
+        topic, cue = hit
+        if {_root(w) for w in raw if w not in self._definition} <= cue:
+            return None  # "what is rightsizing?" asks a FinOps term, not how to do it
         expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
         if any(cue <= expanded for cue in self._cert_cues):
             return None  # "does the FOCP cover reserved instances?" is a certification question

@@ -352,6 +352,11 @@ class Language(_Model):
         description="Words that make a question about certifications or the Framework even "
         "when it names a cloud topic ('does the FOCP cover reserved instances?').",
     )
+    definition_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Words of a bare definition question ('what is rightsizing?'): with "
+        "nothing else beside a cloud topic's cue, it is a concept question, not a how-to.",
+    )
     usual_program: tuple[str, ...] = Field(
         default=(),
         description="The program people mean by 'the FinOps certification' (the first listed "
