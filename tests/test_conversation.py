@@ -238,6 +238,41 @@ async def test_a_short_name_names_a_program_only_in_a_conversation(
     assert (follow.kind, follow.program, follow.attribute) == ("answer", program, "validity")
 
 
+async def test_a_shared_short_name_means_the_conversation_issuers_program(
+    service: ConversationService,
+) -> None:
+    """After the FOCP's price, "the professional?" is the Foundation's FCP, not a FinOpsSchool
+    guide; asked inside a guide's own thread, it switches nowhere."""
+    await say(service, thread("how much is the FOCP exam?"))
+    follow = await say(service, thread("the professional?"))
+    assert (follow.kind, follow.program, follow.attribute) == ("answer", "fcp", "price")
+    await say(
+        service, thread("how much is the guide a certified finops professional?", place="C1:400.4")
+    )
+    same = await say(service, thread("the professional?", place="C1:400.4"))
+    assert same.program != "professional-b"
+
+
+async def test_the_last_program_named_is_the_topic_and_one_already_held_is_not(
+    service: ConversationService,
+) -> None:
+    """ "FOCP then FCP, is that the usual path?" makes the FCP the subject; "is it hard?"
+    after it is about the FCP."""
+    await say(service, thread("focp then fcp, is that the usual path?"))
+    follow = await say(service, thread("how much does it cost?"))
+    assert (follow.program, follow.attribute) == ("fcp", "price")
+
+
+async def test_a_prerequisite_a_few_words_after_need_is_still_the_prerequisite(
+    service: ConversationService,
+) -> None:
+    """In a guide B thread, "do I need to take the practitioner exam first?" asks guide B's
+    prerequisites, not the FOCP's."""
+    await say(service, thread("guide b"))
+    follow = await say(service, thread("do i need to take the practitioner exam first?"))
+    assert (follow.program, follow.attribute) == ("professional-b", "prerequisites")
+
+
 async def test_a_new_program_without_an_attribute_starts_a_new_topic(
     service: ConversationService,
 ) -> None:

@@ -85,7 +85,12 @@ class Bot:
         """
         snap = self.store.current
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
-        question = facts.parse(snap.knowledge, text, in_conversation=subject is not None)
+        question = facts.parse(
+            snap.knowledge,
+            text,
+            in_conversation=subject is not None,
+            subject=subject.program if subject else None,
+        )
         fact_reply = (
             facts.answer(
                 snap.knowledge,
@@ -156,8 +161,14 @@ class Bot:
             if faq is not None and faq.program is not None:
                 program = faq.program
         if program is None:
-            named = snap.paths.program_named(text)
-            program = named.id if named is not None else None
+            question = facts.parse(snap.knowledge, text)
+            asked = [p for p in question.programs if p not in question.needed] if question else []
+            if asked:
+                # "focp then fcp, is that the usual path?": the last program named is the topic.
+                program = asked[-1]
+            elif question is None or not question.programs:
+                named = snap.paths.program_named(text)
+                program = named.id if named is not None else None
         if program is None and attribute is None:
             return None
         return Subject(program, attribute)

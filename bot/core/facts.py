@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.core.knowledge import Knowledge
-from bot.core.models import Program, ProgramFact
+from bot.core.models import FollowupName, Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
 from bot.core.text import Markers, words
 
@@ -50,7 +50,7 @@ class _Tables:
     out_of_scope: Markers
     ask_name: dict[str, str]
     followup: frozenset[str]
-    followup_names: dict[str, str]
+    followup_names: dict[str, tuple[str, ...]]
     markers: frozenset[str]
     requirement: frozenset[str]
 
@@ -117,7 +117,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         out_of_scope=Markers(words(p) for p in lang.out_of_scope),
         ask_name=ask_name,
         followup=frozenset(w for s in lang.followup_words for w in words(s)),
-        followup_names={_phrase(n.name): n.program for n in lang.followup_names},
+        followup_names=_followup_names(lang.followup_names),
         markers=frozenset(w for s in lang.prerequisite_markers for w in words(s)),
         requirement=frozenset(w for s in lang.requirement_words for w in words(s)),
     )
@@ -126,11 +126,22 @@ def _tables(knowledge: Knowledge) -> _Tables:
     return tables
 
 
-def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> Question | None:
+def _followup_names(names: Iterable[FollowupName]) -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for entry in names:
+        key = _phrase(entry.name)
+        table[key] = (*table.get(key, ()), entry.program)
+    return table
+
+
+def parse(
+    knowledge: Knowledge, text: str, *, in_conversation: bool = False, subject: str | None = None
+) -> Question | None:
     """Return the attribute and programs *text* names; None for another vendor's exam.
 
     *in_conversation* (the message follows earlier ones) lets a bare short name ("and the
-    engineer?") name its program.
+    engineer?") name its program; a name several programs share ("the professional?") means
+    the one from the same issuer as *subject*, the conversation's program.
     """
     tables = _tables(knowledge)
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
@@ -159,7 +170,7 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
             # "need the FOCP or FOCE first": both are needed.
             # "is FOCP required for FCP?": a program after "for" is the one asked about.
             needed_last = (
-                bool(tables.markers & set(between[-3:])) and between[-1:] != ["for"]
+                bool(tables.markers & set(between[-4:])) and between[-1:] != ["for"]
             ) or (needed_last and set(between) <= _JOINERS)
             if needed_last:
                 prerequisite.update(named)
@@ -169,8 +180,8 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
     if not programs and in_conversation:
         # "and the engineer?": a short name counts only with nothing but follow-up words.
         rest = " ".join(w for w in joined.split() if w not in tables.followup)
-        named_by = tables.followup_names.get(rest)
-        if named_by is not None and named_by in knowledge.programs:
+        named_by = _one_of(knowledge, tables.followup_names.get(rest, ()), subject)
+        if named_by is not None:
             programs.append(named_by)
             joined = " ".join(w for w in joined.split() if w in tables.followup)
     asked: frozenset[str] = frozenset()
@@ -197,6 +208,17 @@ def parse(knowledge: Knowledge, text: str, *, in_conversation: bool = False) -> 
 
 
 _JOINERS = frozenset({"or", "and", "the"})
+
+
+def _one_of(knowledge: Knowledge, candidates: tuple[str, ...], subject: str | None) -> str | None:
+    """Return the one program of *candidates* meant: the only one, or *subject*'s issuer's."""
+    known = [p for p in candidates if p in knowledge.programs]
+    if len(known) <= 1 or subject in known:
+        # One meaning, or the conversation's own program among several: nothing to switch to.
+        return known[0] if len(known) == 1 else None
+    current = knowledge.programs.get(subject or "")
+    same = [p for p in known if current and knowledge.programs[p].issuer == current.issuer]
+    return same[0] if len(same) == 1 else None
 
 
 def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
