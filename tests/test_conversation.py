@@ -273,6 +273,29 @@ async def test_a_prerequisite_a_few_words_after_need_is_still_the_prerequisite(
     assert (follow.program, follow.attribute) == ("professional-b", "prerequisites")
 
 
+async def test_an_acknowledgement_in_a_thread_is_not_answered_with_the_programs_faq(
+    service: ConversationService,
+) -> None:
+    """ "ok cool" after the FOCE's overview is thanks, not another FOCE answer."""
+    await say(service, thread("tell me about the finops certified engineer"))
+    for text in ("ok cool", "great, that helps a lot"):
+        reply = await say(service, thread(text))
+        assert reply.kind not in ("answer", "suggest")
+        assert reply.faq_id is None
+
+
+async def test_the_conversation_backs_a_near_answer_about_its_program(
+    service: ConversationService,
+) -> None:
+    """After the AI Value cert, "is it self paced" answers about AI Value (offering the
+    runners-up), not the FOCP's self-paced course."""
+    await say(service, thread("certified finops for ai"))
+    follow = await say(service, thread("is it self paced"))
+    assert follow.kind == "answer"
+    assert follow.faq_id is not None
+    assert follow.faq_id.startswith("ai-value")
+
+
 async def test_a_new_program_without_an_attribute_starts_a_new_topic(
     service: ConversationService,
 ) -> None:

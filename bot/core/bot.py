@@ -119,6 +119,10 @@ class Bot:
                 followup = snap.index.match(f"{text} {program.name}", self.match)
                 if followup.band == "answer" and self._covers(followup, program.id):
                     match = followup
+                elif self._context_backed(match, followup, program.id):
+                    # The conversation is the missing evidence: answer its program's FAQ,
+                    # with the runners-up offered, rather than another program's.
+                    match = dataclasses.replace(followup, band="answer", tentative=True)
                 if self._covers(match, program.id):
                     about = program.id
         reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
@@ -126,6 +130,21 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         return reply
+
+    def _context_backed(self, match: Match, followup: Match, program: str) -> bool:
+        """Return True when only the conversation's *program* makes *followup*'s top FAQ an
+        answer: it is about that program and near the answer line, while the question alone
+        answered nothing, or an FAQ about another program."""
+        best = followup.best
+        if best is None or best.score < self.match.lead_threshold:
+            return False
+        if not self._covers(followup, program) or followup.cloud_topic is not None:
+            return False
+        if match.band != "answer":
+            return match.band == "suggest"
+        first = match.best
+        scope = facts.faq_scope(self.store.current.knowledge, first.faq.id) if first else None
+        return scope is not None and bool(scope.programs) and program not in scope.programs
 
     def _covers(self, match: Match, program: str) -> bool:
         """Return True when *match*'s best FAQ is about *program* (or names it among others)."""

@@ -42,6 +42,15 @@ _THANKS = {
     "awesome", "perfect", "nice", "cool", "ok", "okay", "got it", "great thanks", "many thanks",
     "thanks bot", "ta", "much appreciated", "appreciate it",
 }  # fmt: skip
+# Acknowledgements made of these words alone ("lol ok thanks", "great, that helps a lot") are
+# thanks: in a thread they must not be matched with the thread's program and answered.
+_ACK_WORDS = {
+    "thanks", "thank", "you", "thx", "ty", "cheers", "lol", "haha", "hah", "ok", "okay", "kk",
+    "cool", "great", "nice", "awesome", "perfect", "got", "it", "that", "this", "helps",
+    "helped", "helpful", "a", "lot", "so", "much", "very", "appreciate", "appreciated", "makes",
+    "sense", "brilliant", "sweet", "gotcha", "alright", "noted", "super", "excellent", "wow",
+    "oh", "ah", "i", "see", "all", "good", "understood", "clear", "thats", "s",
+}  # fmt: skip
 _BOT_NAMES = {"bot", "finops bot", "finopsbot", "finops-bot", "team", "all", "everyone"}
 # A natural path request: the cue plus a role the recommender recognises.
 PATH_CUE = re.compile(
@@ -95,6 +104,8 @@ def classify(text: str) -> Intent:
     if core in _HELP or plain in _HELP:
         return Intent("help", "")
     if core in _THANKS or (core.startswith(("thanks", "thank you")) and len(words) <= 5):
+        return Intent("thanks", "")
+    if len(words) <= 8 and all(w in _ACK_WORDS or w in _BOT_NAMES for w in words):
         return Intent("thanks", "")
     if core in _GREETINGS:
         return Intent("greeting", "")
