@@ -113,6 +113,14 @@ class Bot:
         if fact_reply is not None and not self._general_faq(match, fact_reply):
             return fact_reply
         about: str | None = None
+        named_one = _one_program(question)
+        if match.band == "suggest" and named_one in snap.knowledge.programs:
+            # "what does the engineer one cover?": the nickname carries little weight; the
+            # program's full name beside the question finds its FAQ.
+            full = snap.index.match(f"{text} {snap.knowledge.programs[named_one].name}", self.match)
+            if full.band == "answer" and self._covers(full, named_one):
+                # Offered with its runners-up: the question alone was only a "did you mean".
+                match = dataclasses.replace(full, tentative=True)
         if subject is not None and subject.program and snap.paths.program_named(text) is None:
             program = snap.knowledge.programs.get(subject.program)
             if program is not None:
@@ -228,3 +236,11 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
+
+
+def _one_program(question: facts.Question | None) -> str:
+    """Return the one program *question* asks about ("" for none or several)."""
+    if question is None:
+        return ""
+    asked = [p for p in question.programs if p not in question.needed]
+    return asked[0] if len(asked) == 1 else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -14,7 +14,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.core.models import CloudTopic, Faq
+from bot.core.models import CloudTopic, Faq, Language
 from bot.core.semantic import Embedder, shared_embedder
 from bot.core.text import Markers, Normaliser, rewrite_words, stem, words
 
@@ -96,6 +96,22 @@ class _Phrasing:
     sorted_joined: str  # what token_sort_ratio compares: the tokens in order, spaced
 
 
+def _language_phrases(lang: Language) -> Iterator[str]:
+    """Yield every phrase of *lang* that a question is compared with."""
+    yield from lang.out_of_scope
+    yield from lang.certification_cues
+    yield from lang.followup_words
+    yield from lang.prerequisite_markers
+    yield from lang.requirement_words
+    yield from lang.definition_words
+    yield from (n.name for n in lang.followup_names)
+    for topic in lang.cloud_howto:
+        yield from topic.cues
+    for entry in lang.attributes:
+        yield from entry.cues
+        yield from entry.not_with
+
+
 class FaqIndex:
     """Everything matching needs, precomputed from one knowledge snapshot."""
 
@@ -126,6 +142,9 @@ class FaqIndex:
             raw_vocab.update(term.split())
             raw_vocab.update(means.split())
         raw_vocab.update(self.normaliser.stopwords)
+        # The language's own phrases are words too: spelling must not "mend" a cue or an
+        # out-of-scope name ("instructions" in "ignore all previous instructions") away.
+        raw_vocab.update(w for phrase in _language_phrases(lang) for w in words(phrase))
         self.vocab: tuple[str, ...] = tuple(sorted(w for w in raw_vocab if w.isalpha()))
         self._vocab_set = frozenset(raw_vocab)
         by_initial: dict[str, list[str]] = defaultdict(list)
