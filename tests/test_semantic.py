@@ -151,6 +151,20 @@ def test_a_program_nickname_in_a_vague_question_gets_that_programs_faq(bot: Bot)
     assert reply.suggestions
 
 
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("who is the FOCP aimed at?", "focp-who-should-take"),
+        ("is the FOCE meant for developers?", "foce-who"),
+        ("who should get the focus analyst cert", "focus-analyst-who"),
+    ],
+)
+def test_ways_of_asking_who_a_certification_is_for(bot: Bot, text: str, faq_id: str) -> None:
+    """ "Aimed at", "meant for", "who should get" all ask who should take it."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+
+
 @pytest.fixture(name="lenient_bot")
 def _lenient_bot(bundled_store: KnowledgeStore) -> Bot:
     """A bot whose answer line is out of reach, so every answer is a tentative one."""
