@@ -122,7 +122,7 @@ def answered_programs(bot: Bot, text: str, reply: Reply) -> list[str]:
     if reply.attribute is not None and isinstance(programs, list) and programs:
         return [str(p) for p in programs]
     about = bot.subject_of(text, reply)
-    return [about.program] if about is not None else []
+    return [about.program] if about is not None and about.program is not None else []
 
 
 def is_right(bot: Bot, item: dict[str, Any], reply: Reply) -> bool:

@@ -31,7 +31,7 @@ def learned_phrasings(store: KnowledgeStore, n: int, seed: int = 11) -> Learned:
     vocab = sorted({w for f in knowledge.faqs.values() for w in words(f.question + " " + f.answer)})
     ids = sorted(knowledge.faqs)
     seen: set[str] = set()
-    phrases = []
+    phrases: list[TaughtPhrase] = []
     while len(phrases) < n:
         text = " ".join(rng.choices(vocab, k=rng.randint(4, 9)))
         if text not in seen:
