@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core import facts, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.matching import Match, MatchSettings
+from bot.core.models import Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
@@ -113,18 +114,18 @@ class Bot:
         if fact_reply is not None and not self._general_faq(match, fact_reply):
             return fact_reply
         about: str | None = None
-        named_one = _one_program(question)
-        if match.band == "suggest" and named_one in snap.knowledge.programs:
+        asked = question.asked_about if question else ()
+        if match.band == "suggest" and len(asked) == 1 and asked[0] in snap.knowledge.programs:
             # "what does the engineer one cover?": the nickname carries little weight; the
             # program's full name beside the question finds its FAQ.
-            full = snap.index.match(f"{text} {snap.knowledge.programs[named_one].name}", self.match)
-            if full.band == "answer" and self._covers(full, named_one):
+            full = self._with_name(text, snap.knowledge.programs[asked[0]])
+            if full.band == "answer" and self._covers(full, asked[0]):
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
         if subject is not None and subject.program and snap.paths.program_named(text) is None:
             program = snap.knowledge.programs.get(subject.program)
             if program is not None:
-                followup = snap.index.match(f"{text} {program.name}", self.match)
+                followup = self._with_name(text, program)
                 if followup.band == "answer" and self._covers(followup, program.id):
                     match = followup
                 elif self._context_backed(match, followup, program.id):
@@ -139,6 +140,10 @@ class Bot:
             reply = dataclasses.replace(reply, program=about)
         return reply
 
+    def _with_name(self, text: str, program: Program) -> Match:
+        """Match *text* with *program*'s full name beside it."""
+        return self.store.current.index.match(f"{text} {program.name}", self.match)
+
     def _context_backed(self, match: Match, followup: Match, program: str) -> bool:
         """Return True when only the conversation's *program* makes *followup*'s top FAQ an
         answer: it is about that program and near the answer line, while the question alone
@@ -146,7 +151,7 @@ class Bot:
         best = followup.best
         if best is None or best.score < self.match.lead_threshold:
             return False
-        if not self._covers(followup, program) or followup.cloud_topic is not None:
+        if not self._covers(followup, program):
             return False
         if match.band != "answer":
             return match.band == "suggest"
@@ -189,7 +194,7 @@ class Bot:
                 program = faq.program
         if program is None:
             question = facts.parse(snap.knowledge, text)
-            asked = [p for p in question.programs if p not in question.needed] if question else []
+            asked = question.asked_about if question else ()
             if asked:
                 # "focp then fcp, is that the usual path?": the last program named is the topic.
                 program = asked[-1]
@@ -236,11 +241,3 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
-
-
-def _one_program(question: facts.Question | None) -> str:
-    """Return the one program *question* asks about ("" for none or several)."""
-    if question is None:
-        return ""
-    asked = [p for p in question.programs if p not in question.needed]
-    return asked[0] if len(asked) == 1 else ""

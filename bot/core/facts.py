@@ -16,7 +16,6 @@ MAX_PROGRAMS = 4
 # Other programs offered beside an answer for the usual one.
 MAX_CHOICES = 4
 _DOLLARS = re.compile(r"\$+(?=[\d,.]*k?\s*(?:\?|$))")
-_PERCENT = re.compile(r"%")
 _PARENS = re.compile(r"\s*\(([^)]*)\)")
 
 
@@ -35,6 +34,11 @@ class Question:
     says_finops: bool = False
     # Programs named as what is needed first ("do I need the FOCP first?"), not asked about.
     needed: frozenset[str] = frozenset()
+
+    @property
+    def asked_about(self) -> tuple[str, ...]:
+        """Return the programs named other than as a prerequisite, in order."""
+        return tuple(p for p in self.programs if p not in self.needed)
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ def parse(
     tables = _tables(knowledge)
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
     # course" mid-sentence only mentions one).
-    raw = words(_PERCENT.sub(" percent ", _DOLLARS.sub(" dollars ", text[:2000])))
+    raw = words(_DOLLARS.sub(" dollars ", text[:2000]).replace("%", " percent "))
     said = set(raw)
     if tables.out_of_scope.said(said):
         return None
