@@ -311,3 +311,17 @@ def test_a_dollar_sign_ending_a_question_asks_the_price(
     assert reply.attribute == attribute
     if attribute is not None:
         assert (reply.kind, reply.program) == ("answer", "focp")
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("when does the FOCE certification expires?", "validity"),
+        ("how many hour long is the FOCP exam", "exam_length"),
+        ("does anyone remember what the FinOps Practitioner exam costs now?", "price"),
+    ],
+)
+def test_a_cue_matches_in_either_number(bot: Bot, text: str, attribute: str) -> None:
+    """A plural or singular word ("expires", "exam costs") still names the attribute."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.attribute) == ("answer", attribute)

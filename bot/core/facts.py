@@ -66,6 +66,17 @@ def _phrase(text: str) -> str:
     return " ".join(words(text))
 
 
+def _singular(phrase: str) -> str:
+    """Return *phrase* with plural-looking words made singular ("exam costs" -> "exam cost").
+
+    Cues and questions are both read so, so a cue matches whichever number was typed.
+    """
+    return " ".join(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        for w in phrase.split()
+    )
+
+
 def _pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     # Longest first: "certified finops professional guide a" beats "... professional".
     ordered = sorted(set(phrases) - {""}, key=len, reverse=True)
@@ -99,7 +110,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
             owners.setdefault(_phrase(name), set())
     frozen = {k: frozenset(v) for k, v in owners.items()}
     lang = knowledge.language
-    cue_attribute = {_phrase(c): a.attribute for a in lang.attributes for c in a.cues}
+    cue_attribute = {_singular(_phrase(c)): a.attribute for a in lang.attributes for c in a.cues}
     ask_name: dict[str, str] = {}
     for program in knowledge.programs.values():
         mine = frozenset({program.id})
@@ -190,7 +201,7 @@ def parse(
             joined = " ".join(w for w in joined.split() if w in tables.followup)
     asked: frozenset[str] = frozenset()
     if tables.cues is not None:
-        cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(joined)}
+        cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(_singular(joined))}
         asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
         # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
