@@ -37,6 +37,13 @@ def test_bundled_model_loads_offline() -> None:
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
 
 
+def test_spelling_mends_typos_but_leaves_real_words_alone(bundled_store: KnowledgeStore) -> None:
+    """ "hwo long is teh focp exma" is mended; "trying" is English, not a typo of "tying"."""
+    index = bundled_store.current.index
+    assert index.spell("hwo long is teh focp exma") == "how long is the focp exam"
+    assert index.spell("trying to find the focp price") == "trying to find the focp price"
+
+
 def test_missing_model_falls_back_to_words_with_one_warning(
     no_model: None, bundled_store: KnowledgeStore, caplog: pytest.LogCaptureFixture
 ) -> None:

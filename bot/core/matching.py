@@ -288,6 +288,8 @@ class FaqIndex:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
         if word in self._vocab_set or len(word) < 3 or not word.isalpha():
             return word
+        if self.embedder is not None and self.embedder.is_word(word):
+            return word  # a real word ("trying"), not a misspelt knowledge word ("tying")
         if len(word) < 6:
             # Short words: only two neighbouring letters typed in the wrong order ("exma",
             # "teh", "hwo"). Any wider search turns real words into others ("cost"/"most").

@@ -27,6 +27,10 @@ ENV_SWITCH = "FINOPS_SEMANTIC"
 class Embedder(Protocol):
     """Turns texts into unit-length vectors whose dot product is their cosine similarity."""
 
+    def is_word(self, word: str) -> bool:
+        """Return True when *word* is a real word the model knows whole (not a typo)."""
+        ...
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Return one unit row per text."""
         ...
@@ -72,7 +76,14 @@ class WordLlamaEmbedder:
         unit: Vectors = out / np.maximum(norms, 1e-9)
         return unit
 
+    def is_word(self, word: str) -> bool:
+        """Return True when *word* is one whole token of the vocabulary: common English."""
+        # Llama's vocabulary holds about 16,000 whole words ("trying"); typos ("exma",
+        # "scroe") are split into pieces. Asked of the tokenizer, so nothing extra is kept.
+        return self._tokenizer.token_to_id(_WORD_START + word) is not None
 
+
+_WORD_START = "\u2581"  # SentencePiece's mark for a token that starts a word
 _TOKENIZER = "l2_supercat_tokenizer_config.json"
 _WEIGHTS = "l2_supercat_256.safetensors"
 
