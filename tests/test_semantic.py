@@ -82,6 +82,10 @@ def test_switched_off_by_environment(
         "what's a good tagging policy for our dev accounts",
         "give me a bash script that finds unattached disks",
         "which cli flag shows last month's spend",
+        "what is the best way to rightsize our kubernetes nodes",
+        "what are committed use discounts on gcp",
+        "is gcp cheaper than aws for analytics",
+        "gcp billing export to bigquery shows no rows, help",
     ],
 )
 def test_cloud_howtos_are_declined_with_a_pointer(bot: Bot, text: str) -> None:
@@ -118,8 +122,10 @@ def test_certification_questions_naming_cloud_words_are_answered(
 @pytest.mark.parametrize(
     ("text", "faq_id"),
     [
-        ("what is rightsizing?", "rate-vs-usage-optimization"),
-        ("define a savings plan", "rate-vs-usage-optimization"),
+        ("what is rightsizing?", "term-rightsizing"),
+        ("define a savings plan", "term-commitment-discounts"),
+        ("what is rightsizing, and what risk does downsizing a server carry?", "term-rightsizing"),
+        ("what is a spot instance and which jobs can run on one", "term-spot-preemptible"),
     ],
 )
 def test_a_bare_definition_of_a_cloud_term_is_a_framework_question(
@@ -206,3 +212,14 @@ def test_confident_answers_offer_no_runners_up(bot: Bot) -> None:
     assert reply.answered
     assert reply.suggestions == ()
     assert NOT_WHAT_YOU_ASKED not in render_text(reply)
+
+
+def test_a_focus_column_question_cites_the_specification_with_its_link(bot: Bot) -> None:
+    """ "Which FOCUS column is invoiced?" gets the cost-column FAQ, sourced and linked."""
+    reply = bot.handle(Message("which FOCUS column holds the amount that gets invoiced?"))
+    assert (reply.kind, reply.faq_id) == ("answer", "focus-cost-columns")
+    assert "BilledCost" in render_text(reply)
+    assert any(
+        link.title == "FOCUS specification" and link.url and "FOCUS_Spec" in link.url
+        for link in reply.links
+    )

@@ -104,6 +104,7 @@ def _language_phrases(lang: Language) -> Iterator[str]:
     yield from lang.prerequisite_markers
     yield from lang.requirement_words
     yield from lang.definition_words
+    yield from lang.cloud_vendor_words
     yield from (n.name for n in lang.followup_names)
     for topic in lang.cloud_howto:
         yield from topic.cues
@@ -132,6 +133,7 @@ class FaqIndex:
         )
         self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
         self._definition = frozenset(w for p in lang.definition_words for w in words(p))
+        self._vendor = Markers(words(p) for p in lang.cloud_vendor_words)
         raw_vocab: set[str] = set()
         entries: list[tuple[int, str, list[str]]] = []
         for i, faq in enumerate(self.faqs):
@@ -329,12 +331,24 @@ class FaqIndex:
         if hit is None:
             return None
         topic, cue = hit
-        if {_root(w) for w in raw if w not in self._definition} <= cue:
+        if not self._vendor.said(set(raw)) and (
+            {_root(w) for w in raw if w not in self._definition} <= cue or self._defines(raw, cue)
+        ):
             return None  # "what is rightsizing?" asks a FinOps term, not how to do it
         expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
         if any(cue <= expanded for cue in self._cert_cues):
             return None  # "does the FOCP cover reserved instances?" is a certification question
         return topic
+
+    def _defines(self, raw: list[str], cue: frozenset[str]) -> bool:
+        """Return True when *raw* opens by asking what the cue means ("what is rightsizing,
+        and what risk..."), not how to do something ("what is the best way to rightsize")."""
+        lead = 0
+        while lead < len(raw) and raw[lead] in self._definition:
+            lead += 1
+        opening = {_root(w) for w in raw[lead : lead + len(cue)]}
+        asks = not _DEFINITION_ASKS.isdisjoint(raw[:lead])  # "is gcp cheaper than" asks no term
+        return asks and lead <= _DEFINITION_LEAD and cue <= opening
 
     def match(self, text: str, settings: MatchSettings) -> Match:
         """Score *text* by words and meaning against every FAQ and band the result."""
@@ -455,6 +469,11 @@ _OUT_OF_SCOPE = "\x00out-of-scope"
 
 # Characters of a message that are read; a chat message longer than this is not a question.
 MAX_QUESTION = 2000
+
+
+# At most this many definition words before the term ("what is the meaning of rightsizing").
+_DEFINITION_LEAD = 6
+_DEFINITION_ASKS = frozenset({"what", "define", "definition", "meaning", "explain"})
 
 
 @lru_cache(maxsize=65_536)  # pure; called for every word of every question

@@ -357,6 +357,11 @@ class Language(_Model):
         description="Words of a bare definition question ('what is rightsizing?'): with "
         "nothing else beside a cloud topic's cue, it is a concept question, not a how-to.",
     )
+    cloud_vendor_words: tuple[Text, ...] = Field(
+        default=(),
+        description="Names of clouds and their services ('aws', 'ec2'): a definition that names "
+        "one ('what are committed use discounts on GCP?') asks about running that cloud.",
+    )
     usual_program: tuple[str, ...] = Field(
         default=(),
         description="The program people mean by 'the FinOps certification' (the first listed "
