@@ -223,3 +223,19 @@ def test_a_focus_column_question_cites_the_specification_with_its_link(bot: Bot)
         link.title == "FOCUS specification" and link.url and "FOCUS_Spec" in link.url
         for link in reply.links
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["FinOpsチームはどう組成されるのか", "FinOps认证考试多少钱？", "Что такое FinOps?"]
+)
+def test_a_question_in_another_script_is_declined_in_plain_words(bot: Bot, text: str) -> None:
+    """The FAQs are English: a question in another script says so instead of a chance match."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("decline", None)
+    assert "English" in render_text(reply)
+
+
+def test_accented_latin_letters_are_still_english_enough(bot: Bot) -> None:
+    """A stray accent ("résumé") is not another language."""
+    reply = bot.handle(Message("will the FOCP look good on my résumé?"))
+    assert "only read and answer questions in English" not in render_text(reply)

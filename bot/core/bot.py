@@ -12,7 +12,7 @@ from bot.core.models import Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
-from bot.core.text import fold
+from bot.core.text import fold, mostly_other_script
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class Bot:
         A follow-up that names no program ("how much is it?") is read as being about
         *subject*'s program when that gives an answer about it.
         """
+        if mostly_other_script(text):
+            return replies.language_reply()
         snap = self.store.current
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         question = facts.parse(

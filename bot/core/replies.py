@@ -157,6 +157,12 @@ def decline_reply(score: float = 0.0) -> Reply:
     )
 
 
+def language_reply() -> Reply:
+    """Decline a question in another script: say so, rather than match it by accident."""
+    reply = decline_reply()
+    return replace(reply, sections=(Section(say("language_decline")), *reply.sections))
+
+
 def admin_elsewhere_reply(where: str = "a private chat with me") -> Reply:
     """Say that admin commands work only somewhere private (reports name files and people)."""
     return Reply(kind="admin", sections=(Section(say("admin_elsewhere", where=where)),))

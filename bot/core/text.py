@@ -133,3 +133,16 @@ class Normaliser:
     def finish(self, expanded: str, *, keep_stopwords: bool = False) -> list[str]:
         """Drop stopwords from already-expanded text and stem what remains."""
         return [stem(t) for t in expanded.split() if keep_stopwords or t not in self.stopwords]
+
+
+def mostly_other_script(text: str) -> bool:
+    """Return True when most letters of *text* are not Latin ("FinOpsチームは…"): the knowledge
+    and the matcher are English, so such a question would only match by accident."""
+    latin = other = 0
+    for ch in strip_markup(text[:2000]):
+        if ch.isalpha():
+            if "LATIN" in unicodedata.name(ch, ""):
+                latin += 1
+            else:
+                other += 1
+    return other > latin
