@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import heap
 from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
@@ -275,6 +276,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if settings.teams is not None and not _teams_sdk_installed():
         print(f"finops-bot serve: {TEAMS_EXTRA_MISSING}", file=sys.stderr)
         return 2
+    heap.limit_arenas()  # before the model, the knowledge and any thread
     try:
         store = KnowledgeStore.open(settings.knowledge_dir)
     except KnowledgeError as exc:

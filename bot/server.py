@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import gc
 import logging
 import sys
@@ -18,6 +17,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot import heap
 from bot.adapters.slack.app import BotIdentity, SlackAuthError, build_slack_app, build_web_client
 from bot.adapters.slack.channels import ChannelRegistry
 from bot.adapters.slack.gate import SlackGate, to_bolt_request
@@ -359,20 +359,7 @@ async def _tune_gc(app: web.Application) -> None:
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     logger.debug("froze %d start-up objects out of the cyclic GC", gc.get_freeze_count())
-    _trim_c_heap()
-
-
-def _trim_c_heap() -> None:
-    """Hand the C heap's free pages back to the system (glibc; elsewhere nothing happens).
-
-    Loading the semantic model's tokenizer and the knowledge leaves several MB of freed
-    parse buffers that glibc keeps for reuse; no later allocation needs that much at once.
-    """
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to hand back
-        return
-    trim(0)
+    heap.trim()
 
 
 # New container objects between young collections (Python's default: 700).
