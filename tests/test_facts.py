@@ -255,6 +255,8 @@ def test_terminal_numbers_pick_program_choices_and_more_shows_the_rest(bot: Bot)
         ("what are the FOCP prerequisites?", "focp"),
         ("does the fcp require the focp", "fcp"),
         ("do i need the practitioner for the engineer cert?", "foce"),
+        ("can i go straight to the engineer cert without the practitioner", "foce"),
+        ("can I take the FOCE without the FOCP?", "foce"),
     ],
 )
 def test_a_prerequisite_named_in_passing_is_not_the_subject(
