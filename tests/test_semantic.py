@@ -86,6 +86,8 @@ def test_switched_off_by_environment(
         "what are committed use discounts on gcp",
         "is gcp cheaper than aws for analytics",
         "gcp billing export to bigquery shows no rows, help",
+        "how does aws consolidated billing help manage costs?",
+        "which azure tool estimates costs before deployment",
     ],
 )
 def test_cloud_howtos_are_declined_with_a_pointer(bot: Bot, text: str) -> None:
@@ -117,6 +119,19 @@ def test_certification_questions_naming_cloud_words_are_answered(
     reply = bot.handle(Message(text))
     assert reply.kind == "answer"
     assert reply.faq_id == faq_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is it recognised by aws, azure and gcp?", "does it teach negotiating discounts with aws"],
+)
+def test_a_question_about_the_certification_naming_a_cloud_is_not_a_cloud_decline(
+    bot: Bot, text: str
+) -> None:
+    """A certification word ("recognised", "teach") beside a cloud name keeps it ours."""
+    reply = bot.handle(Message(text))
+    assert reply.kind == "answer"
+    assert "cloud operations question" not in render_text(reply)
 
 
 @pytest.mark.parametrize(
