@@ -254,3 +254,19 @@ def test_accented_latin_letters_are_still_english_enough(bot: Bot) -> None:
     """A stray accent ("résumé") is not another language."""
     reply = bot.handle(Message("will the FOCP look good on my résumé?"))
     assert "only read and answer questions in English" not in render_text(reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        ("is the aws cloud practitioner exam proctored", False),
+        ("What Is Cloud Practitioner Certification?", False),
+        ("should i get aws cloud practitioner first before the finops practitioner?", True),
+    ],
+)
+def test_another_vendors_exam_is_not_answered_from_ours(
+    bot: Bot, text: str, answered: bool
+) -> None:
+    """AWS's Cloud Practitioner exam is not the FOCP; taking it before the FOCP is our question."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind == "answer") is answered
