@@ -261,7 +261,7 @@ def test_accented_latin_letters_are_still_english_enough(bot: Bot) -> None:
     [
         ("is the aws cloud practitioner exam proctored", False),
         ("What Is Cloud Practitioner Certification?", False),
-        ("should i get aws cloud practitioner first before the finops practitioner?", True),
+        ("is aws cloud practitioner a good first step before the finops practitioner?", True),
     ],
 )
 def test_another_vendors_exam_is_not_answered_from_ours(
