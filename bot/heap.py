@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 _M_ARENA_MAX = -8
 # Two arenas: the event loop's thread and one shared by the worker threads (store writes, the
 # knowledge reload). glibc's default (8 per core) let each worker thread keep its own
-# half-empty heap: 12 MiB more resident under the Slack load bench (docs/slack.md).
+# half-empty heap: about 6 MiB more resident after the Slack load bench (docs/slack.md).
 ARENAS = 2
 
 
