@@ -88,6 +88,7 @@ def test_switched_off_by_environment(
         "gcp billing export to bigquery shows no rows, help",
         "how does aws consolidated billing help manage costs?",
         "which azure tool estimates costs before deployment",
+        "what is the primary resource metric for cost allocation in kubernetes?",
     ],
 )
 def test_cloud_howtos_are_declined_with_a_pointer(bot: Bot, text: str) -> None:
@@ -110,6 +111,7 @@ def test_cloud_decline_names_the_framework_capability(bot: Bot) -> None:
     [
         ("does the FOCP cover reserved instances?", "focp-curriculum"),
         ("is the FOCP exam online", "exam-online"),
+        ("does the cert cover k8s cost allocation", "kubernetes-container-costs"),
     ],
 )
 def test_certification_questions_naming_cloud_words_are_answered(
