@@ -207,6 +207,24 @@ async def test_follow_up_resolves_to_the_thread_subject(service: ConversationSer
 
 
 @pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("what is amortized cost?", "term-amortized-cost"),
+        ("what are the finops principles", "finops-principles"),
+    ],
+)
+async def test_a_question_of_its_own_in_a_thread_is_not_bent_to_the_thread_program(
+    service: ConversationService, question: str, faq_id: str
+) -> None:
+    """In a thread about the FOCE, "what is amortized cost?" is the glossary, not FOCE's price."""
+    await say(service, thread("tell me about the FinOps Certified Engineer"))
+    reply = await say(service, thread(question))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+    follow = await say(service, thread("how much is it?"))
+    assert (follow.program, follow.attribute) == ("foce", "price")
+
+
+@pytest.mark.parametrize(
     ("follow_up", "program"),
     [("what about the FCP?", "fcp"), ("and the engineer one?", "foce"), ("FOCE?", "foce")],
 )

@@ -128,7 +128,11 @@ class Bot:
             program = snap.knowledge.programs.get(subject.program)
             if program is not None:
                 followup = self._with_name(text, program)
-                if followup.band == "answer" and self._covers(followup, program.id):
+                if (
+                    followup.band == "answer"
+                    and self._covers(followup, program.id)
+                    and not self._stands_alone(match, followup)
+                ):
                     match = followup
                 elif self._context_backed(match, followup, program.id):
                     # The conversation is the missing evidence: answer its program's FAQ,
@@ -145,6 +149,16 @@ class Bot:
     def _with_name(self, text: str, program: Program) -> Match:
         """Match *text* with *program*'s full name beside it."""
         return self.store.current.index.match(f"{text} {program.name}", self.match)
+
+    def _stands_alone(self, match: Match, followup: Match) -> bool:
+        """Return True when *match* answers a question of its own better than the thread's
+        program would: a confident FAQ about no program in particular, scoring above
+        *followup* ("what is amortized cost?" in a thread about the FOCE is not its price)."""
+        best, alt = match.best, followup.best
+        if match.band != "answer" or match.tentative or best is None or alt is None:
+            return False
+        scope = facts.faq_scope(self.store.current.knowledge, best.faq.id)
+        return not scope.programs and best.score > alt.score
 
     def _context_backed(self, match: Match, followup: Match, program: str) -> bool:
         """Return True when only the conversation's *program* makes *followup*'s top FAQ an

@@ -136,13 +136,19 @@ class Normaliser:
 
 
 def mostly_other_script(text: str) -> bool:
-    """Return True when most letters of *text* are not Latin ("FinOpsチームは…"): the knowledge
-    and the matcher are English, so such a question would only match by accident."""
-    latin = other = 0
+    """Return True when *text* is written mostly in a non-Latin script ("FinOpsチームとは"):
+    the knowledge and the matcher are English, so it would only match by accident.
+
+    Latin words are weighed against other letters one for one: a kana or a hanzi carries
+    about as much as a word, so "FinOpsチームとは" (one word, five kana) is Japanese.
+    """
+    latin_words = other = 0
+    in_word = False
     for ch in strip_markup(text[:2000]):
-        if ch.isalpha():
-            if "LATIN" in unicodedata.name(ch, ""):
-                latin += 1
-            else:
-                other += 1
-    return other > latin
+        latin = ch.isalpha() and "LATIN" in unicodedata.name(ch, "")
+        if latin and not in_word:
+            latin_words += 1
+        elif ch.isalpha() and not latin:
+            other += 1
+        in_word = latin
+    return other > latin_words
