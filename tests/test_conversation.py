@@ -206,11 +206,29 @@ async def test_follow_up_resolves_to_the_thread_subject(service: ConversationSer
     assert "price" in (follow.title or "")
 
 
+async def test_a_thread_never_turns_a_cloud_how_to_into_a_certification_answer(
+    service: ConversationService,
+) -> None:
+    """After the FOCP's price, "how do I set up an AWS budget alert" is still declined."""
+    await say(service, thread("how much is the FOCP exam?"))
+    reply = await say(service, thread("how do i set up an aws budget alert"))
+    assert reply.kind == "decline"
+    assert "cloud operations question" in render_text(reply)
+
+
+async def test_a_pronoun_points_back_at_the_thread_program(service: ConversationService) -> None:
+    """After the FCP, "how long does it take?" is the FCP's study time."""
+    await say(service, thread("tell me about the finops certified professional"))
+    reply = await say(service, thread("how long does it take?"))
+    assert (reply.program, reply.attribute) == ("fcp", "study_time")
+
+
 @pytest.mark.parametrize(
     ("question", "faq_id"),
     [
         ("what is amortized cost?", "term-amortized-cost"),
         ("what are the finops principles", "finops-principles"),
+        ("what is FOCUS?", "focus-spec"),
     ],
 )
 async def test_a_question_of_its_own_in_a_thread_is_not_bent_to_the_thread_program(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from bot.core import facts, quiz_replies, replies, study_replies
@@ -12,7 +13,12 @@ from bot.core.models import Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
-from bot.core.text import fold, mostly_other_script
+from bot.core.text import fold, mostly_other_script, words
+
+# A message that continues the conversation rather than starting a question of its own.
+_CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
+# Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
+_POINTS_BACK = frozenset({"it", "its", "that", "this", "these", "those", "one", "them", "they"})
 
 
 @dataclass(frozen=True)
@@ -124,41 +130,54 @@ class Bot:
             if full.band == "answer" and self._covers(full, asked[0]):
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
-        if subject is not None and subject.program and snap.paths.program_named(text) is None:
-            program = snap.knowledge.programs.get(subject.program)
-            if program is not None:
-                followup = self._with_name(text, program)
-                if (
-                    followup.band == "answer"
-                    and self._covers(followup, program.id)
-                    and not self._stands_alone(match, followup)
-                ):
-                    match = followup
-                elif self._context_backed(match, followup, program.id):
-                    # The conversation is the missing evidence: answer its program's FAQ,
-                    # with the runners-up offered, rather than another program's.
-                    match = dataclasses.replace(followup, band="answer", tentative=True)
-                if self._covers(match, program.id):
-                    about = program.id
+        if subject is not None and subject.program:
+            match, about = self._in_thread(text, match, subject.program)
         reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
         if about is not None and reply.answered and reply.program is None:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         return reply
 
+    def _in_thread(self, text: str, match: Match, program_id: str) -> tuple[Match, str | None]:
+        """Return the match for *text* in a conversation about *program_id*, and that program
+        when the answer is about it ("how long does it take?" after the FCP)."""
+        snap = self.store.current
+        program = snap.knowledge.programs.get(program_id)
+        if (
+            program is None
+            # A cloud how-to stays declined in a thread, unless it only continues the
+            # conversation ("and IaC stuff like terraform?" after what a cert covers).
+            or (match.cloud_topic is not None and _CONTINUES.match(fold(text)) is None)
+            or snap.paths.program_named(text) is not None
+        ):
+            return match, None
+        followup = self._with_name(text, program)
+        if self._stands_alone(match, followup, text):
+            pass  # "what is showback?" in a thread about the FOCP asks showback
+        elif followup.band == "answer" and self._covers(followup, program.id):
+            match = followup
+        elif self._context_backed(match, followup, program.id):
+            # The conversation is the missing evidence: answer its program's FAQ, with the
+            # runners-up offered, rather than another program's.
+            match = dataclasses.replace(followup, band="answer", tentative=True)
+        return match, (program.id if self._covers(match, program.id) else None)
+
     def _with_name(self, text: str, program: Program) -> Match:
         """Match *text* with *program*'s full name beside it."""
         return self.store.current.index.match(f"{text} {program.name}", self.match)
 
-    def _stands_alone(self, match: Match, followup: Match) -> bool:
-        """Return True when *match* answers a question of its own better than the thread's
-        program would: a confident FAQ about no program in particular, scoring above
-        *followup* ("what is amortized cost?" in a thread about the FOCE is not its price)."""
-        best, alt = match.best, followup.best
-        if match.band != "answer" or match.tentative or best is None or alt is None:
+    def _stands_alone(self, match: Match, followup: Match, text: str) -> bool:
+        """Return True when *text* is a question of its own, not about the thread's program:
+        *match* answers it confidently with an FAQ about no program in particular ("what is
+        showback?" in a thread about the FOCP), and it points back at nothing ("how long does
+        it take?" is about the thread's program)."""
+        best = match.best
+        if match.band != "answer" or match.tentative or best is None or followup.best is None:
             return False
-        scope = facts.faq_scope(self.store.current.knowledge, best.faq.id)
-        return not scope.programs and best.score > alt.score
+        about = facts.parse(self.store.current.knowledge, best.faq.question)
+        if best.faq.program is not None or about is None or about.programs:
+            return False  # an FAQ about a program: the thread's program may well be meant
+        return _POINTS_BACK.isdisjoint(words(text))
 
     def _context_backed(self, match: Match, followup: Match, program: str) -> bool:
         """Return True when only the conversation's *program* makes *followup*'s top FAQ an
