@@ -174,8 +174,7 @@ class Bot:
         best = match.best
         if match.band != "answer" or match.tentative or best is None or followup.best is None:
             return False
-        about = facts.parse(self.store.current.knowledge, best.faq.question)
-        if best.faq.program is not None or about is None or about.programs:
+        if not facts.faq_scope(self.store.current.knowledge, best.faq.id).every_program:
             return False  # an FAQ about a program: the thread's program may well be meant
         return _POINTS_BACK.isdisjoint(words(text))
 
