@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import heap
 from bot.core.bot import Bot
+from bot.core.intents import classify
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import load_knowledge
 from bot.core.quiz import items as quiz_items
@@ -106,7 +107,9 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     # in a chat thread ("how much is it?" after "tell me about FOCE").
     subject = None
     for earlier in args.context:
-        subject = bot.subject_of(earlier, bot.ask(earlier, subject)) or subject
+        # As in a chat: an earlier /finops-path is a path, its list a subject.
+        intent = classify(earlier)
+        subject = bot.next_subject(intent.rest, bot.reply(intent, subject), subject)
     question = " ".join(args.question)
     if question == "-":
         for line in sys.stdin:

@@ -247,3 +247,15 @@ def test_serve_caps_the_c_heap_arenas_where_glibc_allows_it() -> None:
     """On glibc the arena cap is applied (it saved 12 MiB under load); elsewhere it is a no-op."""
     assert heap.limit_arenas() is (platform.libc_ver()[0] == "glibc")
     heap.trim()  # hands free pages back, or does nothing: never raises
+
+
+def test_ask_with_a_path_as_context_reads_a_position_in_its_list(
+    bundled_store: KnowledgeStore,
+) -> None:
+    """`--context "/finops-path sre 3 years" "how much is the first one?"`: its first program."""
+    listed = Bot(bundled_store).path("sre 3 years").listed
+    followed = _cli(
+        "ask", "--json", "--context", "/finops-path sre 3 years", "how much is the first one?"
+    )
+    answer = json.loads(followed.stdout)
+    assert (answer["program"], answer["attribute"]) == (listed[0], "price")

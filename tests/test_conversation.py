@@ -409,3 +409,45 @@ async def test_a_new_thread_reads_no_memory(bundled_store: KnowledgeStore) -> No
     follow = await say(service, dataclasses.replace(top, text="how much is it?", new_thread=False))
     assert calls == [context_key(top)]
     assert follow.program == "fcp"
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "position"),
+    [
+        ("how much is the second one?", 1),
+        ("how much does the 1st cert cost", 0),
+        ("price of number 3?", 2),
+        ("and how much is the last one", -1),
+    ],
+)
+async def test_a_position_in_a_path_names_that_program(
+    service: ConversationService, follow_up: str, position: int
+) -> None:
+    """After a path, "how much is the second one?" is the second listed program's price."""
+    path = await say(service, thread("/finops-path sre 3 years"))
+    assert path.kind == "path"
+    assert len(path.listed) >= 3
+    chosen = path.listed[position]
+    reply = await say(service, thread(follow_up))
+    assert (reply.program, reply.attribute) == (chosen, "price")
+    name = service.bot.store.current.knowledge.programs[chosen].name
+    assert name in render_text(reply)
+    # The list outlives the question about one of its programs.
+    again = await say(service, thread("and the first one?"))
+    assert (again.program, again.attribute) == (path.listed[0], "price")
+
+
+async def test_first_as_an_adverb_is_not_a_position(service: ConversationService) -> None:
+    """ "Which should I take first?" after a path picks no program of the list."""
+    path = await say(service, thread("/finops-path sre 3 years"))
+    reply = await say(service, thread("which should I take first?"))
+    assert reply.attribute is None
+    assert reply.program not in path.listed[1:]
+
+
+async def test_a_path_list_stays_in_its_thread(service: ConversationService) -> None:
+    """Another thread's "how much is the second one?" knows no list and names no program."""
+    await say(service, thread("/finops-path sre 3 years"))
+    other = dataclasses.replace(thread("how much is the second one?"), place="C1:9.9")
+    reply = await say(service, other)
+    assert reply.program is None

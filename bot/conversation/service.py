@@ -141,7 +141,8 @@ class ConversationService:
                 return None  # an answer, a plan or a reminder is saved once
             return await self._study(message, intent, reach)
         asked_at = self.recorder.now()
-        key = context_key(message) if intent.kind == "faq" else None
+        # A path's list is remembered too: "how much is the second one?" follows it.
+        key = context_key(message) if intent.kind in ("faq", "path") else None
         # A new thread has no past: skip the (shared store) read its memory would cost.
         recall = key is not None and not message.new_thread
         subject = await self.context.recall(key) if recall and key is not None else None
@@ -154,8 +155,7 @@ class ConversationService:
         if reply.kind == "decline" and self.teaching is not None and intent.kind == "faq":
             reply = with_suggest(reply, intent.rest)
         if key is not None:
-            said = self.bot.subject_of(intent.rest, reply)
-            now_about = said.after(subject) if said is not None else subject
+            now_about = self.bot.next_subject(intent.rest, reply, subject)
             if now_about is not None:
                 await self.context.remember(key, now_about)
         return reply
@@ -221,6 +221,14 @@ class ConversationService:
     def path(self, text: str, program: str | None = None) -> Reply:
         """Reply to a path request (typed, from a form, or replayed by Share)."""
         return self.bot.path(text, program)
+
+    async def remember_path(self, message: Message, reply: Reply) -> None:
+        """Keep the programs a path *reply* listed as *message*'s conversation subject."""
+        key = context_key(message)
+        if key is not None and reply.listed:
+            subject = self.bot.next_subject("", reply, None)
+            if subject is not None:
+                await self.context.remember(key, subject)
 
     def is_admin(self, user_id: str) -> bool:
         """Return True when *user_id* may run admin commands (e.g. for the Home tab)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import facts, quiz_replies, replies, study_replies
@@ -19,6 +20,18 @@ from bot.core.text import fold, mostly_other_script, words
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
 # Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
 _POINTS_BACK = frozenset({"it", "its", "that", "this", "these", "those", "one", "them", "they"})
+_POSITIONS = {
+    **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
+    **{w: n for n, w in enumerate(("1st", "2nd", "3rd", "4th", "5th", "6th"), 1)},
+}
+_ORDINALS = "|".join(("last", *_POSITIONS))
+# A position in a listed path: "the second one", "the 2nd cert", "number 2", "what about the
+# last?". A bare "first" ("which should I take first?") is not a position.
+_ORDINAL = re.compile(
+    rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:one|cert\w*|program\w*|option|exam|course|track)\b"
+    rf"|(?=\s*[?.!]*\s*$))|(?:number|option|no\.?|#)\s*([1-6])\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -27,16 +40,22 @@ class Subject:
 
     program: str | None
     attribute: str | None = None
+    # The programs a certification path listed, in order: "the second one" picks from them.
+    choices: tuple[str, ...] = ()
 
     def after(self, earlier: Subject | None) -> Subject:
         """Return this subject completed by *earlier* where this message left a part open.
 
         A new program starts a new topic (its attribute, if any, replaces the old one); a
-        message about an attribute only ("and the price?") keeps the earlier program.
+        message about an attribute only ("and the price?") keeps the earlier program. A new
+        path's list replaces the old topic; otherwise the last list is kept, so "the second
+        one" still resolves after a question about the first.
         """
-        if earlier is None or self.program is not None:
+        if earlier is None or self.choices:
             return self
-        return Subject(earlier.program, self.attribute or earlier.attribute)
+        if self.program is not None:
+            return Subject(self.program, self.attribute, earlier.choices)
+        return Subject(earlier.program, self.attribute or earlier.attribute, earlier.choices)
 
 
 class Bot:
@@ -94,6 +113,8 @@ class Bot:
             return replies.language_reply()
         snap = self.store.current
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
+        if subject is not None and subject.choices:
+            text, subject = _picked(snap.knowledge.programs, text, subject)
         question = facts.parse(
             snap.knowledge,
             text,
@@ -215,8 +236,17 @@ class Bot:
             and scope.every_program
         )
 
+    def next_subject(self, text: str, reply: Reply, earlier: Subject | None) -> Subject | None:
+        """Return the conversation's subject after *reply* to *text*, given the *earlier* one."""
+        said = self.subject_of(text, reply)
+        return said.after(earlier) if said is not None else earlier
+
     def subject_of(self, text: str, reply: Reply) -> Subject | None:
         """Return what *reply* (to *text*) was about, for the next follow-up; None if unclear."""
+        if reply.listed:
+            # A path: its programs, in order; one alone is the subject itself.
+            only = reply.listed[0] if len(reply.listed) == 1 else None
+            return Subject(only, None, reply.listed)
         snap = self.store.current
         attribute = reply.attribute
         if reply.program is not None:
@@ -275,3 +305,26 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
+
+
+def _picked(programs: Mapping[str, Program], text: str, subject: Subject) -> tuple[str, Subject]:
+    """Return *text* and *subject* with a position in a path's list read as that program.
+
+    "how much is the second one?" after a path that listed three programs becomes a
+    question naming the second, about it; with no position in the text, both are unchanged.
+    """
+    found = _ORDINAL.search(text)
+    if found is None:
+        return text, subject
+    word = (found.group(1) or found.group(2)).lower()
+    if word == "last":
+        position = len(subject.choices)
+    else:
+        position = int(word) if word.isdigit() else _POSITIONS[word]
+    if not 1 <= position <= len(subject.choices):
+        return text, subject
+    chosen = programs.get(subject.choices[position - 1])
+    if chosen is None:  # the knowledge was reloaded without it
+        return text, subject
+    named = f"{text[: found.start()]}the {chosen.name}{text[found.end() :]}"
+    return named, Subject(chosen.id, subject.attribute, subject.choices)

@@ -266,6 +266,7 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
         actions=(Action("share", "Share in channel", "share"),),
         # No reply-wide source: each program's section names its own.
         data=recommendation_data(knowledge, rec),
+        listed=tuple(plan.program.id for plan in fitting),
     )
 
 

@@ -139,6 +139,8 @@ class Reply:
     # The program and attribute a structured-facts answer is about (evaluation, thread context).
     program: str | None = None
     attribute: str | None = None
+    # The programs a certification path lists, in order ("how much is the second one?").
+    listed: tuple[str, ...] = ()
     matched_question: str | None = None
     score: float = 0.0
     data: dict[str, Any] | None = None

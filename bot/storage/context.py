@@ -1,10 +1,10 @@
 """Thread memory in the shared store: a follow-up resolves on whichever instance gets it.
 
 One row per conversation, keyed by `context_key()`'s hash (never a channel, thread or user
-id), holding the subject (program, attribute) and when it was last said. A row older than
-the silence limit is ignored when read and deleted by the retention purge. While the store
-is unreachable, this instance's own memory stands in, so a conversation that stays on one
-instance still resolves its follow-ups.
+id), holding the subject (program, attribute, a path's list) and when it was last said. A
+row older than the silence limit is ignored when read and deleted by the retention purge.
+While the store is unreachable, this instance's own memory stands in, so a conversation that
+stays on one instance still resolves its follow-ups.
 """
 
 from __future__ import annotations
@@ -56,15 +56,20 @@ class StoreContext:
 
     async def recall(self, key: str) -> Subject | None:
         """Return the subject of conversation *key* as any instance last left it."""
+        waiting = self._waiting.get(key)
+        if waiting is not None:  # this instance's own newest word, not yet written
+            return waiting[0]
         since = self._clock() - self.ttl
 
         def read(conn: Connection) -> Subject | None:
             row = conn.execute(
-                select(contexts.c.program, contexts.c.attribute).where(
+                select(contexts.c.program, contexts.c.attribute, contexts.c.choices).where(
                     contexts.c.key == key, contexts.c.updated_at >= since
                 )
             ).first()
-            return Subject(row[0], row[1]) if row is not None else None
+            if row is None:
+                return None
+            return Subject(row[0], row[1], tuple(filter(None, (row[2] or "").split(","))))
 
         try:
             return await self.db.run("context", read)
@@ -91,7 +96,13 @@ class StoreContext:
         while self._waiting:
             batch, self._waiting = self._waiting, {}
             rows = [
-                {"key": k, "program": s.program, "attribute": s.attribute, "updated_at": at}
+                {
+                    "key": k,
+                    "program": s.program,
+                    "attribute": s.attribute,
+                    "choices": _joined(s.choices),
+                    "updated_at": at,
+                }
                 for k, (s, at) in batch.items()
             ]
 
@@ -100,6 +111,7 @@ class StoreContext:
                 refresh = {
                     "program": upsert.excluded.program,
                     "attribute": upsert.excluded.attribute,
+                    "choices": upsert.excluded.choices,
                     "updated_at": upsert.excluded.updated_at,
                 }
                 conn.execute(
@@ -114,6 +126,16 @@ class StoreContext:
         """Wait until every remembered subject is written (at shutdown, and in tests)."""
         while self._writer is not None and not self._writer.done():
             await asyncio.gather(self._writer, return_exceptions=True)
+
+
+def _joined(choices: tuple[str, ...]) -> str | None:
+    """Return a path's program ids as the column holds them (None when there is no list)."""
+    kept: list[str] = []
+    for choice in choices:  # whole ids only: a cut one would name no program
+        if len(",".join((*kept, choice))) > 400:
+            break
+        kept.append(choice)
+    return ",".join(kept) or None
 
 
 def purge_contexts(conn: Connection, now: datetime, ttl: timedelta = CONTEXT_TTL) -> int:

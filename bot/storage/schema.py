@@ -261,6 +261,8 @@ contexts = Table(
     Column("key", String(64), primary_key=True),
     Column("program", String(80)),
     Column("attribute", String(40)),
+    # A path's programs in order, comma-separated ("how much is the second one?").
+    Column("choices", String(400)),
     Column("updated_at", DateTime, nullable=False),
     Index("ix_finops_context_updated_at", "updated_at"),
 )
@@ -323,7 +325,14 @@ def _add_digest_address(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE finops_digest_subscribers ADD COLUMN address TEXT"))
 
 
-SCHEMA_VERSION = 7
+def _add_context_choices(conn: Connection) -> None:
+    # Thread memory keeps a certification path's list, for "the second one" follow-ups.
+    present = {c["name"] for c in inspect(conn).get_columns("finops_context")}
+    if "choices" not in present:
+        conn.execute(text("ALTER TABLE finops_context ADD COLUMN choices VARCHAR(400)"))
+
+
+SCHEMA_VERSION = 8
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
@@ -333,6 +342,7 @@ UPGRADES: dict[int, Callable[[Connection], None]] = {
     5: _add_context,
     6: _add_study,
     7: _add_digest_address,
+    8: _add_context_choices,
 }
 
 # Any constant works; instances of one install must agree on it.

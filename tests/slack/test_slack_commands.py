@@ -11,7 +11,7 @@ from typing import Any
 from bot.core.store import KnowledgeStore
 from tests.conftest import BUNDLED
 from tests.slack.conftest import ADMIN, Harness, StartServer
-from tests.slack.fakes import block_action, buttons, texts
+from tests.slack.fakes import block_action, buttons, channel_message, texts
 
 SRE = "Site Reliability Engineer"
 
@@ -269,3 +269,23 @@ async def test_admin_channels_opt_in_persists(slack: Harness) -> None:
     # Kept in the shared store (not in a file of this instance's), for every instance.
     assert not slack.settings.state_file.exists()
     assert dict(await slack.storage.state.refresh_channels()) == {"C0NEW": True, "C0FAQ": False}
+
+
+async def test_a_dm_follow_up_picks_from_the_path_the_command_listed(slack: Harness) -> None:
+    """`/finops-path sre 3 years` in a DM, then "how much is the second one?": that program."""
+    second = slack.bot.path("sre 3 years").listed[1]
+    name = slack.bot.store.current.knowledge.programs[second].name
+    status, _ = await slack.slack.command(
+        "/finops-path", "sre 3 years", slack.fake.webhook_url, channel_id="D0USER"
+    )
+    assert status == 200
+    await slack.slack.event(
+        channel_message(
+            "how much is the second one?", "1700000900.000100", channel="D0USER", channel_type="im"
+        ),
+        event_id="EvPathFollow",
+    )
+    (posted,) = await slack.fake.wait_for("chat.postMessage")
+    assert posted.body["channel"] == "D0USER"
+    assert name in posted.body["text"]
+    assert "price" in posted.body["text"].lower()

@@ -73,7 +73,7 @@ async def test_a_version_4_database_gets_the_context_table(
     versions = await with_db(
         db_url, lambda c: sorted(c.execute(select(schema_version.c.version)).scalars().all())
     )
-    assert versions[-4:] == [4, 5, 6, 7]
+    assert versions[versions.index(4) :] == list(range(4, SCHEMA_VERSION + 1))
     await upgraded.context.remember(_key(), Subject("focp"))
     await upgraded.context.settle()  # the shared write runs in the background
     assert await upgraded.context.recall(_key()) == Subject("focp")
@@ -86,3 +86,33 @@ async def test_memory_stands_in_while_the_store_is_down(open_storage: OpenStorag
     await store.context.remember(_key(), Subject("focp", "price"))
     await store.context.settle()  # the shared write runs in the background
     assert await store.context.recall(_key()) == Subject("focp", "price")
+
+
+async def test_a_paths_list_is_shared_in_order(open_storage: OpenStorage) -> None:
+    """The programs a path listed come back in their order on another instance."""
+    a, b = await open_storage(), await open_storage()
+    listed = Subject(None, None, ("architect", "foce", "professional-b"))
+    await a.context.remember(_key(), listed)
+    await a.context.settle()  # the shared write runs in the background
+    assert await b.context.recall(_key()) == listed
+
+
+async def test_a_version_7_database_gets_the_choices_column_and_keeps_its_subjects(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """Subjects kept before path lists were remembered survive the upgrade that adds them."""
+    first = await open_storage()
+    await first.context.remember(_key(), Subject("focp", "price"))
+    await first.context.settle()  # the shared write runs in the background
+    await first.close()
+    await execute(
+        db_url,
+        "ALTER TABLE finops_context DROP COLUMN choices",
+        "DELETE FROM finops_schema_version WHERE version >= 8",
+    )
+    upgraded = await open_storage()
+    assert upgraded.schema_version == SCHEMA_VERSION
+    assert await upgraded.context.recall(_key()) == Subject("focp", "price")
+    await upgraded.context.remember(_key(), Subject(None, None, ("foce", "focp")))
+    await upgraded.context.settle()  # the shared write runs in the background
+    assert await upgraded.context.recall(_key()) == Subject(None, None, ("foce", "focp"))

@@ -92,7 +92,7 @@ class SlackHandlers:
         self.seen_messages = seen_messages or TtlCache()
         # "/finops-path sre" is typed by many people: its payload only changes with the
         # knowledge version, so keep the last few rendered payloads (insertion-ordered dict).
-        self._path_payloads: dict[tuple[str, str], dict[str, Any]] = {}
+        self._path_payloads: dict[tuple[str, str], tuple[dict[str, Any], Reply]] = {}
         self.teach = SlackTeaching(conversation)
 
     # ----- slash commands
@@ -105,18 +105,22 @@ class SlackHandlers:
             await self._open_path_modal(client, command["trigger_id"], command.get("channel_id"))
             return
         # The path (or the usage, for `help`) is computed in memory: it rides on the ack.
-        await ack(**self._path_payload(text))
+        payload, reply = self._path_payload(text)
+        await ack(**payload)
+        # Its list is the conversation's subject: "how much is the second one?" in the DM.
+        await self.conversation.remember_path(_command_message(PATH_COMMAND, command), reply)
 
-    def _path_payload(self, text: str) -> dict[str, Any]:
-        """Return the rendered ephemeral path for *text*, cached per knowledge version."""
+    def _path_payload(self, text: str) -> tuple[dict[str, Any], Reply]:
+        """Return the rendered ephemeral path for *text* and its reply, cached per version."""
         key = (self.bot.store.current.version, text)
-        payload = self._path_payloads.get(key)
-        if payload is None:
-            payload = ephemeral(_with_share_value(self.conversation.path(text), text))
-            self._path_payloads[key] = payload
+        cached = self._path_payloads.get(key)
+        if cached is None:
+            reply = self.conversation.path(text)
+            cached = (ephemeral(_with_share_value(reply, text)), reply)
+            self._path_payloads[key] = cached
             if len(self._path_payloads) > _PATH_CACHE_SIZE:
                 del self._path_payloads[next(iter(self._path_payloads))]
-        return payload
+        return cached
 
     async def admin_command(
         self, ack: AsyncAck, command: Payload, respond: AsyncRespond, client: AsyncWebClient
