@@ -131,6 +131,11 @@ class FaqIndex:
         self._cloud_cues = tuple(
             (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
         )
+        # Every word of a topic's cues: "how do X and Y work?" may name several of them.
+        self._topic_words = {
+            topic.topic: frozenset().union(*(_stemmed(cue) for cue in topic.cues))
+            for topic in lang.cloud_howto
+        }
         self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
         self._definition = frozenset(w for p in lang.definition_words for w in words(p))
         self._vendor = Markers(words(p) for p in lang.cloud_vendor_words)
@@ -332,7 +337,9 @@ class FaqIndex:
             return None
         topic, cue = hit
         if not self._vendor.said(set(raw)) and (
-            {_root(w) for w in raw if w not in self._definition} <= cue or self._defines(raw, cue)
+            {_root(w) for w in raw if w not in self._definition} <= cue
+            or self._defines(raw, cue)
+            or self._works(raw, topic)
         ):
             return None  # "what is rightsizing?" asks a FinOps term, not how to do it
         expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
@@ -349,6 +356,16 @@ class FaqIndex:
         opening = {_root(w) for w in raw[lead : lead + len(cue)]}
         asks = not _DEFINITION_ASKS.isdisjoint(raw[:lead])  # "is gcp cheaper than" asks no term
         return asks and lead <= _DEFINITION_LEAD and cue <= opening
+
+    def _works(self, raw: list[str], topic: CloudTopic) -> bool:
+        """Return True when *raw* asks how the topic's things work in general ("how do
+        reserved instances and savings plans work?"), naming nothing but them."""
+        if len(raw) < 4 or raw[0] != "how" or raw[1] not in ("do", "does"):
+            return False
+        if raw[-1] not in ("work", "works"):
+            return False
+        named = {_root(w) for w in raw[2:-1] if w not in _WORKS_FILLER}
+        return bool(named) and named <= self._topic_words[topic.topic]
 
     def match(self, text: str, settings: MatchSettings) -> Match:
         """Score *text* by words and meaning against every FAQ and band the result."""
@@ -473,6 +490,7 @@ MAX_QUESTION = 2000
 
 # At most this many definition words before the term ("what is the meaning of rightsizing").
 _DEFINITION_LEAD = 6
+_WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", "a", "an"})
 _DEFINITION_ASKS = frozenset({"what", "define", "definition", "meaning", "explain"})
 
 
