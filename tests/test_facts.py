@@ -50,6 +50,25 @@ def test_price_without_a_program_asks_which_and_each_choice_answers_it(bot: Bot)
         assert answer.sections[0].text.startswith(current.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [("how much is it?", "price"), ("price?", "price"), ("is it proctored?", "format")],
+)
+def test_an_attribute_alone_asks_which_certification(bot: Bot, text: str, attribute: str) -> None:
+    """ "How much is it?" with nothing before it asks which certification, with choices."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.attribute) == ("clarify", attribute)
+    assert "Which certification?" in render_text(reply)
+    assert [a for a in reply.actions if a.kind == "ask"]
+
+
+def test_a_price_of_something_else_does_not_ask_which_certification(bot: Bot) -> None:
+    """ "How much does it cost to run a FinOps team?" is not a certification's price."""
+    reply = _ask(bot, "how much does it cost to run a finops team?")
+    assert reply.kind != "clarify"
+    assert reply.attribute is None
+
+
 def test_the_finops_certification_is_the_usual_one_with_the_others_offered(bot: Bot) -> None:
     """'The FinOps certification' answers for FOCP and offers the other programs to pick."""
     reply = _ask(bot, "how much does the finops cert cost?")

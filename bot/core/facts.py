@@ -34,6 +34,9 @@ class Question:
     says_finops: bool = False
     # Programs named as what is needed first ("do I need the FOCP first?"), not asked about.
     needed: frozenset[str] = frozenset()
+    # Nothing but the attribute ("how much is it?", "price?"): in a certification bot that
+    # asks about a certification, while "the cost to run a FinOps team" does not.
+    bare: bool = False
 
     @property
     def asked_about(self) -> tuple[str, ...]:
@@ -200,9 +203,12 @@ def parse(
             programs.append(named_by)
             joined = " ".join(w for w in joined.split() if w in tables.followup)
     asked: frozenset[str] = frozenset()
+    bare = False
     if tables.cues is not None:
-        cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(_singular(joined))}
+        singular = _singular(joined)
+        cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(singular)}
         asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
+        bare = bool(asked) and set(tables.cues.sub(" ", singular).split()) <= _BARE_WORDS
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
         # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
         asked = frozenset({"prerequisites"})
@@ -219,10 +225,16 @@ def parse(
         followup=bool(programs) and not asked and set(joined.split()) <= tables.followup,
         says_finops="finops" in said,
         needed=frozenset(prerequisite),
+        bare=bare and not programs,
     )
 
 
 _JOINERS = frozenset({"or", "and", "the"})
+# What may stand beside an attribute cue in a question that asks nothing else.
+_BARE_WORDS = frozenset(
+    {"it", "its", "is", "s", "what", "whats", "the", "a", "an", "does", "do", "how", "so",
+     "and", "ok", "hey", "hi", "um", "much", "again", "then", "exactly", "roughly", "about"}
+)  # fmt: skip
 
 
 def _one_of(knowledge: Knowledge, candidates: tuple[str, ...], subject: str | None) -> str | None:
@@ -331,7 +343,7 @@ def answer(
         programs = [subject_program] if subject_program else []
     if programs:
         return _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
-    if question.about_all or not question.about_certifications:
+    if question.about_all or not (question.about_certifications or question.bare):
         return None
     # The best-documented programs first: they are the ones people most often mean.
     ranked = sorted(knowledge.programs.values(), key=lambda p: -len(p.facts))

@@ -107,8 +107,11 @@ class SlackHandlers:
         # The path (or the usage, for `help`) is computed in memory: it rides on the ack.
         payload, reply = self._path_payload(text)
         await ack(**payload)
-        # Its list is the conversation's subject: "how much is the second one?" in the DM.
-        await self.conversation.remember_path(_command_message(PATH_COMMAND, command), reply)
+        if _in_a_dm(command):
+            # Its list is the DM's subject: "how much is the second one?" typed next. In a
+            # channel the reply is private and a follow-up starts a thread of its own, so
+            # nothing is kept (a store write per command cost a fifth of the throughput).
+            await self.conversation.remember_path(_command_message(PATH_COMMAND, command), reply)
 
     def _path_payload(self, text: str) -> tuple[dict[str, Any], Reply]:
         """Return the rendered ephemeral path for *text* and its reply, cached per version."""
@@ -503,6 +506,12 @@ _QUIZ_KIND = re.compile(rf"^{ACTION_QUIZ}_({'|'.join(QUIZ_ACTIONS)})_\d+$")
 
 def _ids(block_id: str, action_prefix: str) -> dict[str, str | re.Pattern[str]]:
     return {"block_id": block_id, "action_id": re.compile(rf"^{action_prefix}_\d+$")}
+
+
+def _in_a_dm(command: Payload) -> bool:
+    """Return True when slash *command* was typed in a direct message with the bot."""
+    channel = str(command.get("channel_id") or "")
+    return command.get("channel_name") == "directmessage" or channel.startswith("D")
 
 
 def _command_message(name: str, command: Payload) -> Message:
