@@ -72,6 +72,7 @@ def test_a_price_of_something_else_does_not_ask_which_certification(bot: Bot) ->
 def test_the_finops_certification_is_the_usual_one_with_the_others_offered(bot: Bot) -> None:
     """'The FinOps certification' answers for FOCP and offers the other programs to pick."""
     reply = _ask(bot, "how much does the finops cert cost?")
+    assert _ask(bot, "how much does finops cost?").program == "focp"
     assert (reply.kind, reply.program, reply.attribute) == ("answer", "focp", "price")
     assert reply.sections[0].text.startswith("US$325 for the exam alone")
     assert "the one most people mean" in render_text(reply)

@@ -233,7 +233,10 @@ _JOINERS = frozenset({"or", "and", "the"})
 # What may stand beside an attribute cue in a question that asks nothing else.
 _BARE_WORDS = frozenset(
     {"it", "its", "is", "s", "what", "whats", "the", "a", "an", "does", "do", "how", "so",
-     "and", "ok", "hey", "hi", "um", "much", "again", "then", "exactly", "roughly", "about"}
+     "and", "ok", "hey", "hi", "um", "much", "again", "then", "exactly", "roughly", "about",
+     # "How much does FinOps cost?" in a certification bot: the FinOps certification's price.
+     # The words are read in the singular, like the cues ("does" -> "doe").
+     "finops", "finop", "doe", "cost"}
 )  # fmt: skip
 
 
