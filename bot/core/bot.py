@@ -29,7 +29,7 @@ _ORDINALS = "|".join(("last", *_POSITIONS))
 # last?". A bare "first" ("which should I take first?") is not a position.
 _ORDINAL = re.compile(
     rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:one|cert\w*|program\w*|option|exam|course|track)\b"
-    rf"|(?=\s*[?.!]*\s*$))|(?:number|option|no\.?|#)\s*([1-6])\b)",
+    rf"|(?=[\s?.!]*$))|(?:number|option|no\.?|#)\s*([1-6])\b)",
     re.IGNORECASE,
 )
 
