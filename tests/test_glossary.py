@@ -1,0 +1,41 @@
+"""Finance and business vocabulary from the Foundation's terminology page is answered, linked."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.bot import Bot
+from bot.core.reply import Message
+from bot.render.text import render_text
+
+FRAMEWORK_PAGES = "https://github.com/finopsfoundation/framework"
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_id", "says"),
+    [
+        ("what is COGS?", "term-cogs", "cost"),
+        ("is cloud spend a fixed or a variable cost?", "term-fixed-variable-cost", "variable"),
+        ("depreciation vs amortization", "term-capitalization-depreciation", "amortization"),
+        ("what does NPV mean", "term-business-case-finance", "net present value"),
+        ("what is a lift and shift migration", "term-lift-and-shift", "cloud-native"),
+        ("what is technology business management (TBM)?", "term-tbm-itfm", "it financial"),
+    ],
+)
+def test_a_finance_term_gets_its_definition_and_the_framework_source(
+    bot: Bot, text: str, faq_id: str, says: str
+) -> None:
+    """ "What is COGS?" is defined from the terminology page, with that page's link."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+    shown = render_text(reply)
+    assert says in shown.lower()
+    assert any((link.url or "").startswith(FRAMEWORK_PAGES) for link in reply.links)
+
+
+def test_a_finance_term_on_a_named_cloud_is_still_a_cloud_question(bot: Bot) -> None:
+    """The glossary defines terms; how one cloud bills a reservation stays that cloud's."""
+    reply = bot.handle(
+        Message("how do I set up amortization of reservations in AWS Cost Explorer?")
+    )
+    assert reply.kind == "decline"
