@@ -1,4 +1,4 @@
-"""Finance and business vocabulary from the Foundation's terminology page is answered, linked."""
+"""Finance, business and persona vocabulary from the Framework's pages is answered, linked."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ FRAMEWORK_PAGES = "https://github.com/finopsfoundation/framework"
         ("what does NPV mean", "term-business-case-finance", "net present value"),
         ("what is a lift and shift migration", "term-lift-and-shift", "cloud-native"),
         ("what is technology business management (TBM)?", "term-tbm-itfm", "it financial"),
+        ("what is the CFO's primary goal in FinOps?", "executive-persona-goals", "cfo:"),
+        ("which KPIs does the CEO care about?", "executive-persona-kpis", "gross margins"),
     ],
 )
 def test_a_finance_term_gets_its_definition_and_the_framework_source(
