@@ -41,3 +41,14 @@ def test_a_finance_term_on_a_named_cloud_is_still_a_cloud_question(bot: Bot) -> 
         Message("how do I set up amortization of reservations in AWS Cost Explorer?")
     )
     assert reply.kind == "decline"
+
+
+@pytest.mark.parametrize(
+    "text", ["how can I contribute to FOCUS?", "is FOCUS part of the FinOps Foundation?"]
+)
+def test_who_runs_focus_is_answered_from_its_own_repositories(bot: Bot, text: str) -> None:
+    """FOCUS's governance and membership come from the project's repositories, linked."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", "focus-project-governance")
+    assert "Joint Development Foundation" in render_text(reply)
+    assert any("FinOps-Open-Cost-and-Usage-Spec" in (link.url or "") for link in reply.links)
