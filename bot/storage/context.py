@@ -21,7 +21,7 @@ from bot.conversation.context import DEFAULT_TTL, MemoryContext
 from bot.core.bot import Subject
 from bot.storage.engine import Database, insert
 from bot.storage.health import StoreUnavailableError
-from bot.storage.schema import contexts
+from bot.storage.schema import CHOICES_LENGTH, contexts
 
 CONTEXT_TTL = timedelta(seconds=DEFAULT_TTL)
 # Writes waiting for the store at most; past that a subject stays in this instance's memory
@@ -132,7 +132,7 @@ def _joined(choices: tuple[str, ...]) -> str | None:
     """Return a path's program ids as the column holds them (None when there is no list)."""
     kept: list[str] = []
     for choice in choices:  # whole ids only: a cut one would name no program
-        if len(",".join((*kept, choice))) > 400:
+        if len(",".join((*kept, choice))) > CHOICES_LENGTH:
             break
         kept.append(choice)
     return ",".join(kept) or None

@@ -253,6 +253,9 @@ def _add_quiz(conn: Connection) -> None:
     quiz_cards.create(conn, checkfirst=True)
 
 
+# The longest list of program ids the context row keeps (ids are short; nine fit easily).
+CHOICES_LENGTH = 400
+
 contexts = Table(
     "finops_context",
     metadata,
@@ -262,7 +265,7 @@ contexts = Table(
     Column("program", String(80)),
     Column("attribute", String(40)),
     # A path's programs in order, comma-separated ("how much is the second one?").
-    Column("choices", String(400)),
+    Column("choices", String(CHOICES_LENGTH)),
     Column("updated_at", DateTime, nullable=False),
     Index("ix_finops_context_updated_at", "updated_at"),
 )
@@ -329,7 +332,9 @@ def _add_context_choices(conn: Connection) -> None:
     # Thread memory keeps a certification path's list, for "the second one" follow-ups.
     present = {c["name"] for c in inspect(conn).get_columns("finops_context")}
     if "choices" not in present:
-        conn.execute(text("ALTER TABLE finops_context ADD COLUMN choices VARCHAR(400)"))
+        conn.execute(
+            text(f"ALTER TABLE finops_context ADD COLUMN choices VARCHAR({CHOICES_LENGTH})")
+        )
 
 
 SCHEMA_VERSION = 8
