@@ -258,6 +258,27 @@ async def test_a_program_alone_carries_the_last_attribute_over(
     assert "price" in render_text(follow)
 
 
+async def test_the_latest_attribute_asked_is_the_one_carried_over(
+    service: ConversationService,
+) -> None:
+    """Price asked, then "does it expire?" (the general FAQ): "and the FOCE?" is its validity."""
+    await say(service, thread("how much is it?"))
+    general = await say(service, thread("does it expire?"))
+    assert (general.kind, general.program) == ("answer", None)
+    reply = await say(service, thread("and the FOCE?"))
+    assert (reply.program, reply.attribute) == ("foce", "validity")
+
+
+async def test_an_attribute_answered_by_a_general_faq_still_moves_the_topic(
+    service: ConversationService,
+) -> None:
+    """After the every-program pass-mark FAQ, "what about the FCP?" asks the FCP's pass mark."""
+    general = await say(service, thread("what is the passing score?"))
+    assert (general.kind, general.program) == ("answer", None)
+    reply = await say(service, thread("what about the FCP?"))
+    assert (reply.program, reply.attribute) == ("fcp", "pass_mark")
+
+
 @pytest.mark.parametrize(
     ("follow_up", "program"),
     [("and the engineer?", "foce"), ("what about the analyst?", "focus-analyst")],

@@ -256,8 +256,12 @@ class Bot:
             faq = snap.knowledge.faqs.get(reply.faq_id)
             if faq is not None and faq.program is not None:
                 program = faq.program
+        question = facts.parse(snap.knowledge, text)
+        if attribute is None and question is not None:
+            # "does it expire?" answered by a general FAQ still moves the topic to validity:
+            # "and the FOCE?" next asks the FOCE's, not an attribute asked before it.
+            attribute = question.attribute
         if program is None:
-            question = facts.parse(snap.knowledge, text)
             asked = question.asked_about if question else ()
             if asked:
                 # "focp then fcp, is that the usual path?": the last program named is the topic.
