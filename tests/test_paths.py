@@ -114,6 +114,20 @@ def test_path_shows_programs_that_fit_and_lists_the_rest_in_one_line(bot: Bot) -
     assert "does not recommend a level for DevOps Engineer" in focp.sections[0].text
 
 
+@pytest.mark.parametrize("role", ["cto", "sre 3 years", "finance analyst", "devops 1 year"])
+def test_a_program_comes_after_those_it_says_to_take_first(bot: Bot, role: str) -> None:
+    """A CTO's path lists the FOCP before Technology Value, whose prerequisites name it."""
+    order = [plan.program.id for plan in bot.recommend(role).plans if plan.steps]
+    for i, program in enumerate(order):
+        earlier = bot.store.current.knowledge.programs[program].take_after
+        assert not set(earlier) & set(order[i + 1 :]), (program, order)
+    if role == "cto":
+        assert order.index("focp") < order.index("tech-value") < order.index("fcp")
+    # The reply and "the second one" follow the same order (programs that only name a
+    # learning path for the role come after these).
+    assert bot.path(role).listed[: len(order)] == tuple(order)
+
+
 def test_path_cli_goal_takes_several_words() -> None:
     """`path sre 3 years --goal lead cost reviews` works as the usage shows, unquoted."""
     out = subprocess.run(

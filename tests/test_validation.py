@@ -32,6 +32,10 @@ EXPECTED = {
     "unknown-level": [
         "kb/roles-table.yaml:15: role 'sre' recommends unknown level 'other-two' in program 'other'"
     ],
+    "bad-take-after": [
+        "kb/order.yaml:7: program 'later' is to be taken after itself",
+        "kb/order.yaml:7: program 'later' take_after refers to unknown program 'no-such-program'",
+    ],
     "unknown-followup": [
         "kb/more-faqs.yaml:5: faq 'exam-online' follow-up refers to unknown faq 'exam-retakes'"
     ],

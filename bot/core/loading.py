@@ -319,6 +319,7 @@ def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iter
             if nxt.level:
                 where = (*lv, "next", k, "level")
                 yield from missing("levels", nxt.level, f"level '{level.id}' next step", *where)
+    yield from _check_take_after(f, here, prog, missing)
     seen_paths: set[str] = set()
     for j, lp in enumerate(prog.paths):
         if lp.id in seen_paths:
@@ -338,6 +339,18 @@ def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iter
                     f"in program '{prog.id}'"
                 )
                 yield Problem(f.path, f.line(*rl, "levels", k), message)
+
+
+def _check_take_after(
+    f: _Loaded, here: tuple[str, int], prog: Program, missing: _Missing
+) -> Iterator[Problem]:
+    for j, before in enumerate(prog.take_after):
+        where = (*here, "take_after", j)
+        if before == prog.id:
+            message = f"program '{prog.id}' is to be taken after itself"
+            yield Problem(f.path, f.line(*where), message)
+        else:
+            yield from missing("programs", before, f"program '{prog.id}' take_after", *where)
 
 
 def _check_facts(

@@ -217,6 +217,11 @@ class Program(_Model):
     paths: tuple[LearningPath, ...] = ()
     roles: tuple[RoleRecommendation, ...] = ()
     progression: Progression | None = None
+    take_after: tuple[Id, ...] = Field(
+        default=(),
+        description="Programs its prerequisites or notes say to take before this one (any one "
+        "of them will do); a certification path lists them first.",
+    )
     notes: tuple[Text, ...] = ()
     as_of: AsOf | None = Field(default=None, description="When the program's figures were true.")
     url: str | None = Field(

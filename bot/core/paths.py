@@ -209,7 +209,7 @@ class PathRecommender:
         plans = [self._plan(p, query.role, query.months) for p in programs]
         # Programs that recommend something for the role come first; the rest only say so.
         plans.sort(key=lambda plan: not plan.steps)
-        return Recommendation(query, tuple(plans))
+        return Recommendation(query, _in_taking_order(plans))
 
     def _plan(self, program: Program, role: Role, months: float | None) -> ProgramPlan:
         path = next(
@@ -314,3 +314,23 @@ class PathRequest:
         if self.program and paths.find_program(self.program) is None:
             problems["program"] = "That program is no longer available; pick another one."
         return problems
+
+
+def _in_taking_order(plans: list[ProgramPlan]) -> tuple[ProgramPlan, ...]:
+    """Return *plans* with each program after those it is to be taken after, else as given.
+
+    A CTO's path had listed Technology Value before the FOCP that its own prerequisites say
+    to take first. Among the recommended programs, the first one whose earlier programs are
+    all placed goes next; a cycle in the data falls back to the order given.
+    """
+    recommended = [plan for plan in plans if plan.steps]
+    placed: list[ProgramPlan] = []
+    waiting = list(recommended)
+    while waiting:
+        pending = {plan.program.id for plan in waiting}
+        ready = next(
+            (plan for plan in waiting if pending.isdisjoint(plan.program.take_after)), waiting[0]
+        )
+        placed.append(ready)
+        waiting.remove(ready)
+    return (*placed, *(plan for plan in plans if not plan.steps))
