@@ -280,6 +280,49 @@ async def test_an_attribute_answered_by_a_general_faq_still_moves_the_topic(
 
 
 @pytest.mark.parametrize(
+    ("first", "follow_up", "faq_id"),
+    [
+        ("what is FOCUS?", "is there a cert for it?", "focus-analyst-what-is"),
+        ("what are the phases of the finops lifecycle?", "what happens in the last one?", None),
+        ("what are the finops principles", "which one is about ownership?", "principle-ownership"),
+    ],
+)
+async def test_a_follow_up_points_back_at_the_concept_last_answered(
+    service: ConversationService, first: str, follow_up: str, faq_id: str | None
+) -> None:
+    """After "what is FOCUS?", "is there a cert for it?" is the FOCUS Analyst, not the list."""
+    opening = await say(service, thread(first))
+    assert opening.kind == "answer"
+    alone = await say(service, thread(follow_up, place="C1:200.2"))
+    reply = await say(service, thread(follow_up))
+    assert reply.kind == "answer"
+    assert (reply.faq_id, reply.answered) != (alone.faq_id, alone.answered)
+    if faq_id is not None:
+        assert reply.faq_id == faq_id
+    else:  # the lifecycle's last phase: Operate
+        assert "operate" in render_text(reply).lower()
+
+
+async def test_a_cloud_how_to_after_a_concept_stays_declined(
+    service: ConversationService,
+) -> None:
+    """After "what is rightsizing?", "how do I do it in AWS?" is still a cloud how-to."""
+    await say(service, thread("what is rightsizing?"))
+    reply = await say(service, thread("how do I do it in AWS?"))
+    assert not reply.answered
+    assert "cloud" in render_text(reply).lower()
+
+
+async def test_a_question_of_its_own_is_not_bent_to_the_concept_last_answered(
+    service: ConversationService,
+) -> None:
+    """After "what is FOCUS?", "what is amortized cost?" is the glossary, nothing about FOCUS."""
+    await say(service, thread("what is FOCUS?"))
+    reply = await say(service, thread("what is amortized cost?"))
+    assert (reply.kind, reply.faq_id) == ("answer", "term-amortized-cost")
+
+
+@pytest.mark.parametrize(
     ("follow_up", "program"),
     [("and the engineer?", "foce"), ("what about the analyst?", "focus-analyst")],
 )

@@ -42,6 +42,8 @@ class Subject:
     attribute: str | None = None
     # The programs a certification path listed, in order: "the second one" picks from them.
     choices: tuple[str, ...] = ()
+    # The FAQ last answered: "is there a cert for it?" after "what is FOCUS?" asks about it.
+    faq: str | None = None
 
     def after(self, earlier: Subject | None) -> Subject:
         """Return this subject completed by *earlier* where this message left a part open.
@@ -54,8 +56,10 @@ class Subject:
         if earlier is None or self.choices:
             return self
         if self.program is not None:
-            return Subject(self.program, self.attribute, earlier.choices)
-        return Subject(earlier.program, self.attribute or earlier.attribute, earlier.choices)
+            return Subject(self.program, self.attribute, earlier.choices, self.faq)
+        return Subject(
+            earlier.program, self.attribute or earlier.attribute, earlier.choices, self.faq
+        )
 
 
 class Bot:
@@ -153,6 +157,8 @@ class Bot:
                 match = dataclasses.replace(full, tentative=True)
         if subject is not None and subject.program:
             match, about = self._in_thread(text, match, subject.program)
+        if subject is not None and subject.faq and about is None:
+            match = self._on_topic(text, match, subject.faq)
         reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
         if about is not None and reply.answered and reply.program is None:
             # Answered in a conversation about *about*, with an FAQ that covers it.
@@ -182,6 +188,33 @@ class Bot:
             # runners-up offered, rather than another program's.
             match = dataclasses.replace(followup, band="answer", tentative=True)
         return match, (program.id if self._covers(match, program.id) else None)
+
+    def _on_topic(self, text: str, match: Match, faq_id: str) -> Match:
+        """Return the match for *text* read against the FAQ the conversation last answered.
+
+        "is there a cert for it?" after "what is FOCUS?" asks about FOCUS: matched with that
+        FAQ's question beside it, it finds the FOCUS Analyst. Only a question that points
+        back ("it", "that one") or that alone found no sure answer is read so; a question of
+        its own, a program named, or a declined cloud how-to stands as it is.
+        """
+        snap = self.store.current
+        faq = snap.knowledge.faqs.get(faq_id)
+        if faq is None or match.cloud_topic is not None or snap.paths.program_named(text):
+            return match
+        if match.band == "answer" and not match.tentative and _POINTS_BACK.isdisjoint(words(text)):
+            return match
+        together = f"{text} {faq.question}"
+        # The question alone was checked for a cloud how-to; the earlier one's words must not
+        # make it one ("who usually does it?" after "what is rightsizing?").
+        followup = snap.index.match(together, self.match, cloud_checked=True)
+        ranked = [c.faq.id for c in followup.candidates[:2]]
+        if match.best is not None and ranked == [faq.id, match.best.faq.id]:
+            # "which one is about ownership?" after the principles: the earlier FAQ wins on
+            # its own words, but the question's own best guess, second here, is what it asks.
+            followup = snap.index.match(
+                together, self.match, cloud_checked=True, leave_out=frozenset(ranked[:1])
+            )
+        return followup if followup.band == "answer" else match
 
     def _with_name(self, text: str, program: Program) -> Match:
         """Match *text* with *program*'s full name beside it."""
@@ -269,9 +302,10 @@ class Bot:
             elif question is None or not question.programs:
                 named = snap.paths.program_named(text)
                 program = named.id if named is not None else None
-        if program is None and attribute is None:
+        faq_id = reply.faq_id if reply.answered and reply.program is None else None
+        if program is None and attribute is None and faq_id is None:
             return None
-        return Subject(program, attribute)
+        return Subject(program, attribute, faq=faq_id)
 
     def faq(self, faq_id: str) -> Reply:
         """Answer the FAQ *faq_id* directly (a button click); decline if it no longer exists."""

@@ -367,10 +367,21 @@ class FaqIndex:
         named = {_root(w) for w in raw[2:-1] if w not in _WORKS_FILLER}
         return bool(named) and named <= self._topic_words[topic.topic]
 
-    def match(self, text: str, settings: MatchSettings) -> Match:
-        """Score *text* by words and meaning against every FAQ and band the result."""
+    def match(
+        self,
+        text: str,
+        settings: MatchSettings,
+        *,
+        cloud_checked: bool = False,
+        leave_out: frozenset[str] = frozenset(),
+    ) -> Match:
+        """Score *text* by words and meaning against every FAQ and band the result.
+
+        With *cloud_checked*, the caller has already ruled out a cloud how-to; FAQs whose ids
+        are in *leave_out* are not candidates (a follow-up asks beyond the answer given).
+        """
         text = text[:MAX_QUESTION]
-        topic = self.cloud_topic(text)
+        topic = None if cloud_checked else self.cloud_topic(text)
         if topic is not None:
             # Never present a certification FAQ as the answer to a cloud how-to.
             return Match("decline", (), (), cloud_topic=topic)
@@ -380,6 +391,8 @@ class FaqIndex:
             semantic = self.semantic_scores(text)
         if semantic is not None:
             best = self.fuse(best, semantic, settings)
+        if leave_out:
+            best = {i: v for i, v in best.items() if self.faqs[i].id not in leave_out}
         return self.ranked(best, settings, toks)
 
     def ranked(

@@ -63,13 +63,13 @@ class StoreContext:
 
         def read(conn: Connection) -> Subject | None:
             row = conn.execute(
-                select(contexts.c.program, contexts.c.attribute, contexts.c.choices).where(
-                    contexts.c.key == key, contexts.c.updated_at >= since
-                )
+                select(
+                    contexts.c.program, contexts.c.attribute, contexts.c.choices, contexts.c.faq
+                ).where(contexts.c.key == key, contexts.c.updated_at >= since)
             ).first()
             if row is None:
                 return None
-            return Subject(row[0], row[1], tuple(filter(None, (row[2] or "").split(","))))
+            return Subject(row[0], row[1], tuple(filter(None, (row[2] or "").split(","))), row[3])
 
         try:
             return await self.db.run("context", read)
@@ -101,6 +101,7 @@ class StoreContext:
                     "program": s.program,
                     "attribute": s.attribute,
                     "choices": _joined(s.choices),
+                    "faq": s.faq,
                     "updated_at": at,
                 }
                 for k, (s, at) in batch.items()
@@ -112,6 +113,7 @@ class StoreContext:
                     "program": upsert.excluded.program,
                     "attribute": upsert.excluded.attribute,
                     "choices": upsert.excluded.choices,
+                    "faq": upsert.excluded.faq,
                     "updated_at": upsert.excluded.updated_at,
                 }
                 conn.execute(

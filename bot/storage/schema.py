@@ -255,6 +255,8 @@ def _add_quiz(conn: Connection) -> None:
 
 # The longest list of program ids the context row keeps (ids are short; nine fit easily).
 CHOICES_LENGTH = 400
+# The longest FAQ id the knowledge accepts (bot.core.models.Id).
+FAQ_ID_LENGTH = 80
 
 contexts = Table(
     "finops_context",
@@ -266,6 +268,8 @@ contexts = Table(
     Column("attribute", String(40)),
     # A path's programs in order, comma-separated ("how much is the second one?").
     Column("choices", String(CHOICES_LENGTH)),
+    # The FAQ last answered, for "is there a cert for it?" after "what is FOCUS?".
+    Column("faq", String(FAQ_ID_LENGTH)),
     Column("updated_at", DateTime, nullable=False),
     Index("ix_finops_context_updated_at", "updated_at"),
 )
@@ -337,7 +341,14 @@ def _add_context_choices(conn: Connection) -> None:
         )
 
 
-SCHEMA_VERSION = 8
+def _add_context_faq(conn: Connection) -> None:
+    # Thread memory keeps the FAQ last answered, for follow-ups about a concept.
+    present = {c["name"] for c in inspect(conn).get_columns("finops_context")}
+    if "faq" not in present:
+        conn.execute(text(f"ALTER TABLE finops_context ADD COLUMN faq VARCHAR({FAQ_ID_LENGTH})"))
+
+
+SCHEMA_VERSION = 9
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
@@ -348,6 +359,7 @@ UPGRADES: dict[int, Callable[[Connection], None]] = {
     6: _add_study,
     7: _add_digest_address,
     8: _add_context_choices,
+    9: _add_context_faq,
 }
 
 # Any constant works; instances of one install must agree on it.

@@ -116,3 +116,33 @@ async def test_a_version_7_database_gets_the_choices_column_and_keeps_its_subjec
     await upgraded.context.remember(_key(), Subject(None, None, ("foce", "focp")))
     await upgraded.context.settle()  # the shared write runs in the background
     assert await upgraded.context.recall(_key()) == Subject(None, None, ("foce", "focp"))
+
+
+async def test_the_faq_last_answered_is_shared(open_storage: OpenStorage) -> None:
+    """A concept follow-up on instance B knows which FAQ instance A last answered."""
+    a, b = await open_storage(), await open_storage()
+    about = Subject(None, None, faq="focus-spec")
+    await a.context.remember(_key(), about)
+    await a.context.settle()  # the shared write runs in the background
+    assert await b.context.recall(_key()) == about
+
+
+async def test_a_version_8_database_gets_the_faq_column_and_keeps_its_subjects(
+    open_storage: OpenStorage, db_url: str
+) -> None:
+    """Subjects kept before the last FAQ was remembered survive the upgrade that adds it."""
+    first = await open_storage()
+    await first.context.remember(_key(), Subject(None, None, ("foce", "focp")))
+    await first.context.settle()  # the shared write runs in the background
+    await first.close()
+    await execute(
+        db_url,
+        "ALTER TABLE finops_context DROP COLUMN faq",
+        "DELETE FROM finops_schema_version WHERE version >= 9",
+    )
+    upgraded = await open_storage()
+    assert upgraded.schema_version == SCHEMA_VERSION
+    assert await upgraded.context.recall(_key()) == Subject(None, None, ("foce", "focp"))
+    await upgraded.context.remember(_key(), Subject("focp", faq="focus-spec"))
+    await upgraded.context.settle()  # the shared write runs in the background
+    assert await upgraded.context.recall(_key()) == Subject("focp", faq="focus-spec")
