@@ -313,6 +313,16 @@ async def test_a_cloud_how_to_after_a_concept_stays_declined(
     assert "cloud" in render_text(reply).lower()
 
 
+async def test_an_unrelated_question_does_not_get_the_last_answer_again(
+    service: ConversationService,
+) -> None:
+    """After "is the cert worth it?", an RI strategy question is not answered with it again."""
+    first = await say(service, thread("is the finops cert worth it?"))
+    assert first.kind == "answer"
+    reply = await say(service, thread("what's the best RI strategy for us"))
+    assert reply.faq_id != first.faq_id
+
+
 async def test_a_question_of_its_own_is_not_bent_to_the_concept_last_answered(
     service: ConversationService,
 ) -> None:

@@ -19,7 +19,9 @@ from bot.core.text import fold, mostly_other_script, words
 # A message that continues the conversation rather than starting a question of its own.
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
 # Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
-_POINTS_BACK = frozenset({"it", "its", "that", "this", "these", "those", "one", "them", "they"})
+_POINTS_BACK = frozenset(
+    {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
+)
 _POSITIONS = {
     **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
     **{w: n for n, w in enumerate(("1st", "2nd", "3rd", "4th", "5th", "6th"), 1)},
@@ -214,6 +216,11 @@ class Bot:
             followup = snap.index.match(
                 together, self.match, cloud_checked=True, leave_out=frozenset(ranked[:1])
             )
+        best = followup.best
+        if best is not None and best.faq.id == faq.id and _POINTS_BACK.isdisjoint(words(text)):
+            # The earlier answer again, for a question that does not point back at it ("what's
+            # the best RI strategy for us?" after "is the cert worth it?"), only repeats it.
+            return match
         return followup if followup.band == "answer" else match
 
     def _with_name(self, text: str, program: Program) -> Match:
