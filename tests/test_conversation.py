@@ -285,6 +285,8 @@ async def test_an_attribute_answered_by_a_general_faq_still_moves_the_topic(
         ("what is FOCUS?", "is there a cert for it?", "focus-analyst-what-is"),
         ("what are the phases of the finops lifecycle?", "what happens in the last one?", None),
         ("what are the finops principles", "which one is about ownership?", "principle-ownership"),
+        ("what is the finance persona in finops?", "what are their responsibilities?", None),
+        ("what is unit economics?", "example?", "unit-economics"),
     ],
 )
 async def test_a_follow_up_points_back_at_the_concept_last_answered(
@@ -299,6 +301,8 @@ async def test_a_follow_up_points_back_at_the_concept_last_answered(
     assert (reply.faq_id, reply.answered) != (alone.faq_id, alone.answered)
     if faq_id is not None:
         assert reply.faq_id == faq_id
+    elif "persona" in first:  # the persona's own FAQ
+        assert reply.faq_id == opening.faq_id
     else:  # the lifecycle's last phase: Operate
         assert "operate" in render_text(reply).lower()
 

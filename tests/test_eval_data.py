@@ -62,8 +62,8 @@ def test_items_have_the_required_fields(splits: dict[str, dict[str, list[dict[st
     allowed = {
         "answer": {"q", "faq", "program", "attribute", "topic", "url"},
         "decline": {"q", "kind", "url"},
-        "followup": {"context", "q", "program", "attribute", "faq", "url"},
-        "pending": {"q", "concept", "url"},
+        "followup": {"context", "q", "program", "attribute", "faq", "topic", "url"},
+        "pending": {"q", "concept", "context", "url"},
     }
     required = {
         "answer": {"q", "topic"},

@@ -22,6 +22,12 @@ _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
 _POINTS_BACK = frozenset(
     {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
 )
+# Words a follow-up about a concept points back with, beyond _POINTS_BACK ("what's their
+# main concern?" after a persona, "what's the usage side called then?").
+_REFERS_BACK = _POINTS_BACK | {"their", "theirs", "then"}
+# Politeness and glue that do not make a message a question of its own ("example pls").
+_FILLER = frozenset({"pls", "please", "plz", "an", "a", "the", "then", "so", "ok", "and"})
+_SHORT = 2
 _POSITIONS = {
     **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
     **{w: n for n, w in enumerate(("1st", "2nd", "3rd", "4th", "5th", "6th"), 1)},
@@ -196,30 +202,38 @@ class Bot:
 
         "is there a cert for it?" after "what is FOCUS?" asks about FOCUS: matched with that
         FAQ's question beside it, it finds the FOCUS Analyst. Only a question that points
-        back ("it", "that one") or that alone found no sure answer is read so; a question of
-        its own, a program named, or a declined cloud how-to stands as it is.
+        back ("it", "their", "example pls") or that alone found no sure answer is read so; a
+        question of its own, a program named, or a declined cloud how-to stands as it is.
         """
         snap = self.store.current
         faq = snap.knowledge.faqs.get(faq_id)
         if faq is None or match.cloud_topic is not None or snap.paths.program_named(text):
             return match
-        if match.band == "answer" and not match.tentative and _POINTS_BACK.isdisjoint(words(text)):
-            return match
+        said = words(text)
+        points_back = not _REFERS_BACK.isdisjoint(said) or (
+            # "example pls", "why?": too short to be about anything but the last answer.
+            sum(w not in _FILLER for w in said) <= _SHORT
+        )
+        if match.band == "answer" and not match.tentative and _POINTS_BACK.isdisjoint(said):
+            return match  # a sure answer of its own: only a pronoun makes it a follow-up
         together = f"{text} {faq.question}"
         # The question alone was checked for a cloud how-to; the earlier one's words must not
         # make it one ("who usually does it?" after "what is rightsizing?").
         followup = snap.index.match(together, self.match, cloud_checked=True)
-        ranked = [c.faq.id for c in followup.candidates[:2]]
-        if match.best is not None and ranked == [faq.id, match.best.faq.id]:
-            # "which one is about ownership?" after the principles: the earlier FAQ wins on
-            # its own words, but the question's own best guess, second here, is what it asks.
-            followup = snap.index.match(
-                together, self.match, cloud_checked=True, leave_out=frozenset(ranked[:1])
+        own = {c.faq.id for c in match.candidates[:3]}  # what the question alone leaned to
+        if followup.best is not None and followup.best.faq.id == faq.id:
+            # The earlier FAQ wins on its own words; "which one is about ownership?" after the
+            # principles asks the question's own guess, when that answers with it beside.
+            other = snap.index.match(
+                together, self.match, cloud_checked=True, leave_out=frozenset({faq.id})
             )
+            if other.band == "answer" and other.best is not None and other.best.faq.id in own:
+                followup = other
         best = followup.best
-        if best is not None and best.faq.id == faq.id and _POINTS_BACK.isdisjoint(words(text)):
-            # The earlier answer again, for a question that does not point back at it ("what's
-            # the best RI strategy for us?" after "is the cert worth it?"), only repeats it.
+        if best is not None and best.faq.id == faq.id and not points_back and faq.id not in own:
+            # The earlier answer again, for a question that neither points back at it nor
+            # leaned to it ("what's the best RI strategy for us?" after "is the cert worth
+            # it?"), only repeats it.
             return match
         return followup if followup.band == "answer" else match
 
