@@ -176,6 +176,16 @@ def test_how_a_kind_of_discount_works_is_a_framework_question(
     assert buying.kind == "decline"
 
 
+def test_a_definition_may_name_several_terms_of_a_topic(bot: Bot) -> None:
+    """ "What are reserved instances and savings plans?" asks two terms; "or" asks advice."""
+    reply = bot.handle(Message("what are reserved instances and savings plans?"))
+    assert (reply.kind, reply.faq_id) == ("answer", "term-commitment-discounts")
+    for advice in ("reserved instances or savings plans?", "which finops tool should we buy"):
+        declined = bot.handle(Message(advice))
+        assert declined.kind == "decline"
+        assert "cloud operations question" in render_text(declined)
+
+
 @pytest.mark.parametrize(
     "text",
     [

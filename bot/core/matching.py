@@ -336,8 +336,11 @@ class FaqIndex:
         if hit is None:
             return None
         topic, cue = hit
+        named = {_root(w) for w in raw if w not in self._definition and w not in _NAMING_FILLER}
         if not self._vendor.said(set(raw)) and (
-            {_root(w) for w in raw if w not in self._definition} <= cue
+            named <= cue
+            # "what are savings plans / reserved instances?" names several of its terms
+            or (raw[0] in _DEFINITION_ASKS and named <= self._topic_words[topic.topic])
             or self._defines(raw, cue)
             or self._works(raw, topic)
         ):
@@ -503,6 +506,9 @@ MAX_QUESTION = 2000
 
 # At most this many definition words before the term ("what is the meaning of rightsizing").
 _DEFINITION_LEAD = 6
+# Words that join the terms a definition names ("what are reserved instances and savings
+# plans?"); "or" asks to choose between them, which is advice, not a definition.
+_NAMING_FILLER = frozenset({"and", "the", "a", "an"})
 _WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", "a", "an"})
 _DEFINITION_ASKS = frozenset({"what", "define", "definition", "meaning", "explain"})
 
