@@ -327,6 +327,19 @@ async def test_an_unrelated_question_does_not_get_the_last_answer_again(
     assert reply.faq_id != first.faq_id
 
 
+async def test_naming_another_issuer_leaves_the_thread_program(
+    service: ConversationService,
+) -> None:
+    """After the Foundation's FCP, "the FinOpsSchool one" is not the FCP: no FCP figure."""
+    await say(service, thread("tell me about the fcp"))
+    price = await say(service, thread("how much is the finopsschool one"))
+    assert price.program != "fcp"
+    assert "FinOpsSchool" in render_text(price)
+    issuer = await say(service, thread("who runs finopsschool anyway"))
+    assert (issuer.program, issuer.attribute) != ("fcp", "issuer")
+    assert "FinOpsSchool" in render_text(issuer)
+
+
 async def test_a_question_of_its_own_is_not_bent_to_the_concept_last_answered(
     service: ConversationService,
 ) -> None:

@@ -127,6 +127,13 @@ class Bot:
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
             text, subject = _picked(snap.knowledge.programs, text, subject)
+        if (
+            subject is not None
+            and subject.program
+            and _other_issuer(snap.knowledge.programs, text, subject.program)
+        ):
+            # "how much is the FinOpsSchool one?" after the Foundation's FCP is not the FCP's.
+            subject = dataclasses.replace(subject, program=None)
         question = facts.parse(
             snap.knowledge,
             text,
@@ -323,7 +330,8 @@ class Bot:
             elif question is None or not question.programs:
                 named = snap.paths.program_named(text)
                 program = named.id if named is not None else None
-        faq_id = reply.faq_id if reply.answered and reply.program is None else None
+        # A concept's FAQ (about no program): a program's FAQ leaves its program as the subject.
+        faq_id = reply.faq_id if reply.answered and program is None else None
         if program is None and attribute is None and faq_id is None:
             return None
         return Subject(program, attribute, faq=faq_id)
@@ -387,3 +395,13 @@ def _picked(programs: Mapping[str, Program], text: str, subject: Subject) -> tup
         return text, subject
     named = f"{text[: found.start()]}the {chosen.name}{text[found.end() :]}"
     return named, Subject(chosen.id, subject.attribute, subject.choices)
+
+
+def _other_issuer(programs: Mapping[str, Program], text: str, program_id: str) -> bool:
+    """Return True when *text* names an issuer other than *program_id*'s ("FinOpsSchool")."""
+    program = programs.get(program_id)
+    if program is None:
+        return False
+    said = f" {' '.join(words(text))} "
+    issuers = {p.issuer for p in programs.values()} - {program.issuer}
+    return any(f" {' '.join(words(issuer))} " in said for issuer in issuers)
