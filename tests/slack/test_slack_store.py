@@ -391,6 +391,35 @@ async def test_a_follow_up_on_another_instance_resolves_against_the_thread(
     assert a.storage.failures == b.storage.failures == 0
 
 
+async def test_a_concept_follow_up_on_another_instance_resolves_against_the_thread(
+    start_server: StartServer, db_url: str
+) -> None:
+    """ "What is FOCUS?" asked on A; "is there a cert for it?" in the thread on B names the
+    FOCUS Analyst, while the same words in a thread of their own do not."""
+    env = _store_env(db_url)
+    a, b = await start_server(**env), await start_server(**env)
+    posts = 0
+
+    async def answer(h: Harness, event: dict[str, Any], event_id: str) -> str:
+        nonlocal posts
+        await h.slack.event(event, event_id=event_id)
+        posts += 1
+        posted = (await a.fake.wait_for("chat.postMessage", posts))[posts - 1]
+        await h.storage.context.settle()  # the subject is written in the background
+        return texts(posted.body["blocks"])
+
+    asked = mention("<@U_BOT> what is FOCUS?", "1700007200.000100")
+    assert "What is FOCUS?" in await answer(a, asked, "EvTopic1")
+    follow = mention("<@U_BOT> is there a cert for it?", "1700007200.000200")
+    in_thread = await answer(b, {**follow, "thread_ts": "1700007200.000100"}, "EvTopic2")
+    assert "FOCUS Analyst" in in_thread.split("\n", 1)[0]
+    alone = await answer(
+        b, mention("<@U_BOT> is there a cert for it?", "1700007200.000300"), "EvTopic3"
+    )
+    assert "FOCUS Analyst" not in alone.split("\n", 1)[0]
+    assert a.storage.failures == b.storage.failures == 0
+
+
 async def test_the_old_state_file_is_imported_once(
     start_server: StartServer, db_url: str, tmp_path: Path
 ) -> None:
