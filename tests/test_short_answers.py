@@ -8,6 +8,8 @@ import re
 import statistics
 
 from bot.core.bot import Bot
+from bot.core.matching import Candidate, Match
+from bot.core.replies import match_reply
 from bot.core.reply import Link, Reply
 from bot.render.blocks import render_blocks, render_fallback
 from bot.render.cards import render_card
@@ -69,3 +71,16 @@ def test_sources_are_linked_titles(bot: Bot) -> None:
     assert f"<{link.url}|" in json.dumps(render_blocks(reply))
     assert f"]({link.url})" in json.dumps(render_card(reply))
     assert f"{link.title} ({link.url})" in render_text(reply)
+
+
+def test_one_close_question_is_offered_as_such_not_as_a_list(bot: Bot) -> None:
+    """A "did you mean" with one choice asks "Is it this one?", not "Pick one" of one."""
+    knowledge = bot.store.current.knowledge
+    faqs = list(knowledge.faqs.values())
+    alone = Match("suggest", (Candidate(faqs[0], 42.0, "x"), Candidate(faqs[1], 3.0, "y")))
+    one = render_text(match_reply(knowledge, alone, 3))
+    assert "Did you mean this?" in one
+    assert "Pick one" not in one
+    assert f"1. {faqs[0].question}" in one
+    several = Match("suggest", (Candidate(faqs[0], 42.0, "x"), Candidate(faqs[1], 40.0, "y")))
+    assert "Pick one" in render_text(match_reply(knowledge, several, 3))

@@ -124,10 +124,11 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
             for c in match.candidates[:max_suggestions]
             if c.score >= floor
         )
+        single = len(choices) == 1  # "Pick one" of a list of one reads oddly
         return Reply(
             kind="suggest",
-            title=say("suggest_title"),
-            sections=(Section(say("suggest_lead")),),
+            title=say("suggest_title_one") if single else say("suggest_title"),
+            sections=(Section(say("suggest_lead_one") if single else say("suggest_lead")),),
             suggestions=choices,
             actions=tuple(Action("faq", s.question, s.faq_id) for s in choices),
             score=best.score,
