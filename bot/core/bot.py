@@ -50,7 +50,8 @@ class Subject:
     attribute: str | None = None
     # The programs a certification path listed, in order: "the second one" picks from them.
     choices: tuple[str, ...] = ()
-    # The FAQ last answered: "is there a cert for it?" after "what is FOCUS?" asks about it.
+    # The concept FAQ (about no program) last answered: "is there a cert for it?" after "what
+    # is FOCUS?" asks about it.
     faq: str | None = None
 
     def after(self, earlier: Subject | None) -> Subject:

@@ -344,6 +344,7 @@ def _check_program(f: _Loaded, i: int, prog: Program, missing: _Missing) -> Iter
 def _check_take_after(
     f: _Loaded, here: tuple[str, int], prog: Program, missing: _Missing
 ) -> Iterator[Problem]:
+    """Yield a problem for each program *prog* is to be taken after that is unknown or itself."""
     for j, before in enumerate(prog.take_after):
         where = (*here, "take_after", j)
         if before == prog.id:
