@@ -9,6 +9,7 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,29 @@ def _store_env(db_url: str) -> dict[str, str]:
 
 def _question(h: Harness) -> str:
     return h.bot.store.current.knowledge.faqs[FAQ_ID].question
+
+
+Answer = Callable[[Harness, dict[str, Any], str], Awaitable[str]]
+
+
+def _answerer(posts_to: Harness) -> Answer:
+    """Return a function that sends an event to an instance and returns the text it posted.
+
+    The instances in a test share *posts_to*'s fake Web API, so posts are counted there. The
+    thread's subject is written in the background, long before a person types a follow-up;
+    the function waits for that write rather than racing it.
+    """
+    posts = 0
+
+    async def answer(h: Harness, event: dict[str, Any], event_id: str) -> str:
+        nonlocal posts
+        await h.slack.event(event, event_id=event_id)
+        posts += 1
+        posted = (await posts_to.fake.wait_for("chat.postMessage", posts))[posts - 1]
+        await h.storage.context.settle()
+        return texts(posted.body["blocks"])
+
+    return answer
 
 
 async def _admin(h: Harness, command: str, count: int) -> dict[str, Any]:
@@ -361,17 +385,7 @@ async def test_a_follow_up_on_another_instance_resolves_against_the_thread(
     subject. Another thread, or another person's DM in the same place, starts afresh."""
     env = _store_env(db_url)
     a, b = await start_server(**env), await start_server(**env)
-    posts = 0
-
-    async def answer(h: Harness, event: dict[str, Any], event_id: str) -> str:
-        nonlocal posts
-        await h.slack.event(event, event_id=event_id)
-        posts += 1
-        posted = (await a.fake.wait_for("chat.postMessage", posts))[posts - 1]
-        # The thread's subject is written in the background, long before a person types a
-        # follow-up; wait for that write rather than racing it.
-        await h.storage.context.settle()
-        return texts(posted.body["blocks"])
+    answer = _answerer(a)
 
     asked = mention("<@U_BOT> how much does the FOCP cost?", "1700007000.000100")
     assert "FinOps Certified Practitioner (FOCP): price" in await answer(a, asked, "EvCtx1")
@@ -398,15 +412,7 @@ async def test_a_concept_follow_up_on_another_instance_resolves_against_the_thre
     FOCUS Analyst, while the same words in a thread of their own do not."""
     env = _store_env(db_url)
     a, b = await start_server(**env), await start_server(**env)
-    posts = 0
-
-    async def answer(h: Harness, event: dict[str, Any], event_id: str) -> str:
-        nonlocal posts
-        await h.slack.event(event, event_id=event_id)
-        posts += 1
-        posted = (await a.fake.wait_for("chat.postMessage", posts))[posts - 1]
-        await h.storage.context.settle()  # the subject is written in the background
-        return texts(posted.body["blocks"])
+    answer = _answerer(a)
 
     asked = mention("<@U_BOT> what is FOCUS?", "1700007200.000100")
     assert "What is FOCUS?" in await answer(a, asked, "EvTopic1")
