@@ -318,7 +318,10 @@ class Bot:
             faq = snap.knowledge.faqs.get(reply.faq_id)
             if faq is not None and faq.program is not None:
                 program = faq.program
-        question = facts.parse(snap.knowledge, text)
+        # Parsed only when something is still open: this runs after every reply.
+        question = (
+            facts.parse(snap.knowledge, text) if attribute is None or program is None else None
+        )
         if attribute is None and question is not None:
             # "does it expire?" answered by a general FAQ still moves the topic to validity:
             # "and the FOCE?" next asks the FOCE's, not an attribute asked before it.
