@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
-from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql.dml import Insert
@@ -33,6 +32,7 @@ from bot.storage.health import Health, StoreUnavailableError, describe_error
 from bot.storage.urls import backend_of
 
 if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql as pg_dialect
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
@@ -142,7 +142,10 @@ def insert(conn: Connection, table: Table) -> pg_dialect.Insert | sqlite_dialect
     """Return the dialect's INSERT for *table*, the one that knows ON CONFLICT."""
     if conn.dialect.name == "sqlite":
         return sqlite_dialect.insert(table)
-    return pg_dialect.insert(table)
+    # Imported here: an SQLite deployment never loads the PostgreSQL dialect (2 MB resident).
+    from sqlalchemy.dialects import postgresql  # noqa: PLC0415
+
+    return postgresql.insert(table)
 
 
 def insert_ignore(
