@@ -142,6 +142,8 @@ def mostly_other_script(text: str) -> bool:
     Latin words are weighed against other letters one for one: a kana or a hanzi carries
     about as much as a word, so "FinOpsチームとは" (one word, five kana) is Japanese.
     """
+    if text.isascii():  # most messages: no letter of another script, and no name lookups
+        return False
     latin_words = other = 0
     in_word = False
     for ch in strip_markup(text[:2000]):
