@@ -307,6 +307,32 @@ async def test_a_follow_up_points_back_at_the_concept_last_answered(
         assert "operate" in render_text(reply).lower()
 
 
+async def test_a_concept_asked_in_a_program_thread_becomes_the_subject(
+    service: ConversationService,
+) -> None:
+    """In a thread about the FOCE, "who runs it?" after "what's FOCUS?" asks about FOCUS."""
+    await say(service, thread("do I need to renew the engineer one"))
+    focus = await say(service, thread("whats FOCUS"))
+    assert focus.kind == "answer"
+    reply = await say(service, thread("ok and who runs it?"))
+    assert reply.faq_id == "focus-project-governance"
+    assert "Engineer" not in render_text(reply)
+    # An attribute the concept has no fact for still goes to the thread's program.
+    length = await say(service, thread("how long is the exam"))
+    assert (length.program, length.attribute) == ("foce", "exam_length")
+
+
+async def test_a_concept_with_no_answer_leaves_the_question_to_the_thread_program(
+    service: ConversationService,
+) -> None:
+    """ "how much is it?" after "what's FOCUS?" in a FOCE thread: the FOCE's price."""
+    await say(service, thread("tell me about the engineer cert"))
+    focus = await say(service, thread("what's FOCUS"))
+    reply = await say(service, thread("how much is it?"))
+    assert reply.faq_id != focus.faq_id
+    assert (reply.program, reply.attribute) == ("foce", "price")
+
+
 async def test_a_cloud_how_to_after_a_concept_stays_declined(
     service: ConversationService,
 ) -> None:

@@ -128,6 +128,8 @@ class Bot:
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
             text, subject = _picked(snap.knowledge.programs, text, subject)
+        if subject is not None and (concept := self._concept_first(text, subject)):
+            return concept
         if (
             subject is not None
             and subject.program
@@ -171,15 +173,56 @@ class Bot:
             if full.band == "answer" and self._covers(full, asked[0]):
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
-        if subject is not None and subject.program:
-            match, about = self._in_thread(text, match, subject.program)
-        if subject is not None and subject.faq and about is None:
-            match = self._on_topic(text, match, subject.faq)
+        if subject is not None:
+            match, about = self._in_conversation(text, match, subject)
         reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
         if about is not None and reply.answered and reply.program is None:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         return reply
+
+    def _in_conversation(
+        self, text: str, match: Match, subject: Subject
+    ) -> tuple[Match, str | None]:
+        """Return the match for *text* read against the conversation's *subject*, and the
+        program the answer is about when the conversation's program made it."""
+        if subject.faq:
+            # A concept answered after the program is the latest subject: "who maintains
+            # it?" after "what's FOCUS?" in a thread about the FOCE asks about FOCUS.
+            on_topic = self._on_topic(text, match, subject.faq)
+            if on_topic is not match:
+                return on_topic, None
+        if subject.program:
+            return self._in_thread(text, match, subject.program)
+        return match, None
+
+    def _concept_first(self, text: str, subject: Subject) -> Reply | None:
+        """Return the answer to a follow-up that points back at the concept last answered in a
+        thread about a program, or None to read it against the program as usual.
+
+        The concept came after the program, so it is the latest subject: "who runs it?" after
+        "what's FOCUS?" in a thread about the FOCE asks about FOCUS, not the FOCE's issuer.
+        """
+        snap = self.store.current
+        if (
+            not (subject.faq and subject.program)
+            or _POINTS_BACK.isdisjoint(words(text))
+            or snap.paths.program_named(text) is not None
+        ):
+            return None
+        alone = snap.index.match(text, self.match)
+        concept = self._on_topic(text, alone, subject.faq)
+        best = concept.best
+        # The concept's own answer again says nothing new ("how much is it?"): the program's
+        # figure is the better guess.
+        if (
+            concept is alone
+            or concept.band != "answer"
+            or best is None
+            or best.faq.id == subject.faq
+        ):
+            return None
+        return replies.match_reply(snap.knowledge, concept, self.match.max_suggestions)
 
     def _in_thread(self, text: str, match: Match, program_id: str) -> tuple[Match, str | None]:
         """Return the match for *text* in a conversation about *program_id*, and that program
