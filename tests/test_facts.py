@@ -347,3 +347,18 @@ def test_a_cue_matches_in_either_number(bot: Bot, text: str, attribute: str) -> 
     """A plural or singular word ("expires", "exam costs") still names the attribute."""
     reply = _ask(bot, text)
     assert (reply.kind, reply.attribute) == ("answer", attribute)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many times can I take the FOCP exam?",
+        "what if I fail the focp twice",
+        "how many tries for focp",
+    ],
+)
+def test_asking_how_often_one_may_sit_the_exam_asks_the_retakes(bot: Bot, text: str) -> None:
+    """ "How many times can I take it?" asks how many attempts there are, not the exam format."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "focp", "retakes")
+    assert "3 attempts" in render_text(reply)
