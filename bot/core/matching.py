@@ -304,16 +304,6 @@ class FaqIndex:
                 swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
                 if swapped in self._vocab_set:
                     return swapped
-            if len(word) > 3:
-                # Or one letter left out ("prce", "pric"), when only one word fits.
-                fits = {
-                    filled
-                    for i in range(1, len(word) + 1)
-                    for c in _LETTERS
-                    if (filled := word[:i] + c + word[i:]) in self._vocab_set
-                }
-                if len(fits) == 1:
-                    return fits.pop()
             return word
         # Typos keep the first letter and are one edit away (two in long words); real words
         # that happen to be near a domain word ("leading"/"reading", "expense"/"expensive",
@@ -509,7 +499,6 @@ class FaqIndex:
 
 
 _OUT_OF_SCOPE = "\x00out-of-scope"
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 # Characters of a message that are read; a chat message longer than this is not a question.
 MAX_QUESTION = 2000
