@@ -325,7 +325,7 @@ async def test_a_concept_asked_in_a_program_thread_becomes_the_subject(
 async def test_a_concept_with_no_answer_leaves_the_question_to_the_thread_program(
     service: ConversationService,
 ) -> None:
-    """ "how much is it?" after "what's FOCUS?" in a FOCE thread: the FOCE's price."""
+    """After "what's FOCUS?" in a FOCE thread, "how much is it?" asks the FOCE's price."""
     await say(service, thread("tell me about the engineer cert"))
     focus = await say(service, thread("what's FOCUS"))
     reply = await say(service, thread("how much is it?"))
