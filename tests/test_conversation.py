@@ -333,6 +333,38 @@ async def test_a_concept_with_no_answer_leaves_the_question_to_the_thread_progra
     assert (reply.program, reply.attribute) == ("foce", "price")
 
 
+@pytest.mark.parametrize(
+    ("listing", "picks"),
+    [
+        (
+            "what are the finops principles",
+            [
+                ("the third one?", "principle-ownership"),
+                ("and the fifth", "principle-enabled-centrally"),
+            ],
+        ),
+        (
+            "who are the finops personas?",
+            [
+                ("what does the second one do", "persona-engineering-role"),
+                ("number 6?", "persona-leadership-role"),
+            ],
+        ),
+        ("list the finops domains", [("the last one", "domain-manage-capabilities")]),
+    ],
+)
+async def test_a_position_picks_from_the_list_the_last_answer_gave(
+    service: ConversationService, listing: str, picks: list[tuple[str, str]]
+) -> None:
+    """ "the third one?" after the six principles answers the third; the list stays the topic."""
+    first = await say(service, thread(listing))
+    assert first.kind == "answer"
+    for text, faq_id in picks:
+        reply = await say(service, thread(text))
+        assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+        assert reply.title == service.bot.faq(faq_id).title
+
+
 async def test_a_cloud_how_to_after_a_concept_stays_declined(
     service: ConversationService,
 ) -> None:

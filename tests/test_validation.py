@@ -39,6 +39,10 @@ EXPECTED = {
     "unknown-followup": [
         "kb/more-faqs.yaml:5: faq 'exam-online' follow-up refers to unknown faq 'exam-retakes'"
     ],
+    "bad-items": [
+        "kb/more-faqs.yaml:5: faq 'exam-online' item refers to unknown faq 'exam-at-home'",
+        "kb/more-faqs.yaml:5: faq 'exam-online' lists itself among its items",
+    ],
     "empty-answer": ["kb/more-faqs.yaml:4: faqs[0] (exam-online): empty answer"],
     "shared-alternate": [
         "kb/more-faqs.yaml:4: phrasing 'Exam Fee!' of faq 'exam-online' is also used by "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.core import facts, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.matching import Match, MatchSettings
-from bot.core.models import Program
+from bot.core.models import Faq, Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
@@ -128,6 +128,8 @@ class Bot:
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
             text, subject = _picked(snap.knowledge.programs, text, subject)
+        if (item := _item(snap.knowledge.faqs, text, subject)) is not None:
+            return replies.faq_reply(snap.knowledge, item)
         if subject is not None and (concept := self._concept_first(text, subject)):
             return concept
         if (
@@ -343,6 +345,9 @@ class Bot:
 
     def next_subject(self, text: str, reply: Reply, earlier: Subject | None) -> Subject | None:
         """Return the conversation's subject after *reply* to *text*, given the *earlier* one."""
+        if _item(self.store.current.knowledge.faqs, text, earlier) is not None:
+            # An item picked from a list keeps the list as the subject: "and the fourth?"
+            return earlier
         said = self.subject_of(text, reply)
         return said.after(earlier) if said is not None else earlier
 
@@ -421,27 +426,43 @@ class Bot:
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
 
 
+def _position(text: str, count: int) -> tuple[int, re.Match[str]] | None:
+    """Return the 0-based position in a list of *count* that *text* names ("the second one",
+    "number 2", "the last"), with where it says so; None when it names none in range."""
+    found = _ORDINAL.search(text)
+    if found is None:
+        return None
+    word = (found.group(1) or found.group(2)).lower()
+    positions = {**_POSITIONS, "last": count}
+    position = int(word) if word.isdigit() else positions[word]
+    return (position - 1, found) if 1 <= position <= count else None
+
+
 def _picked(programs: Mapping[str, Program], text: str, subject: Subject) -> tuple[str, Subject]:
     """Return *text* and *subject* with a position in a path's list read as that program.
 
     "how much is the second one?" after a path that listed three programs becomes a
     question naming the second, about it; with no position in the text, both are unchanged.
     """
-    found = _ORDINAL.search(text)
-    if found is None:
+    at = _position(text, len(subject.choices))
+    if at is None:
         return text, subject
-    word = (found.group(1) or found.group(2)).lower()
-    if word == "last":
-        position = len(subject.choices)
-    else:
-        position = int(word) if word.isdigit() else _POSITIONS[word]
-    if not 1 <= position <= len(subject.choices):
-        return text, subject
-    chosen = programs.get(subject.choices[position - 1])
+    position, found = at
+    chosen = programs.get(subject.choices[position])
     if chosen is None:  # the knowledge was reloaded without it
         return text, subject
     named = f"{text[: found.start()]}the {chosen.name}{text[found.end() :]}"
     return named, Subject(chosen.id, subject.attribute, subject.choices)
+
+
+def _item(faqs: Mapping[str, Faq], text: str, subject: Subject | None) -> Faq | None:
+    """Return the FAQ of the item *text* picks by position from the list the conversation's
+    concept answer gave ("the third one?" after the six principles), or None."""
+    listing = faqs.get(subject.faq) if subject is not None and subject.faq else None
+    if listing is None or not listing.items:
+        return None
+    at = _position(text, len(listing.items))
+    return faqs.get(listing.items[at[0]]) if at is not None else None
 
 
 def _other_issuer(programs: Mapping[str, Program], text: str, program_id: str) -> bool:

@@ -402,6 +402,12 @@ def _check_faq(f: _Loaded, i: int, faq: Faq, missing: _Missing) -> Iterator[Prob
             yield Problem(f.path, f.line(*here, "related", j), message)
         else:
             yield from missing("faqs", rid, f"faq '{faq.id}' follow-up", *here, "related", j)
+    for j, iid in enumerate(faq.items):
+        if iid == faq.id:
+            message = f"faq '{faq.id}' lists itself among its items"
+            yield Problem(f.path, f.line(*here, "items", j), message)
+        else:
+            yield from missing("faqs", iid, f"faq '{faq.id}' item", *here, "items", j)
     if faq.program:
         yield from missing("programs", faq.program, f"faq '{faq.id}'", *here, "program")
 

@@ -275,6 +275,11 @@ class Faq(_Model):
     )
     tags: tuple[Id, ...] = ()
     related: tuple[Id, ...] = ()
+    items: tuple[Id, ...] = Field(
+        default=(),
+        description="The FAQs of what the answer lists, in the answer's order: 'the third one?' "
+        "after it answers the third.",
+    )
     sources: tuple[Id, ...] = Field(min_length=1)
     program: Id | None = None
     as_of: AsOf | None = Field(default=None, description="When the answer's figures were true.")
