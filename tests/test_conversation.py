@@ -365,6 +365,17 @@ async def test_a_position_picks_from_the_list_the_last_answer_gave(
         assert reply.title == service.bot.faq(faq_id).title
 
 
+async def test_a_vague_follow_up_gets_its_answer_not_the_programs_overview(
+    service: ConversationService,
+) -> None:
+    """ "is it hard?" after the FOCP's overview asks how difficult it is, not the overview again."""
+    overview = await say(service, thread("tell me about focp"))
+    reply = await say(service, thread("is it hard?"))
+    assert reply.kind == "answer"
+    assert reply.faq_id != overview.faq_id
+    assert "difficult" in render_text(reply).lower()
+
+
 async def test_a_cloud_how_to_after_a_concept_stays_declined(
     service: ConversationService,
 ) -> None:

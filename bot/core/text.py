@@ -131,8 +131,13 @@ class Normaliser:
         return self.finish(self.expand(" ".join(words(text))), keep_stopwords=keep_stopwords)
 
     def finish(self, expanded: str, *, keep_stopwords: bool = False) -> list[str]:
-        """Drop stopwords from already-expanded text and stem what remains."""
-        return [stem(t) for t in expanded.split() if keep_stopwords or t not in self.stopwords]
+        """Drop stopwords from already-expanded text and stem what remains, each word once.
+
+        Once: a name written out beside its abbreviation ("FinOps Certified Practitioner
+        (FOCP)") expands to the same word twice, and the fuzzy ratio would count it twice.
+        """
+        stems = (stem(t) for t in expanded.split() if keep_stopwords or t not in self.stopwords)
+        return list(dict.fromkeys(stems))
 
 
 def mostly_other_script(text: str) -> bool:
