@@ -396,18 +396,15 @@ def _check_faq(f: _Loaded, i: int, faq: Faq, missing: _Missing) -> Iterator[Prob
     here = ("faqs", i)
     for j, sid in enumerate(faq.sources):
         yield from missing("sources", sid, f"faq '{faq.id}'", *here, "sources", j)
-    for j, rid in enumerate(faq.related):
-        if rid == faq.id:
-            message = f"faq '{faq.id}' lists itself as related"
-            yield Problem(f.path, f.line(*here, "related", j), message)
-        else:
-            yield from missing("faqs", rid, f"faq '{faq.id}' follow-up", *here, "related", j)
-    for j, iid in enumerate(faq.items):
-        if iid == faq.id:
-            message = f"faq '{faq.id}' lists itself among its items"
-            yield Problem(f.path, f.line(*here, "items", j), message)
-        else:
-            yield from missing("faqs", iid, f"faq '{faq.id}' item", *here, "items", j)
+    # Follow-ups and list items both name other FAQs; neither may name the FAQ itself.
+    refs = (("related", "as related", "follow-up"), ("items", "among its items", "item"))
+    for key, itself, kind in refs:
+        for j, other in enumerate(getattr(faq, key)):
+            if other == faq.id:
+                message = f"faq '{faq.id}' lists itself {itself}"
+                yield Problem(f.path, f.line(*here, key, j), message)
+            else:
+                yield from missing("faqs", other, f"faq '{faq.id}' {kind}", *here, key, j)
     if faq.program:
         yield from missing("programs", faq.program, f"faq '{faq.id}'", *here, "program")
 
