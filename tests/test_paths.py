@@ -44,6 +44,7 @@ def test_experience_parsing(text: str, months: float | None) -> None:
         ("devops --program architect", "devops-engineer"),
         ("devpos enginer 2 yrs", "devops-engineer"),
         ("site reliability engineer", "sre"),
+        ("hi! I do data engineering, which learning path fits me best?", "data-engineer"),
     ],
 )
 def test_role_parsing(bot: Bot, text: str, role: str) -> None:
