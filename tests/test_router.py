@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.bot import Bot
+from bot.core.bot import Bot, Subject
 from bot.core.intents import classify
 from bot.core.reply import Message
 from bot.render.text import render_text
@@ -36,6 +36,8 @@ REPLY_KINDS = {
     "pick": {"help"},
     "greeting": {"greeting"},
     "thanks": {"greeting"},
+    "goodbye": {"greeting"},
+    "complaint": {"greeting"},
     "path": {"path", "clarify", "help"},
     "admin": {"admin"},
     "plan": {"help"},
@@ -116,6 +118,13 @@ def test_path_command_never_raises(bot: Bot, text: str) -> None:
         ("admin status", "admin"),
         ("how long is the focp exam", "faq"),
         ("hi, how long is the focp exam?", "faq"),
+        ("bye!", "goodbye"),
+        ("ok thanks, bye", "goodbye"),
+        ("that's all", "goodbye"),
+        ("you're wrong", "complaint"),
+        ("that's not what I asked", "complaint"),
+        ("is the exam wrong?", "faq"),
+        ("what happens if I answer wrong", "faq"),
     ],
 )
 def test_intents(text: str, kind: str) -> None:
@@ -129,3 +138,14 @@ def test_greeting_and_thanks_are_short(bot: Bot) -> None:
     thanks = render_text(bot.handle(Message(text="thanks!")))
     assert "FinOps certifications" in hi
     assert "welcome" in thanks.lower()
+
+
+def test_goodbye_and_complaint_answer_nothing_about_the_thread(bot: Bot) -> None:
+    """In a FOCP thread, "bye" and "you're wrong" get a short line, not another FOCP answer."""
+    focp = Subject("focp")
+    bye = bot.reply(classify("bye"), focp)
+    wrong = bot.reply(classify("you're wrong"), focp)
+    assert (bye.kind, wrong.kind) == ("greeting", "greeting")
+    assert render_text(bye).startswith("Bye!")
+    assert "another way" in render_text(wrong)
+    assert "FOCP" not in render_text(bye)

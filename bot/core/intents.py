@@ -13,6 +13,8 @@ IntentKind = Literal[
     "help",
     "greeting",
     "thanks",
+    "goodbye",
+    "complaint",
     "path",
     "plan",
     "forget",
@@ -51,6 +53,21 @@ _ACK_WORDS = {
     "sense", "brilliant", "sweet", "gotcha", "alright", "noted", "super", "excellent", "wow",
     "oh", "ah", "i", "see", "all", "good", "understood", "clear", "thats", "s",
 }  # fmt: skip
+# Leaving the conversation: in a thread about a program, "bye" is not a question about it.
+_GOODBYES = {
+    "bye", "goodbye", "good bye", "bye bye", "byebye", "see you", "see ya", "cya", "later",
+    "ttyl", "good night", "gn", "that s all", "thats all", "that is all", "nothing else",
+    "i m done", "im done", "all done",
+}  # fmt: skip
+_GOODBYE_WORDS = {"bye", "goodbye", "byebye", "cya", "ttyl"}
+# Saying the last answer was wrong: an apology and a way forward, never another answer.
+_COMPLAINTS = {
+    "you re wrong", "youre wrong", "you are wrong", "wrong", "wrong answer", "that s wrong",
+    "thats wrong", "that is wrong", "incorrect", "that s incorrect", "thats incorrect",
+    "that is incorrect", "not helpful", "that s not helpful", "thats not helpful", "useless",
+    "that s not right", "thats not right", "that is not right", "not right", "nope wrong",
+    "that s not what i asked", "thats not what i asked", "not what i asked", "bad answer",
+}  # fmt: skip
 _BOT_NAMES = {"bot", "finops bot", "finopsbot", "finops-bot", "team", "all", "everyone"}
 # A natural path request: the cue plus a role the recommender recognises.
 PATH_CUE = re.compile(
@@ -78,6 +95,30 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(strip_markup(text))).split())
 
 
+def _small_talk(core: str, words: list[str]) -> IntentKind | None:
+    """Return the kind of a goodbye, complaint, thanks or greeting, or None for anything else."""
+    if (
+        core in _GOODBYES
+        or " ".join(words) in _GOODBYES
+        or (
+            # "ok thanks, bye": acknowledgement words with a farewell among them
+            len(words) <= 8
+            and not _GOODBYE_WORDS.isdisjoint(words)
+            and all(w in _ACK_WORDS or w in _GOODBYE_WORDS or w in _BOT_NAMES for w in words)
+        )
+    ):
+        return "goodbye"
+    if core in _COMPLAINTS:
+        return "complaint"
+    if core in _THANKS or (core.startswith(("thanks", "thank you")) and len(words) <= 5):
+        return "thanks"
+    if len(words) <= 8 and all(w in _ACK_WORDS or w in _BOT_NAMES for w in words):
+        return "thanks"
+    if core in _GREETINGS:
+        return "greeting"
+    return None
+
+
 def classify(text: str) -> Intent:
     """Classify *text*; FAQ is the default, so unknown text is matched (and maybe declined)."""
     text = text[:4000]
@@ -103,12 +144,9 @@ def classify(text: str) -> Intent:
         return Intent("forget", "")
     if core in _HELP or plain in _HELP:
         return Intent("help", "")
-    if core in _THANKS or (core.startswith(("thanks", "thank you")) and len(words) <= 5):
-        return Intent("thanks", "")
-    if len(words) <= 8 and all(w in _ACK_WORDS or w in _BOT_NAMES for w in words):
-        return Intent("thanks", "")
-    if core in _GREETINGS:
-        return Intent("greeting", "")
+    small_talk = _small_talk(core, words)
+    if small_talk is not None:
+        return Intent(small_talk, "")
     # "2" or "#2": a pick from a 'did you mean' list, which only the terminal chat numbers.
     if core.isdigit() and len(core) <= 3:
         return Intent("pick", core)

@@ -200,8 +200,10 @@ def no_list_reply(choices: int = 0) -> Reply:
 
 
 def small_talk_reply(kind: str) -> Reply:
-    """Answer a greeting or thanks briefly, pointing at what the bot does."""
-    text = say("thanks") if kind == "thanks" else say("greeting")
+    """Answer a greeting, thanks, goodbye or "that's wrong" briefly, pointing at what the bot
+    does."""
+    said = {"thanks": say("thanks"), "goodbye": say("goodbye"), "complaint": say("complaint")}
+    text = said.get(kind) or say("greeting")
     return Reply(kind="greeting", sections=(Section(text),))
 
 
