@@ -118,6 +118,8 @@ def test_path_command_never_raises(bot: Bot, text: str) -> None:
         ("admin status", "admin"),
         ("how long is the focp exam", "faq"),
         ("hi, how long is the focp exam?", "faq"),
+        ("who are you?", "help"),
+        ("are you chatgpt", "help"),
         ("bye!", "goodbye"),
         ("ok thanks, bye", "goodbye"),
         ("that's all", "goodbye"),

@@ -34,6 +34,9 @@ _ADMIN_CMD = re.compile(r"^\s*(?:/finops-admin|/?admin)\b[\s:]*", re.IGNORECASE)
 _HELP = {
     "help", "usage", "commands", "what can you do", "what do you do", "how do i use you",
     "how does this work", "how do i use this bot", "menu", "", "hello help",
+    # Asking what the bot is: the help says it.
+    "who are you", "what are you", "who made you", "who built you", "are you a bot",
+    "are you chatgpt", "are you an ai", "are you ai", "are you human", "are you a human",
 }  # fmt: skip
 _GREETINGS = {
     "hi", "hello", "hey", "yo", "hiya", "howdy", "morning", "good morning", "good afternoon",
