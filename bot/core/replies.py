@@ -202,8 +202,15 @@ def no_list_reply(choices: int = 0) -> Reply:
 def small_talk_reply(kind: str) -> Reply:
     """Answer a greeting, thanks, goodbye or "that's wrong" briefly, pointing at what the bot
     does."""
-    said = {"thanks": say("thanks"), "goodbye": say("goodbye"), "complaint": say("complaint")}
-    text = said.get(kind) or say("greeting")
+    match kind:
+        case "thanks":
+            text = say("thanks")
+        case "goodbye":
+            text = say("goodbye")
+        case "complaint":
+            text = say("complaint")
+        case _:
+            text = say("greeting")
     return Reply(kind="greeting", sections=(Section(text),))
 
 

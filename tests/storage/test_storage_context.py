@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.conversation.context import context_key
@@ -88,61 +89,58 @@ async def test_memory_stands_in_while_the_store_is_down(open_storage: OpenStorag
     assert await store.context.recall(_key()) == Subject("focp", "price")
 
 
-async def test_a_paths_list_is_shared_in_order(open_storage: OpenStorage) -> None:
-    """The programs a path listed come back in their order on another instance."""
+@pytest.mark.parametrize(
+    "about",
+    [
+        Subject(None, None, ("architect", "foce", "professional-b")),  # a path's list, in order
+        Subject(None, None, faq="focus-spec"),  # the concept FAQ last answered
+    ],
+)
+async def test_the_whole_subject_is_shared(open_storage: OpenStorage, about: Subject) -> None:
+    """A path's list (in order) and the FAQ last answered come back on another instance."""
     a, b = await open_storage(), await open_storage()
-    listed = Subject(None, None, ("architect", "foce", "professional-b"))
-    await a.context.remember(_key(), listed)
-    await a.context.settle()  # the shared write runs in the background
-    assert await b.context.recall(_key()) == listed
-
-
-async def test_a_version_7_database_gets_the_choices_column_and_keeps_its_subjects(
-    open_storage: OpenStorage, db_url: str
-) -> None:
-    """Subjects kept before path lists were remembered survive the upgrade that adds them."""
-    first = await open_storage()
-    await first.context.remember(_key(), Subject("focp", "price"))
-    await first.context.settle()  # the shared write runs in the background
-    await first.close()
-    await execute(
-        db_url,
-        "ALTER TABLE finops_context DROP COLUMN choices",
-        "DELETE FROM finops_schema_version WHERE version >= 8",
-    )
-    upgraded = await open_storage()
-    assert upgraded.schema_version == SCHEMA_VERSION
-    assert await upgraded.context.recall(_key()) == Subject("focp", "price")
-    await upgraded.context.remember(_key(), Subject(None, None, ("foce", "focp")))
-    await upgraded.context.settle()  # the shared write runs in the background
-    assert await upgraded.context.recall(_key()) == Subject(None, None, ("foce", "focp"))
-
-
-async def test_the_faq_last_answered_is_shared(open_storage: OpenStorage) -> None:
-    """A concept follow-up on instance B knows which FAQ instance A last answered."""
-    a, b = await open_storage(), await open_storage()
-    about = Subject(None, None, faq="focus-spec")
     await a.context.remember(_key(), about)
     await a.context.settle()  # the shared write runs in the background
     assert await b.context.recall(_key()) == about
 
 
-async def test_a_version_8_database_gets_the_faq_column_and_keeps_its_subjects(
-    open_storage: OpenStorage, db_url: str
+@pytest.mark.parametrize(
+    ("downgrade", "kept", "new"),
+    [
+        (  # version 8 added the path's list
+            (
+                "ALTER TABLE finops_context DROP COLUMN choices",
+                "DELETE FROM finops_schema_version WHERE version >= 8",
+            ),
+            Subject("focp", "price"),
+            Subject(None, None, ("foce", "focp")),
+        ),
+        (  # version 9 added the FAQ last answered
+            (
+                "ALTER TABLE finops_context DROP COLUMN faq",
+                "DELETE FROM finops_schema_version WHERE version >= 9",
+            ),
+            Subject(None, None, ("foce", "focp")),
+            Subject("focp", faq="focus-spec"),
+        ),
+    ],
+)
+async def test_an_older_database_gets_the_new_column_and_keeps_its_subjects(
+    open_storage: OpenStorage,
+    db_url: str,
+    downgrade: tuple[str, ...],
+    kept: Subject,
+    new: Subject,
 ) -> None:
-    """Subjects kept before the last FAQ was remembered survive the upgrade that adds it."""
+    """Subjects kept before a column was added survive the upgrade that adds it."""
     first = await open_storage()
-    await first.context.remember(_key(), Subject(None, None, ("foce", "focp")))
+    await first.context.remember(_key(), kept)
     await first.context.settle()  # the shared write runs in the background
     await first.close()
-    await execute(
-        db_url,
-        "ALTER TABLE finops_context DROP COLUMN faq",
-        "DELETE FROM finops_schema_version WHERE version >= 9",
-    )
+    await execute(db_url, *downgrade)
     upgraded = await open_storage()
     assert upgraded.schema_version == SCHEMA_VERSION
-    assert await upgraded.context.recall(_key()) == Subject(None, None, ("foce", "focp"))
-    await upgraded.context.remember(_key(), Subject("focp", faq="focus-spec"))
+    assert await upgraded.context.recall(_key()) == kept
+    await upgraded.context.remember(_key(), new)
     await upgraded.context.settle()  # the shared write runs in the background
-    assert await upgraded.context.recall(_key()) == Subject("focp", faq="focus-spec")
+    assert await upgraded.context.recall(_key()) == new
