@@ -222,9 +222,11 @@ class FaqIndex:
         if self.embedder is None or not self._vectors.size:
             return None
         query = self.embedder.embed([self.semantic_text(text)])[0]
-        sims = (self._vectors @ query).astype(np.float64)
+        # Each FAQ's best phrasing, taken in float32: a maximum is exact in either width,
+        # and only one value per FAQ is widened.
+        best = np.maximum.reduceat(self._vectors @ query, self._faq_starts)
         out: Floats = np.zeros(len(self.faqs))
-        out[self._faq_of_start] = np.maximum.reduceat(sims, self._faq_starts)
+        out[self._faq_of_start] = best
         return out
 
     def _build_bayes(self) -> None:

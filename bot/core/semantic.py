@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import math
 import os
 import threading
 from collections.abc import Sequence
@@ -71,10 +72,14 @@ class WordLlamaEmbedder:
         for row, text in enumerate(texts):
             ids = self._tokenizer.encode(text, add_special_tokens=False).ids
             if ids:
-                out[row] = self._table[ids].astype(np.float32).mean(axis=0)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        unit: Vectors = out / np.maximum(norms, 1e-9)
-        return unit
+                # The mean and the norm as bare ufunc calls: np.mean and np.linalg.norm
+                # cost more in argument handling than in arithmetic on one short text,
+                # and every question pays this (the same vectors, to a float32 rounding).
+                total = np.add.reduce(self._table[ids].astype(np.float32), axis=0)
+                mean = total / np.float32(len(ids))
+                norm = math.sqrt(float(np.dot(mean, mean)))
+                out[row] = mean / np.float32(max(norm, 1e-9))
+        return out
 
     def is_word(self, word: str) -> bool:
         """Return True when *word* is one whole token of the vocabulary: common English."""
