@@ -110,3 +110,18 @@ def test_path_offers_foundation_certifications_by_issuer(bot: Bot) -> None:
     text = render_text(bot.path("platform engineer 4 years"))
     assert re.search(r"FinOps Certified Engineer.*\(issued by FinOps Foundation\)", text)
     assert "(issued by FinOpsSchool)" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what certs do you know about?",
+        "which exams can you help with",
+        "what certifications can you help me with?",
+    ],
+)
+def test_asking_what_the_bot_covers_lists_the_certifications(bot: Bot, question: str) -> None:
+    """A question about the bot's own range gets the list of certifications, not one of them."""
+    faq_id, text = _ask(bot, question)
+    assert faq_id == "certifications-overview"
+    assert "FinOps Foundation" in text and "FinOpsSchool" in text
