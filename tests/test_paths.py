@@ -129,6 +129,14 @@ def test_a_program_comes_after_those_it_says_to_take_first(bot: Bot, role: str) 
     assert bot.path(role).listed[: len(order)] == tuple(order)
 
 
+def test_the_credential_others_build_on_comes_first(bot: Bot) -> None:
+    """Nothing says to take the FOCP before FOCUS Analyst, but four programs build on the FOCP:
+    a finance path starts with it, not with the analyst credential nothing builds on."""
+    order = [plan.program.id for plan in bot.recommend("finance analyst").plans if plan.steps]
+    assert order.index("focp") < order.index("focus-analyst")
+    assert order[0] == "focp"
+
+
 def test_path_cli_goal_takes_several_words() -> None:
     """`path sre 3 years --goal lead cost reviews` works as the usage shows, unquoted."""
     out = subprocess.run(

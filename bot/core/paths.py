@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -320,16 +321,20 @@ def _in_taking_order(plans: list[ProgramPlan]) -> tuple[ProgramPlan, ...]:
     """Return *plans* with each program after those it is to be taken after, else as given.
 
     A CTO's path had listed Technology Value before the FOCP that its own prerequisites say
-    to take first. Among the recommended programs, the first one whose earlier programs are
-    all placed goes next; a cycle in the data falls back to the order given.
+    to take first. Among the recommended programs whose earlier programs are all placed, the
+    one that most programs are to be taken after goes next (a finance path had listed FOCUS
+    Analyst, which nothing builds on, before the FOCP that four programs build on); then the
+    order given. A cycle in the data falls back to the order given.
     """
+    builds_on = Counter(p for plan in plans for p in plan.program.take_after)
     recommended = [plan for plan in plans if plan.steps]
     placed: list[ProgramPlan] = []
     waiting = list(recommended)
     while waiting:
         pending = {plan.program.id for plan in waiting}
-        ready = next(
-            (plan for plan in waiting if pending.isdisjoint(plan.program.take_after)), waiting[0]
+        ready_now = [plan for plan in waiting if pending.isdisjoint(plan.program.take_after)]
+        ready = (
+            max(ready_now, key=lambda plan: builds_on[plan.program.id]) if ready_now else waiting[0]
         )
         placed.append(ready)
         waiting.remove(ready)
