@@ -605,6 +605,29 @@ async def test_first_as_an_adverb_is_not_a_position(service: ConversationService
     assert reply.program not in path.listed[1:]
 
 
+@pytest.mark.parametrize("question", ["why that order?", "why is the first one first?"])
+async def test_why_a_path_is_in_its_order(service: ConversationService, question: str) -> None:
+    """ "why that order?" after a finance path says which program builds on which."""
+    path = await say(service, thread("/finops-path finance analyst"))
+    assert path.listed[:2] == ("focp", "focus-analyst")
+    reply = await say(service, thread(question))
+    assert reply.answered
+    text = render_text(reply)
+    assert "FinOps Certified Practitioner (FOCP) first" in text
+    assert "FinOps Certified Professional (FCP) after FinOps Certified Practitioner" in text
+    # The path stays the thread's topic.
+    after = await say(service, thread("how much is the second one?"))
+    assert (after.program, after.attribute) == ("focus-analyst", "price")
+
+
+async def test_why_that_order_without_a_path_is_not_about_one(
+    service: ConversationService,
+) -> None:
+    """With no path in the thread, "why that order?" gets no path explanation."""
+    reply = await say(service, thread("why that order?"))
+    assert "Why the path" not in render_text(reply)
+
+
 async def test_a_path_list_stays_in_its_thread(service: ConversationService) -> None:
     """Another thread's "how much is the second one?" knows no list and names no program."""
     await say(service, thread("/finops-path sre 3 years"))

@@ -42,6 +42,12 @@ _ORDINAL = re.compile(
 )
 
 
+# Asking why a path lists its programs as it does ("why that order?", "why FOCP first?").
+_WHY_ORDER = re.compile(
+    r"\bwhy\b.*\b(?:order|ordered|sequence|first|before|after|then)\b", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class Subject:
     """What a conversation has been about so far: the program and attribute last discussed."""
@@ -128,8 +134,8 @@ class Bot:
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
             text, subject = _picked(snap.knowledge.programs, text, subject)
-        if (item := _item(snap.knowledge.faqs, text, subject)) is not None:
-            return replies.faq_reply(snap.knowledge, item)
+        if (listed := self._about_list(text, subject)) is not None:
+            return listed
         if subject is not None and (concept := self._concept_first(text, subject)):
             return concept
         if (
@@ -182,6 +188,16 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         return reply
+
+    def _about_list(self, text: str, subject: Subject | None) -> Reply | None:
+        """Reply to a question only the conversation's last list explains, or None: "why
+        that order?" after a path, "the third one?" after the six principles."""
+        snap = self.store.current
+        if subject is not None and len(subject.choices) > 1 and _WHY_ORDER.search(text):
+            return replies.order_reply(snap.knowledge, subject.choices)
+        if (item := _item(snap.knowledge.faqs, text, subject)) is not None:
+            return replies.faq_reply(snap.knowledge, item)
+        return None
 
     def _in_conversation(
         self, text: str, match: Match, subject: Subject

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -197,6 +198,31 @@ def no_list_reply(choices: int = 0) -> Reply:
     """Answer a number typed with no list (or no such choice) to pick from, and how to ask."""
     lead = say("no_such_choice", choices=choices) if choices else say("no_list")
     return Reply(kind="help", sections=(Section(f"{lead} {say('how_to_ask')}"),))
+
+
+def order_reply(knowledge: Knowledge, listed: Sequence[str]) -> Reply:
+    """Explain the order of a certification path's *listed* programs, from what each program
+    is to be taken after (the same data that ordered the path, bot/core/paths.py)."""
+    programs = [knowledge.programs[p] for p in listed if p in knowledge.programs]
+    lines: list[str] = []
+    for i, program in enumerate(programs):
+        earlier = [p.name for p in programs[:i] if p.id in program.take_after]
+        later = [p.name for p in programs[i + 1 :] if program.id in p.take_after]
+        if earlier:
+            lines.append(say("order_after", program=program.name, earlier=_listing(earlier)))
+        elif later:
+            lines.append(say("order_base", program=program.name, others=_listing(later)))
+        else:
+            lines.append(say("order_free", program=program.name))
+    text = "\n".join(f"- {line}" for line in lines)
+    if len({p.issuer for p in programs}) > 1:
+        text += "\n" + say("order_issuers")
+    return Reply(kind="answer", title=say("order_title"), sections=(Section(text),))
+
+
+def _listing(names: Sequence[str]) -> str:
+    """Return *names* as prose: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def small_talk_reply(kind: str) -> Reply:
