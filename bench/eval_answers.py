@@ -59,6 +59,10 @@ class Result:
     off_topic_answered: int = 0
     followups: int = 0
     followups_resolved: int = 0
+    # Of those, the follow-ups about a program ("how much is it?" after the FOCE), which the
+    # issue's figure is about; the rest point back at a concept ("example?" after FOCUS).
+    program_followups: int = 0
+    program_followups_resolved: int = 0
     misses: list[tuple[str, str, str]] = field(default_factory=list)
     topic_misses: Counter[str] = field(default_factory=Counter)
     topic_total: Counter[str] = field(default_factory=Counter)
@@ -66,6 +70,8 @@ class Result:
     def lines(self, name: str) -> list[str]:
         """Return the figures as printable lines."""
         n, d, f = max(self.answerable, 1), max(self.off_topic, 1), max(self.followups, 1)
+        p = max(self.program_followups, 1)
+        c = max(self.followups - self.program_followups, 1)
         return [
             f"{name}: {self.answerable} answerable, {self.off_topic} off-topic, "
             f"{self.followups} follow-ups",
@@ -73,7 +79,11 @@ class Result:
             f"did-you-mean/declined {(n - self.right - self.wrong) / n:.1%} "
             f"(did-you-mean {self.suggested / n:.1%})",
             f"  off-topic not answered {1 - self.off_topic_answered / d:.1%}",
-            f"  follow-ups resolved to the right program {self.followups_resolved / f:.1%}",
+            f"  follow-ups resolved {self.followups_resolved / f:.1%}: about a program, to "
+            f"the right program {self.program_followups_resolved / p:.1%} "
+            f"({self.program_followups}); about a concept, with a right answer "
+            f"{(self.followups_resolved - self.program_followups_resolved) / c:.1%} "
+            f"({self.followups - self.program_followups})",
         ]
 
 
@@ -193,6 +203,8 @@ async def evaluate(service: ConversationService, data: dict[str, list[Any]]) -> 
             resolved = is_right(bot, item, reply)
         else:
             resolved = about is not None and about.program == item["program"]
+            result.program_followups += 1
+            result.program_followups_resolved += resolved
         if resolved:
             result.followups_resolved += 1
         else:
