@@ -365,6 +365,55 @@ async def test_a_position_picks_from_the_list_the_last_answer_gave(
         assert reply.title == service.bot.faq(faq_id).title
 
 
+@pytest.mark.parametrize(
+    ("listing", "picks"),
+    [
+        (
+            "list the finops domains",
+            [
+                ("which one has forecasting in it", "domain-quantify-capabilities"),
+                ("and the first one?", "domain-understand-capabilities"),
+            ],
+        ),
+        (
+            "what are the 6 finops principles",
+            [
+                (
+                    "which of those is the one about accountability for your own usage",
+                    "principle-ownership",
+                ),
+            ],
+        ),
+        (
+            "who are the finops personas?",
+            [
+                ("which one cares about unit costs", "persona-product-role"),
+                ("which one is me if i'm a developer", "persona-engineering-role"),
+            ],
+        ),
+    ],
+)
+async def test_which_one_picks_from_the_list_by_what_the_item_holds(
+    service: ConversationService, listing: str, picks: list[tuple[str, str]]
+) -> None:
+    """ "which one has forecasting in it?" after the domains answers that domain, and the
+    list stays the topic for the next pick."""
+    await say(service, thread(listing))
+    for text, faq_id in picks:
+        reply = await say(service, thread(text))
+        assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+
+
+async def test_which_one_naming_nothing_in_the_list_picks_no_item(
+    service: ConversationService,
+) -> None:
+    """ "which one is the best?" after the principles names no principle's content."""
+    first = await say(service, thread("what are the finops principles"))
+    items = service.bot.store.current.knowledge.faqs[first.faq_id or ""].items
+    reply = await say(service, thread("which one is the best?"))
+    assert reply.faq_id not in items
+
+
 async def test_a_vague_follow_up_gets_its_answer_not_the_programs_overview(
     service: ConversationService,
 ) -> None:

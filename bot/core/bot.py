@@ -48,6 +48,19 @@ _WHY_ORDER = re.compile(
 )
 
 
+# Picking from a list by what an item holds: "which one has...", "which of those is the one
+# about...". The words after it are what is compared.
+_WHICH_ONE = re.compile(
+    r"\bwhich\s+(?:one|ones|of\s+(?:those|these|them))\b"
+    r"(?:\s+(?:is|are|has|have|covers?|includes?|contains?|deals|handles?|talks|the|one|about"
+    r"|with|in|for|of)\b)*",
+    re.IGNORECASE,
+)
+# The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
+_CHOSEN_SCORE = 12.0
+_CHOSEN_MARGIN = 8.0
+
+
 @dataclass(frozen=True)
 class Subject:
     """What a conversation has been about so far: the program and attribute last discussed."""
@@ -197,7 +210,31 @@ class Bot:
             return replies.order_reply(snap.knowledge, subject.choices)
         if (item := _item(snap.knowledge.faqs, text, subject)) is not None:
             return replies.faq_reply(snap.knowledge, item)
+        if (chosen := self._chosen_item(text, subject)) is not None:
+            return replies.faq_reply(snap.knowledge, chosen)
         return None
+
+    def _chosen_item(self, text: str, subject: Subject | None) -> Faq | None:
+        """Return the item of the conversation's list that *text* picks by what it holds
+        ("which one has forecasting in it?" after the domains), or None.
+
+        Only what follows "which one (is about)" is compared, with the list's items alone:
+        the words that pick ("which", "one", "covers") are in every question of this kind.
+        """
+        snap = self.store.current
+        listing = snap.knowledge.faqs.get(subject.faq) if subject and subject.faq else None
+        picking = _WHICH_ONE.search(text) if listing is not None and listing.items else None
+        if listing is None or picking is None:
+            return None
+        said = text[picking.end() :]
+        ranked = snap.index.rank_among(said, self.match, listing.items)
+        if not ranked:
+            return None
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        top = ranked[0]
+        if top.score < _CHOSEN_SCORE or top.score - second < _CHOSEN_MARGIN:
+            return None
+        return top.faq
 
     def _in_conversation(
         self, text: str, match: Match, subject: Subject
@@ -361,7 +398,10 @@ class Bot:
 
     def next_subject(self, text: str, reply: Reply, earlier: Subject | None) -> Subject | None:
         """Return the conversation's subject after *reply* to *text*, given the *earlier* one."""
-        if _item(self.store.current.knowledge.faqs, text, earlier) is not None:
+        if (
+            _item(self.store.current.knowledge.faqs, text, earlier) is not None
+            or self._chosen_item(text, earlier) is not None
+        ):
             # An item picked from a list keeps the list as the subject: "and the fourth?"
             return earlier
         said = self.subject_of(text, reply)

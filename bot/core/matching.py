@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -444,17 +444,35 @@ class FaqIndex:
                 best[i] = ((1 - k) * sc + k * 100 * posterior[i], p)
         return toks, best
 
+    def rank_among(
+        self, text: str, settings: MatchSettings, faq_ids: Collection[str]
+    ) -> tuple[Candidate, ...]:
+        """Return the FAQs *faq_ids* ranked for *text* by match()'s fused score, each of them
+        scored even when it shares no word with *text* ("which one pays the bills?" among
+        the personas)."""
+        wanted = {i for i, faq in enumerate(self.faqs) if faq.id in faq_ids}
+        toks, best = self.lexical(text[:MAX_QUESTION], settings)
+        semantic = self.semantic_scores(text[:MAX_QUESTION]) if settings.semantic_weight else None
+        if semantic is not None:
+            best = self.fuse(best, semantic, settings, also=wanted)
+        scored = {i: best.get(i, (0.0, self.faqs[i].question)) for i in wanted}
+        return self.ranked(scored, settings, toks).candidates
+
     def fuse(
-        self, best: dict[int, tuple[float, str]], semantic: Floats, settings: MatchSettings
+        self,
+        best: dict[int, tuple[float, str]],
+        semantic: Floats,
+        settings: MatchSettings,
+        also: Collection[int] = (),
     ) -> dict[int, tuple[float, str]]:
         """Blend the semantic score into the lexical one, adding the semantically nearest FAQs
-        that share no word with the question."""
+        that share no word with the question (and the FAQs *also* names)."""
         k = settings.semantic_weight
         floor = settings.semantic_floor
         scaled = (100.0 * np.clip((semantic - floor) / (1.0 - floor), 0.0, 1.0)).tolist()
         nearest = np.argpartition(-semantic, min(_SEMANTIC_EXTRA, len(semantic) - 1))
         fused: dict[int, tuple[float, str]] = {}
-        for i in {*best, *nearest[:_SEMANTIC_EXTRA].tolist()}:
+        for i in {*best, *nearest[:_SEMANTIC_EXTRA].tolist(), *also}:
             lexical, phrasing = best.get(i, (0.0, self.faqs[i].question))
             fused[i] = ((1 - k) * lexical + k * scaled[i], phrasing)
         return fused
