@@ -66,3 +66,18 @@ async def test_usage_unknown_program_and_stale_buttons(bundled_store: KnowledgeS
         assert "no longer in the question bank" in render_text(stale)
     # Nothing was recorded by the stale clicks.
     assert await service.quiz.home(msg) is None
+
+
+async def test_asked_in_words_the_bot_offers_or_starts_its_own_practice(
+    bundled_store: KnowledgeStore,
+) -> None:
+    """ "do you have practice questions?" shows how to practise here; "can you quiz me on
+    the FOCE?" asks a FOCE question."""
+    service = _service(bundled_store)
+    offer = await service.respond(Message("do you have practice questions?", user_id="U1"))
+    assert offer is not None
+    assert "/finops-quiz CERT" in render_text(offer)
+    started = await service.respond(Message("can you quiz me on the FOCE?", user_id="U1"))
+    assert started is not None
+    assert started.program == "foce"
+    assert any(action.kind == "quiz_answer" for action in started.actions)

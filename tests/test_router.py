@@ -127,11 +127,31 @@ def test_path_command_never_raises(bot: Bot, text: str) -> None:
         ("that's not what I asked", "complaint"),
         ("is the exam wrong?", "faq"),
         ("what happens if I answer wrong", "faq"),
+        ("do you have practice questions?", "quiz"),
+        ("can you test me", "quiz"),
+        ("where can I find practice exams for the FOCP?", "faq"),
+        ("does the focp have practice questions", "faq"),
+        ("can you make me a study plan for the focp?", "plan"),
     ],
 )
 def test_intents(text: str, kind: str) -> None:
     """Messages are classified by what they are, FAQ by default."""
     assert classify(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("do you have practice questions?", "help"),
+        ("can you quiz me on the FOCE?", "foce"),
+        ("could you give me some sample questions for focp", "focp"),
+        ("can you make me a study plan", "help"),
+    ],
+)
+def test_asking_the_bot_to_practise_or_plan_says_how(text: str, rest: str) -> None:
+    """Asked for practice or a plan, the bot starts the quiz on the program named, else shows
+    how: the question is about the bot's own features, not an FAQ about practice exams."""
+    assert classify(text).rest == rest
 
 
 def test_greeting_and_thanks_are_short(bot: Bot) -> None:
@@ -151,3 +171,10 @@ def test_goodbye_and_complaint_answer_nothing_about_the_thread(bot: Bot) -> None
     assert render_text(bye).startswith("Bye!")
     assert "another way" in render_text(wrong)
     assert "FOCP" not in render_text(bye)
+
+
+def test_help_names_every_feature(bot: Bot) -> None:
+    """The help shows how to ask, get a path, practise and plan: each feature has its line."""
+    text = render_text(bot.handle(Message(text="help")))
+    for command in ("/finops-path sre 3 years", "/finops-quiz focp", "/finops-plan focp"):
+        assert command in text

@@ -30,6 +30,22 @@ _PLAN_CMD = re.compile(r"^\s*/?finops[- ]plan\b[\s:]*", re.IGNORECASE)
 _QUIZ_CMD = re.compile(r"^\s*(?:/?finops[- ]quiz|quiz me)\b[\s:]*", re.IGNORECASE)
 # "forget me" in a DM deletes what the study companion keeps about the person.
 _FORGET = {"forget me", "please forget me", "forget about me", "delete my data", "forget my data"}
+# Asking the bot itself for practice ("do you have practice questions?", "can you quiz me?"):
+# its own quiz answers that, not an FAQ about where to find practice exams.
+_QUIZ_ASK = re.compile(
+    r"\b(?:do|can|could|would|will)\s+(?:you|u)\s+(?:"
+    r"(?:quiz|test)\s+me"
+    r"|(?:have|give|ask|send|make|run|offer|provide|do)\b.*"
+    r"\b(?:(?:practice|sample|mock)\s+(?:questions?|tests?|exams?|quiz\w*)|quiz\w*)"
+    r")\b"
+)
+# "on the foce" after such a request names the program to practise.
+_QUIZ_ON = re.compile(r"\b(?:on|about|for)\s+(?:the\s+)?(.+)$")
+# Asking the bot for a study plan: the plan's usage says how to get one.
+_PLAN_ASK = re.compile(
+    r"\b(?:can|could|would|will)\s+(?:you|u)\s+(?:make|build|create|give|write|draw|put|do)"
+    r"\b.*\b(?:study|prep|preparation|revision|exam)\s+(?:plan|schedule)\b"
+)
 _ADMIN_CMD = re.compile(r"^\s*(?:/finops-admin|/?admin)\b[\s:]*", re.IGNORECASE)
 _HELP = {
     "help", "usage", "commands", "what can you do", "what do you do", "how do i use you",
@@ -147,6 +163,11 @@ def classify(text: str) -> Intent:
         return Intent("forget", "")
     if core in _HELP or plain in _HELP:
         return Intent("help", "")
+    if _QUIZ_ASK.search(plain):
+        named = _QUIZ_ON.search(plain)
+        return Intent("quiz", named.group(1) if named else "help")
+    if _PLAN_ASK.search(plain):
+        return Intent("plan", "help")
     small_talk = _small_talk(core, words)
     if small_talk is not None:
         return Intent(small_talk, "")

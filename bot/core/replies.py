@@ -178,6 +178,7 @@ def help_reply() -> Reply:
         sections=(
             Section(say("help_questions"), heading=say("help_questions_heading")),
             Section(PATH_USAGE, heading=say("help_path_heading")),
+            Section(say("help_quiz"), heading=say("help_quiz_heading")),
             Section(say("help_plan"), heading=say("help_plan_heading")),
         ),
         actions=(Action("path_form", say("path_button"), "open"),),
