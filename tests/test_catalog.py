@@ -126,3 +126,18 @@ def test_asking_what_the_bot_covers_lists_the_certifications(bot: Bot, question:
     assert faq_id == "certifications-overview"
     assert "FinOps Foundation" in text
     assert "FinOpsSchool" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "finops certified practitioner vs aws certified cloud practitioner?",
+        "is az-900 harder than the finops practitioner exam",
+    ],
+)
+def test_comparing_ours_with_another_vendors_cert_is_answered(bot: Bot, question: str) -> None:
+    """Naming a FinOps certification beside another vendor's asks how they compare: that is
+    ours to answer, while another vendor's certification alone is declined."""
+    faq_id, _ = _ask(bot, question)
+    assert faq_id in {"focp-cloud-fundamentals", "vs-cloud-provider-certs", "difficulty"}
+    assert _ask(bot, "is az-900 hard?")[0] is None

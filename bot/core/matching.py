@@ -127,6 +127,15 @@ class FaqIndex:
         self.normaliser = Normaliser(knowledge.language)
         self.faqs: tuple[Faq, ...] = tuple(knowledge.faqs.values())
         self.out_of_scope = Markers(words(p) for p in knowledge.language.out_of_scope)
+        # Our programs by the names that say "finops": "finops certified practitioner vs aws
+        # certified cloud practitioner" compares ours with another vendor's, which an FAQ
+        # answers. Acronyms don't count: the Fiber Optic Association has a FOCP too.
+        self._ours = Markers(
+            said
+            for program in knowledge.programs.values()
+            for name in (program.name, *program.aliases)
+            if "finops" in (said := words(name))
+        )
         lang = knowledge.language
         self._cloud_cues = tuple(
             (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
@@ -322,7 +331,7 @@ class FaqIndex:
     def query_tokens(self, text: str) -> list[str]:
         """Return the canonical tokens of a user's *text*, typos corrected."""
         raw = words(text)
-        if self.out_of_scope.said(set(raw)):
+        if self.out_of_scope.said(set(raw)) and not self._ours.said(set(raw)):
             # Another vendor's certification: answering from our FAQs would mislead.
             return [_OUT_OF_SCOPE]
         corrected = " ".join(self._correct(w) for w in raw)
