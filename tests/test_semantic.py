@@ -37,6 +37,19 @@ def test_bundled_model_loads_offline() -> None:
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
 
 
+def test_one_question_embeds_as_in_a_batch() -> None:
+    """A question's vector (embed_one) is the one the batch that embeds phrasings gives it,
+    so their cosines compare like with like; a text with no token is all zeros."""
+    model = semantic.shared_embedder()
+    assert model is not None
+    texts = ["how long is the focp exam", "retake", "", "what is a blended rate on a bill"]
+    batch = model.embed(texts)
+    for row, text in zip(batch, texts, strict=True):
+        assert float(abs(model.embed_one(text) - row).max()) < 1e-6
+    assert not batch[2].any()
+    assert abs(float(batch[0] @ batch[0]) - 1.0) < 1e-5
+
+
 def test_spelling_mends_typos_but_leaves_real_words_alone(bundled_store: KnowledgeStore) -> None:
     """ "hwo long is teh focp exma" is mended; "trying" is English, not a typo of "tying"."""
     index = bundled_store.current.index

@@ -150,10 +150,15 @@ class FaqIndex:
         self._vendor = Markers(words(p) for p in lang.cloud_vendor_words)
         raw_vocab: set[str] = set()
         entries: list[tuple[int, str, list[str]]] = []
+        # What each phrasing embeds (folded, filler dropped, synonyms expanded): its tokens
+        # are the same text with stopwords dropped and stems taken, so it is read once.
+        self._semantic_texts: list[str] = []
         for i, faq in enumerate(self.faqs):
             for text in (faq.question, *faq.alternates):
                 raw_vocab.update(words(text))
-                entries.append((i, text, self.normaliser.tokens(text)))
+                expanded = self.semantic_text(text)
+                self._semantic_texts.append(expanded)
+                entries.append((i, text, self.normaliser.finish(expanded)))
         for term, means in self.normaliser.synonyms.items():
             raw_vocab.update(term.split())
             raw_vocab.update(means.split())
@@ -214,7 +219,7 @@ class FaqIndex:
         self._vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         if self.embedder is None or not self.phrasings:
             return
-        texts = [self.semantic_text(ph.text) for ph in self.phrasings]
+        texts = self._semantic_texts
         # float32, not float16: numpy has no fast float16 product, and at 10,000 FAQs the
         # float16 matrix-vector product alone took ~10 ms; float32 costs 12.8 MB there.
         self._vectors = self.embedder.embed(texts)
@@ -230,7 +235,7 @@ class FaqIndex:
         """Return every FAQ's best phrasing cosine with *text*, or None without a model."""
         if self.embedder is None or not self._vectors.size:
             return None
-        query = self.embedder.embed([self.semantic_text(text)])[0]
+        query = self.embedder.embed_one(self.semantic_text(text))
         # Each FAQ's best phrasing, taken in float32: a maximum is exact in either width,
         # and only one value per FAQ is widened.
         best = np.maximum.reduceat(self._vectors @ query, self._faq_starts)
