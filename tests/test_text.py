@@ -13,19 +13,29 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 def _reference_fold(text: str) -> str:
-    """Fold the long way: decompose, drop marks and invisible characters, case-fold."""
+    """Fold the long way: decompose, spaces for spacing characters, drop marks and invisible
+    characters, case-fold."""
     decomposed = unicodedata.normalize("NFKD", text)
     kept = (
-        ch
+        " " if ch.isspace() else ch
         for ch in decomposed
-        if not unicodedata.combining(ch) and unicodedata.category(ch) not in _INVISIBLE
+        if ch.isspace()
+        or (not unicodedata.combining(ch) and unicodedata.category(ch) not in _INVISIBLE)
     )
     return "".join(kept).casefold()
 
 
 def test_accents_case_and_invisible_characters_go() -> None:
     """Accented, upper-case and zero-width text folds to what a person would type plainly."""
-    assert fold("Crème BRÛLÉE\u200b Café\tFOCP") == "creme brulee cafefocp"
+    assert fold("Crème BRÛLÉE\u200b Café\tFOCP") == "creme brulee cafe focp"
+
+
+def test_a_message_on_several_lines_keeps_its_words_apart() -> None:
+    """Slack and Teams messages break lines: "hi\nhow long" is "hi" and "how", not "hihow"."""
+    assert words("hey there\nhow long is the\r\nFOCP exam?") == [
+        "hey", "there", "how", "long", "is", "the", "focp", "exam",
+    ]  # fmt: skip
+    assert words("café\ncost") == ["cafe", "cost"]
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)))

@@ -25,18 +25,24 @@ def strip_markup(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Case-fold *text* and drop accents and invisible characters."""
-    if text.isascii() and text.isprintable():
-        # Most questions: nothing to decompose, no accent, no invisible character
-        # (ASCII's only ones, the control characters, are not printable).
-        return text.casefold()
+    """Case-fold *text*, drop accents and invisible characters, and make line breaks and
+    tabs spaces ("hi\nhow long is the exam" is two lines, not the word "hihow")."""
+    if text.isascii():
+        # Most questions: nothing to decompose, no accent; ASCII's only invisible
+        # characters are the control characters, which are not printable.
+        return (text if text.isprintable() else text.translate(_ASCII_CONTROLS)).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     kept = (
-        ch
+        " " if ch.isspace() else ch
         for ch in decomposed
-        if not unicodedata.combining(ch) and unicodedata.category(ch) not in _INVISIBLE
+        if ch.isspace()
+        or (not unicodedata.combining(ch) and unicodedata.category(ch) not in _INVISIBLE)
     )
     return "".join(kept).casefold()
+
+
+# ASCII control characters: the spacing ones (tab, line feed...) become spaces, the rest go.
+_ASCII_CONTROLS = {c: (" " if chr(c).isspace() else None) for c in (*range(32), 127)}
 
 
 def words(text: str) -> list[str]:
