@@ -66,6 +66,22 @@ async def _say(conversation: ConversationService, text: str, user: str = ADMIN) 
     return render_text(reply)
 
 
+def test_nothing_new_taught_rebuilds_nothing(bundled_store: KnowledgeStore) -> None:
+    """The first poll after start finds nothing taught: the snapshot in service stays (a
+    rebuild would compete with the start for the CPU); something new does rebuild, once."""
+    store = KnowledgeStore(BUNDLED, bundled_store.current)
+    served = store.current
+    store.set_learned(Learned())
+    assert store.current is served
+    learned = Learned((TaughtPhrase(FAQ_ID, DECLINED),))
+    store.set_learned(learned)
+    rebuilt = store.current
+    assert rebuilt is not served
+    store.set_learned(Learned((TaughtPhrase(FAQ_ID, DECLINED),)))
+    assert store.current is rebuilt
+    assert Bot(store).ask(DECLINED).faq_id == FAQ_ID
+
+
 def test_learned_phrasings_reach_the_matcher_as_data(bundled_store: KnowledgeStore) -> None:
     """A taught phrasing answers like a YAML alternate; a drafted FAQ answers with its source."""
     base = bundled_store.current.knowledge

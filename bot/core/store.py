@@ -119,6 +119,11 @@ class KnowledgeStore:
     def set_learned(self, learned: Learned) -> None:
         """Serve the files' knowledge with *learned* merged in (rebuilds the indexes)."""
         with self._reload_lock:
+            if learned == (self._learned or Learned()):
+                # What is served already holds it: the first poll after start finds nothing
+                # taught, and a rebuild then only competed with the start for the CPU.
+                self._learned = learned
+                return
             old = self._snapshot
             self._learned = learned
             self._snapshot = snapshot_of(old.base or old.knowledge, learned)
