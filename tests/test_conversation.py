@@ -654,6 +654,39 @@ async def test_first_as_an_adverb_is_not_a_position(service: ConversationService
     assert reply.program not in path.listed[1:]
 
 
+async def test_an_attribute_after_a_path_asks_about_the_programs_it_listed(
+    service: ConversationService,
+) -> None:
+    """After a data engineer's path, "how long is the exam?" is about the path's programs:
+    only FOCUS Analyst among them has an exam length in the knowledge, so it is answered,
+    not a choice between programs the path never named."""
+    path = await say(service, thread("/finops-path data engineer"))
+    assert "focus-analyst" in path.listed
+    assert "focp" not in path.listed
+    reply = await say(service, thread("how long is the exam?"))
+    assert (reply.kind, reply.program, reply.attribute) == (
+        "answer",
+        "focus-analyst",
+        "exam_length",
+    )
+    assert "other certifications on the path" in render_text(reply)
+    after = await say(service, thread("and how much is it?"))
+    assert (after.program, after.attribute) == ("focus-analyst", "price")
+
+
+async def test_an_attribute_after_a_path_offers_only_its_programs(
+    service: ConversationService,
+) -> None:
+    """When several listed programs have the figure, the choice is between them alone."""
+    path = await say(service, thread("/finops-path finance analyst"))
+    reply = await say(service, thread("how much does it cost?"))
+    offered = {action.label for action in reply.actions}
+    names = service.bot.store.current.knowledge.programs
+    assert reply.kind == "clarify"
+    assert offered <= {names[p].name for p in path.listed}
+    assert names["focp"].name in offered
+
+
 @pytest.mark.parametrize("question", ["why that order?", "why is the first one first?"])
 async def test_why_a_path_is_in_its_order(service: ConversationService, question: str) -> None:
     """ "why that order?" after a finance path says which program builds on which."""

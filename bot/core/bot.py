@@ -172,6 +172,7 @@ class Bot:
                 subject.attribute if subject else None,
                 as_typed=as_typed,
                 parsed=question,
+                among=subject.choices if subject else (),
             )
             if question is not None  # another vendor's exam: no fact of ours answers it
             else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.core.knowledge import Knowledge
@@ -314,6 +314,7 @@ def answer(
     *,
     as_typed: str | None = None,
     parsed: Question | None = None,
+    among: Sequence[str] = (),
 ) -> Reply | None:
     """Answer an attribute question from program facts; None when *text* is not one.
 
@@ -322,7 +323,8 @@ def answer(
 
     *subject_program* and *subject_attribute* are what the conversation was about: the
     program is used when *text* names none, the attribute when *text* is only a program
-    name in follow-up words ("what about the FCP?").
+    name in follow-up words ("what about the FCP?"). *among* are the programs a path just
+    listed: a question that names none asks about them.
     """
     question = parsed or parse(knowledge, text)
     if question is None:
@@ -351,6 +353,12 @@ def answer(
     # The best-documented programs first: they are the ones people most often mean.
     ranked = sorted(knowledge.programs.values(), key=lambda p: -len(p.facts))
     having = [p.id for p in ranked if _facts(p, attribute)]
+    listed = [p for p in among if p in having]
+    if listed:
+        # After a path, "how long is the exam?" asks about the programs it listed.
+        if len(listed) == 1:
+            return _answer(knowledge, attribute, listed, others_lack=True, pool="on the path")
+        return _clarify(knowledge, as_typed or text, attribute, listed, among)
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
     usual = _usual_program(knowledge)
@@ -419,7 +427,12 @@ def _program_lines(knowledge: Knowledge, program: Program, attribute: str) -> li
 
 
 def _answer(
-    knowledge: Knowledge, attribute: str, program_ids: list[str], *, others_lack: bool = False
+    knowledge: Knowledge,
+    attribute: str,
+    program_ids: list[str],
+    *,
+    others_lack: bool = False,
+    pool: str = "",
 ) -> Reply:
     programs = [knowledge.programs[p] for p in program_ids]
     label = _label(knowledge, attribute)
@@ -438,7 +451,8 @@ def _answer(
             for p in programs
         ]
     if others_lack:
-        sections.append(Section(f"Our sources give no {label} for the other certifications."))
+        others = f"the other certifications {pool}".strip()
+        sections.append(Section(f"Our sources give no {label} for {others}."))
     return Reply(
         kind="answer",
         title=title,
@@ -452,9 +466,17 @@ def _answer(
     )
 
 
-def _clarify(knowledge: Knowledge, text: str, attribute: str, having: list[str]) -> Reply:
+def _clarify(
+    knowledge: Knowledge,
+    text: str,
+    attribute: str,
+    having: list[str],
+    pool: Sequence[str] = (),
+) -> Reply:
+    """Ask which of *having* is meant; *pool* (default: every program) is what was asked about."""
     label = _label(knowledge, attribute)
-    lacking = [p.name for p in knowledge.programs.values() if p.id not in having]
+    asked = [knowledge.programs[p] for p in pool if p in knowledge.programs]
+    lacking = [p.name for p in asked or knowledge.programs.values() if p.id not in having]
     sections = [Section(f"The {label} differs by certification. Which one do you mean?")]
     if lacking and having:
         sections.append(Section(f"Our sources give no {label} for: {', '.join(lacking)}."))
