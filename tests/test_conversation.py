@@ -674,6 +674,18 @@ async def test_an_attribute_after_a_path_asks_about_the_programs_it_listed(
     assert (after.program, after.attribute) == ("focus-analyst", "price")
 
 
+async def test_an_attribute_after_a_role_answer_asks_about_the_programs_it_named(
+    service: ConversationService,
+) -> None:
+    """The SRE answer names three FinOpsSchool levels and the FinOps Certified Engineer;
+    only the Engineer has a price in the knowledge, so "how much is it?" gets that price
+    rather than a choice between every program."""
+    first = await say(service, thread("which finops cert is best for an sre?"))
+    assert first.faq_id == "role-sre"
+    reply = await say(service, thread("how much is it?"))
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "foce", "price")
+
+
 async def test_an_attribute_after_a_path_offers_only_its_programs(
     service: ConversationService,
 ) -> None:

@@ -172,7 +172,7 @@ class Bot:
                 subject.attribute if subject else None,
                 as_typed=as_typed,
                 parsed=question,
-                among=subject.choices if subject else (),
+                among=self._listed(subject),
             )
             if question is not None  # another vendor's exam: no fact of ours answers it
             else None
@@ -202,6 +202,17 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         return reply
+
+    def _listed(self, subject: Subject | None) -> tuple[str, ...]:
+        """Return the programs the conversation's last answer put forward: a path's list, or
+        those an FAQ about no one program names ("which cert for an SRE?" names four)."""
+        if subject is None or subject.choices:
+            return subject.choices if subject else ()
+        if subject.faq is None:
+            return ()
+        knowledge = self.store.current.knowledge
+        named = facts.faq_scope(knowledge, subject.faq).programs
+        return tuple(p for p in knowledge.programs if p in named)
 
     def _about_list(self, text: str, subject: Subject | None) -> Reply | None:
         """Reply to a question only the conversation's last list explains, or None: "why
