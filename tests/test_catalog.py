@@ -141,3 +141,40 @@ def test_comparing_ours_with_another_vendors_cert_is_answered(bot: Bot, question
     faq_id, _ = _ask(bot, question)
     assert faq_id in {"focp-cloud-fundamentals", "vs-cloud-provider-certs", "difficulty"}
     assert _ask(bot, "is az-900 hard?")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("is the finops certified engineer worth it", "worth-it"),
+        ("is the foce hard?", "difficulty"),
+        ("is ai value worth the money", "worth-it"),
+    ],
+)
+def test_an_aspect_of_one_program_gets_the_answer_about_that_aspect(
+    bot: Bot, question: str, faq_id: str
+) -> None:
+    """ "is the FOCE hard?" asks how hard, which the FOCE's overview never says: the answer
+    about every certification comes, saying it says nothing of the FOCE itself."""
+    reply = bot.handle(Message(text=question, user_id="U1", platform="slack"))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+    program = bot.store.current.knowledge.programs[bot.subject_of(question, reply).program or ""]
+    assert f"nothing on this about the {program.name} itself" in render_text(reply)
+
+
+def test_the_overview_is_offered_beside_the_aspect(bot: Bot) -> None:
+    """The FOCE's overview, which the words alone picked, is one click away."""
+    text = render_text(bot.handle(Message(text="is the foce hard?", user_id="U1")))
+    assert "Not what you asked?" in text
+    assert "What is the FinOps Certified Engineer (FOCE)?" in text
+
+
+def test_a_programs_own_question_keeps_its_own_answer(bot: Bot) -> None:
+    """What the overview speaks of stays with the overview; the FOCP's own worth-it phrasing
+    is answered without the every-program lead."""
+    assert _ask(bot, "what is the foce")[0] == "foce-what-is"
+    faq_id, text = _ask(bot, "is focp worth it")
+    assert faq_id == "worth-it"
+    assert "nothing on this about" not in text
+    # A Framework term asked "in the FOCP" is no question about certifications at all.
+    assert "nothing on this about" not in _ask(bot, "what is a blended rate in the focp")[1]

@@ -59,6 +59,15 @@ _WHICH_ONE = re.compile(
 # The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
 _CHOSEN_SCORE = 12.0
 _CHOSEN_MARGIN = 8.0
+# An every-program FAQ answering the aspect a program's overview does not speak of.
+_ASPECT_SCORE = 30.0
+# FAQ tags of what is not a question about certifications themselves (the Framework, its
+# terms, roles and providers): "is the FCP acronym FOCF?" is not asking what FOCUS is.
+_NOT_ABOUT_CERTIFICATIONS = frozenset(
+    {"framework", "concepts", "capabilities", "terminology", "personas", "principles",
+     "domains", "maturity", "focus", "history", "definition", "cloud-bill", "lifecycle",
+     "scopes", "providers", "paths", "roles"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -186,7 +195,6 @@ class Bot:
         match = snap.index.match(text, self.match)
         if fact_reply is not None and not self._general_faq(match, fact_reply):
             return fact_reply
-        about: str | None = None
         asked = question.asked_about if question else ()
         if match.band == "suggest" and len(asked) == 1 and asked[0] in snap.knowledge.programs:
             # "what does the engineer one cover?": the nickname carries little weight; the
@@ -195,13 +203,67 @@ class Bot:
             if full.band == "answer" and self._covers(full, asked[0]):
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
+        return self._matched_reply(text, match, asked, subject)
+
+    def _matched_reply(
+        self, text: str, match: Match, asked: tuple[str, ...], subject: Subject | None
+    ) -> Reply:
+        """Reply with *match*, read for an aspect of the one program *asked* and against the
+        conversation's *subject*."""
+        knowledge = self.store.current.knowledge
+        about: str | None = None
+        general = self._aspect(match, asked)
         if subject is not None:
-            match, about = self._in_conversation(text, match, subject)
-        reply = replies.match_reply(snap.knowledge, match, self.match.max_suggestions)
+            general, about = self._in_conversation(text, general, subject)
+        reply = replies.match_reply(knowledge, general, self.match.max_suggestions)
+        answered = knowledge.faqs.get(reply.faq_id or "") if reply.answered else None
+        if answered is not None and len(asked) == 1 and _about_certifications(answered):
+            scope = facts.faq_scope(knowledge, answered.id)
+            if scope.every_program and asked[0] not in scope.programs:
+                # "is the FOCE hard?" answered with what the sources say of every program.
+                reply = replies.in_general(reply, knowledge.programs[asked[0]].name)
         if about is not None and reply.answered and reply.program is None:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         return reply
+
+    def _aspect(self, match: Match, asked: tuple[str, ...]) -> Match:
+        """Return *match* with a question every program shares answered first, when *text*
+        asks about one program something its overview never speaks of ("is the FOCE worth
+        it?" is the worth-it question, not "what is the FOCE?"); the overview is offered
+        beside it."""
+        best = match.best
+        if (
+            best is None
+            or match.band == "decline"
+            or len(asked) != 1
+            or best.faq.program != asked[0]
+            or "overview" not in best.faq.tags
+        ):
+            return match
+        snap = self.store.current
+        index = snap.index
+        aspect = frozenset(match.tokens) - index.speaks_of(best.faq.id)
+        if not aspect:
+            return match
+        pool = [
+            faq.id
+            for faq in snap.knowledge.faqs.values()
+            if _about_certifications(faq)
+            and facts.faq_scope(snap.knowledge, faq.id).every_program
+            and aspect & index.asked_with(faq.id)
+        ]
+        # Ranked on the aspect's words alone: the program's name is in none of them.
+        ranked = index.rank_among(" ".join(sorted(aspect)), self.match, pool)
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if (
+            not ranked
+            or ranked[0].score < _ASPECT_SCORE
+            or ranked[0].score - second < _CHOSEN_MARGIN
+        ):
+            return match
+        rest = tuple(c for c in match.candidates if c.faq.id != ranked[0].faq.id)
+        return Match("answer", (ranked[0], *rest), match.tokens, tentative=True)
 
     def _listed(self, subject: Subject | None) -> tuple[str, ...]:
         """Return the programs the conversation's last answer put forward: a path's list, or
@@ -492,6 +554,11 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
+
+
+def _about_certifications(faq: Faq) -> bool:
+    """Return True unless *faq* is about the Framework, its terms, roles or providers."""
+    return _NOT_ABOUT_CERTIFICATIONS.isdisjoint(faq.tags)
 
 
 def _position(text: str, count: int) -> tuple[int, re.Match[str]] | None:

@@ -209,6 +209,12 @@ class FaqIndex:
             for t in answer:
                 answer_postings[t].append(i)
         self._answer_postings = {t: np.array(v, dtype=np.intp) for t, v in answer_postings.items()}
+        # Per FAQ, every word its phrasings use: what it is asked with.
+        phrased: list[set[str]] = [set() for _ in self.faqs]
+        for ph in self.phrasings:
+            phrased[ph.faq].update(ph.tokens)
+        self._phrased = tuple(frozenset(w) for w in phrased)
+        self._position = {faq.id: i for i, faq in enumerate(self.faqs)}
         self._build_bayes()
         self.embedder = (embedder or shared_embedder()) if semantic else None
         self._build_semantic()
@@ -457,6 +463,16 @@ class FaqIndex:
             for i, (sc, p) in best.items():
                 best[i] = ((1 - k) * sc + k * 100 * posterior[i], p)
         return toks, best
+
+    def asked_with(self, faq_id: str) -> frozenset[str]:
+        """Return the words FAQ *faq_id*'s phrasings use (none for an unknown id)."""
+        at = self._position.get(faq_id)
+        return self._phrased[at] if at is not None else frozenset()
+
+    def speaks_of(self, faq_id: str) -> frozenset[str]:
+        """Return the words FAQ *faq_id* is asked or answered with (none for an unknown id)."""
+        at = self._position.get(faq_id)
+        return self._phrased[at] | self.answer_tokens[at] if at is not None else frozenset()
 
     def rank_among(
         self, text: str, settings: MatchSettings, faq_ids: Collection[str]

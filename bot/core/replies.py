@@ -108,6 +108,11 @@ def more_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     )
 
 
+def in_general(reply: Reply, program: str) -> Reply:
+    """Lead *reply* (an FAQ about every certification) by saying it is not about *program*."""
+    return replace(reply, sections=(Section(say("in_general", program=program)), *reply.sections))
+
+
 def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Reply:
     """Answer, offer 'did you mean' choices, or decline, according to the match band."""
     best = match.best
