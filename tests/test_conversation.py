@@ -414,6 +414,19 @@ async def test_which_one_naming_nothing_in_the_list_picks_no_item(
     assert reply.faq_id not in items
 
 
+async def test_an_aspect_in_a_programs_thread_is_answered_for_it(
+    service: ConversationService,
+) -> None:
+    """ "is it hard?" in a thread about the FOCE gets what the sources say of difficulty,
+    saying they say nothing of the FOCE itself; the FOCE stays the thread's program."""
+    await say(service, thread("tell me about the foce"))
+    reply = await say(service, thread("is it hard?"))
+    assert reply.faq_id == "difficulty"
+    assert "nothing on this about the FinOps Certified Engineer (FOCE) itself" in render_text(reply)
+    after = await say(service, thread("how much is it?"))
+    assert (after.program, after.attribute) == ("foce", "price")
+
+
 async def test_a_vague_follow_up_gets_its_answer_not_the_programs_overview(
     service: ConversationService,
 ) -> None:

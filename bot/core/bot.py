@@ -215,6 +215,10 @@ class Bot:
         general = self._aspect(match, asked)
         if subject is not None:
             general, about = self._in_conversation(text, general, subject)
+            if about is not None and not asked:
+                # "is it hard?" in a thread about the FOCE asks the FOCE's.
+                asked = (about,)
+                general = self._aspect(general, asked)
         reply = replies.match_reply(knowledge, general, self.match.max_suggestions)
         answered = knowledge.faqs.get(reply.faq_id or "") if reply.answered else None
         if answered is not None and len(asked) == 1 and _about_certifications(answered):
