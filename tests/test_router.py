@@ -132,6 +132,9 @@ def test_path_command_never_raises(bot: Bot, text: str) -> None:
         ("where can I find practice exams for the FOCP?", "faq"),
         ("does the focp have practice questions", "faq"),
         ("can you make me a study plan for the focp?", "plan"),
+        ("practice tests?", "faq"),
+        ("where can I find FOCP practice tests?", "faq"),
+        ("is there a practice exam for focp", "faq"),
     ],
 )
 def test_intents(text: str, kind: str) -> None:
@@ -146,6 +149,8 @@ def test_intents(text: str, kind: str) -> None:
         ("can you quiz me on the FOCE?", "foce"),
         ("could you give me some sample questions for focp", "focp"),
         ("can you make me a study plan", "help"),
+        ("FOCP practice test", "focp"),
+        ("practice questions for the FOCE", "foce"),
     ],
 )
 def test_asking_the_bot_to_practise_or_plan_says_how(text: str, rest: str) -> None:

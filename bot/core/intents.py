@@ -39,6 +39,11 @@ _QUIZ_ASK = re.compile(
     r"\b(?:(?:practice|sample|mock)\s+(?:questions?|tests?|exams?|quiz\w*)|quiz\w*)"
     r")\b"
 )
+# Practice asked for by name alone ("focp practice test", "practice questions for the foce").
+_QUIZ_BARE = re.compile(
+    r"^(?:(?:any|some|more)\s+)?(?:(?P<before>[a-z0-9 ]+?)\s+)?(?:practice|sample|mock)\s+"
+    r"(?:questions?|tests?|exams?|quiz\w*)(?:\s+(?:for|on|about)\s+(?:the\s+)?(?P<after>.+))?$"
+)
 # "on the foce" after such a request names the program to practise.
 _QUIZ_ON = re.compile(r"\b(?:on|about|for)\s+(?:the\s+)?(.+)$")
 # Asking the bot for a study plan: the plan's usage says how to get one.
@@ -138,6 +143,36 @@ def _small_talk(core: str, words: list[str]) -> IntentKind | None:
     return None
 
 
+def _feature_asked(plain: str) -> Intent | None:
+    """Return the quiz or plan *plain* asks the bot itself for ("can you quiz me on the
+    FOCE?", "focp practice test", "can you make me a study plan"), or None."""
+    if _QUIZ_ASK.search(plain):
+        named = _QUIZ_ON.search(plain)
+        return Intent("quiz", named.group(1) if named else "help")
+    bare = _QUIZ_BARE.match(plain)
+    program = bare and (bare.group("before") or bare.group("after"))
+    if bare and program and _names_only(bare.group("before")):
+        # "practice tests?" alone may ask where to find some: an FAQ answers that.
+        return Intent("quiz", program)
+    if _PLAN_ASK.search(plain):
+        return Intent("plan", "help")
+    return None
+
+
+def _names_only(before: str | None) -> bool:
+    """Return True when the words before "practice test" can only name a program ("focp",
+    "finops architect"), not ask something ("where can I find focp")."""
+    said = (before or "").split()
+    return len(said) <= _NAME_WORDS and _ASKING.isdisjoint(said)
+
+
+_NAME_WORDS = 3
+_ASKING = frozenset(
+    {"where", "what", "which", "how", "when", "why", "who", "is", "are", "can", "could", "do",
+     "does", "did", "should", "i", "we", "find", "get", "there", "free", "good", "best"}
+)  # fmt: skip
+
+
 def classify(text: str) -> Intent:
     """Classify *text*; FAQ is the default, so unknown text is matched (and maybe declined)."""
     text = text[:4000]
@@ -163,11 +198,8 @@ def classify(text: str) -> Intent:
         return Intent("forget", "")
     if core in _HELP or plain in _HELP:
         return Intent("help", "")
-    if _QUIZ_ASK.search(plain):
-        named = _QUIZ_ON.search(plain)
-        return Intent("quiz", named.group(1) if named else "help")
-    if _PLAN_ASK.search(plain):
-        return Intent("plan", "help")
+    if (feature := _feature_asked(plain)) is not None:
+        return feature
     small_talk = _small_talk(core, words)
     if small_talk is not None:
         return Intent(small_talk, "")
