@@ -42,10 +42,9 @@ _ORDINAL = re.compile(
 )
 
 
-# Asking why a path lists its programs as it does ("why that order?", "why FOCP first?").
-_WHY_ORDER = re.compile(
-    r"\bwhy\b.*\b(?:order|ordered|sequence|first|before|after|then)\b", re.IGNORECASE
-)
+# Asking why a path lists its programs as it does ("why that order?", "why FOCP first?"):
+# "why", then one of these words after it.
+_ORDER_WORDS = frozenset({"order", "ordered", "sequence", "first", "before", "after", "then"})
 
 
 # Picking from a list by what an item holds: "which one has...", "which of those is the one
@@ -284,7 +283,7 @@ class Bot:
         """Reply to a question only the conversation's last list explains, or None: "why
         that order?" after a path, "the third one?" after the six principles."""
         snap = self.store.current
-        if subject is not None and len(subject.choices) > 1 and _WHY_ORDER.search(text):
+        if subject is not None and len(subject.choices) > 1 and _asks_why_order(text):
             return replies.order_reply(snap.knowledge, subject.choices)
         if (item := _item(snap.knowledge.faqs, text, subject)) is not None:
             return replies.faq_reply(snap.knowledge, item)
@@ -558,6 +557,12 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
+
+
+def _asks_why_order(text: str) -> bool:
+    """Return True when *text* asks why something comes in its order ("why that order?")."""
+    said = words(text)
+    return "why" in said and not _ORDER_WORDS.isdisjoint(said[said.index("why") + 1 :])
 
 
 def _about_certifications(faq: Faq) -> bool:

@@ -32,12 +32,17 @@ _QUIZ_CMD = re.compile(r"^\s*(?:/?finops[- ]quiz|quiz me)\b[\s:]*", re.IGNORECAS
 _FORGET = {"forget me", "please forget me", "forget about me", "delete my data", "forget my data"}
 # Asking the bot itself for practice ("do you have practice questions?", "can you quiz me?"):
 # its own quiz answers that, not an FAQ about where to find practice exams.
-_QUIZ_ASK = re.compile(
-    r"\b(?:do|can|could|would|will)\s+(?:you|u)\s+(?:"
-    r"(?:quiz|test)\s+me"
-    r"|(?:have|give|ask|send|make|run|offer|provide|do)\b.*"
-    r"\b(?:(?:practice|sample|mock)\s+(?:questions?|tests?|exams?|quiz\w*)|quiz\w*)"
-    r")\b"
+# Asking the bot itself for practice ("do you have practice questions?", "can you quiz me?"):
+# its own quiz answers that, not an FAQ about where to find practice exams. Each request is
+# the asking words, then (anywhere after them) what is asked for: two linear searches, where
+# one pattern with ".*" between them backtracks on a long message.
+_QUIZ_ME = re.compile(r"\b(?:can|could|would|will)\s+(?:you|u)\s+(?:quiz|test)\s+me\b")
+_YOU_GIVE = re.compile(
+    r"\b(?:do|can|could|would|will)\s+(?:you|u)\s+"
+    r"(?:have|give|ask|send|make|run|offer|provide|do)\b"
+)
+_PRACTICE = re.compile(
+    r"\b(?:(?:practice|sample|mock)\s+(?:questions?|tests?|exams?|quiz\w*)|quiz\w*)\b"
 )
 # Practice asked for by name alone ("focp practice test", "practice questions for the foce").
 _QUIZ_BARE = re.compile(
@@ -47,10 +52,10 @@ _QUIZ_BARE = re.compile(
 # "on the foce" after such a request names the program to practise.
 _QUIZ_ON = re.compile(r"\b(?:on|about|for)\s+(?:the\s+)?(.+)$")
 # Asking the bot for a study plan: the plan's usage says how to get one.
-_PLAN_ASK = re.compile(
-    r"\b(?:can|could|would|will)\s+(?:you|u)\s+(?:make|build|create|give|write|draw|put|do)"
-    r"\b.*\b(?:study|prep|preparation|revision|exam)\s+(?:plan|schedule)\b"
+_YOU_MAKE = re.compile(
+    r"\b(?:can|could|would|will)\s+(?:you|u)\s+(?:make|build|create|give|write|draw|put|do)\b"
 )
+_STUDY_PLAN = re.compile(r"\b(?:study|prep|preparation|revision|exam)\s+(?:plan|schedule)\b")
 _ADMIN_CMD = re.compile(r"^\s*(?:/finops-admin|/?admin)\b[\s:]*", re.IGNORECASE)
 _HELP = {
     "help", "usage", "commands", "what can you do", "what do you do", "how do i use you",
@@ -146,7 +151,7 @@ def _small_talk(core: str, words: list[str]) -> IntentKind | None:
 def _feature_asked(plain: str) -> Intent | None:
     """Return the quiz or plan *plain* asks the bot itself for ("can you quiz me on the
     FOCE?", "focp practice test", "can you make me a study plan"), or None."""
-    if _QUIZ_ASK.search(plain):
+    if _QUIZ_ME.search(plain) or _then(_YOU_GIVE, _PRACTICE, plain):
         named = _QUIZ_ON.search(plain)
         return Intent("quiz", named.group(1) if named else "help")
     bare = _QUIZ_BARE.match(plain)
@@ -154,9 +159,15 @@ def _feature_asked(plain: str) -> Intent | None:
     if bare and program and _names_only(bare.group("before")):
         # "practice tests?" alone may ask where to find some: an FAQ answers that.
         return Intent("quiz", program)
-    if _PLAN_ASK.search(plain):
+    if _then(_YOU_MAKE, _STUDY_PLAN, plain):
         return Intent("plan", "help")
     return None
+
+
+def _then(first: re.Pattern[str], second: re.Pattern[str], text: str) -> bool:
+    """Return True when *second* matches somewhere after the first match of *first*."""
+    found = first.search(text)
+    return found is not None and second.search(text, found.end()) is not None
 
 
 def _names_only(before: str | None) -> bool:
