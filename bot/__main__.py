@@ -17,7 +17,7 @@ from bot import heap
 from bot.core.bot import Bot
 from bot.core.intents import classify
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
-from bot.core.loading import load_knowledge
+from bot.core.loading import BUNDLED_KNOWLEDGE, load_knowledge
 from bot.core.quiz import items as quiz_items
 from bot.core.reply import Reply
 from bot.core.store import KnowledgeStore
@@ -26,7 +26,6 @@ from bot.core.study_replies import plan_reply
 from bot.core.yamlsafe import YamlError, parse_yaml
 from bot.learned_cli import add_parser as add_learned_parser
 from bot.render.text import render_text
-from bot.settings import BUNDLED_KNOWLEDGE, SettingsError, read_settings
 
 if TYPE_CHECKING:
     from bot.conversation.service import ConversationService
@@ -231,7 +230,7 @@ def _chat_store(args: argparse.Namespace, conversation: ConversationService) -> 
     """With `chat --store`: the store `serve` uses, its admin verbs (teach ...) and recording."""
     if not args.store:
         return None
-    from bot.settings import read_store_settings  # noqa: PLC0415
+    from bot.settings import SettingsError, read_store_settings  # noqa: PLC0415
     from bot.storage.service import StoreService  # noqa: PLC0415
     from bot.storage.store import Storage  # noqa: PLC0415
 
@@ -270,6 +269,7 @@ def _teams_sdk_installed() -> bool:
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve Slack (HTTP or Socket Mode) and/or Teams with /healthz, until interrupted."""
     from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError  # noqa: PLC0415
+    from bot.settings import SettingsError, read_settings  # noqa: PLC0415
 
     try:
         settings = read_settings()

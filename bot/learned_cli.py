@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,9 +10,9 @@ from typing import TYPE_CHECKING
 from bot.core.knowledge import KnowledgeError
 from bot.core.learned import Learned, export_files, fitting
 from bot.core.loading import knowledge_files, load_knowledge
-from bot.settings import SettingsError, StoreSettings, read_store_settings
 
 if TYPE_CHECKING:
+    from bot.settings import StoreSettings
     from bot.storage.store import Storage
 
 DEFAULT_OUT = "learned-export"
@@ -21,7 +20,11 @@ DEFAULT_OUT = "learned-export"
 
 def cmd_learned(args: argparse.Namespace) -> int:
     """Run `learned export` or `learned clear` against the store `serve` uses."""
-    # Imported here: every other command builds this parser, and SQLAlchemy is slow to load.
+    # Imported here: every other command builds this parser, and SQLAlchemy, asyncio and the
+    # settings' pydantic-settings are slow to load (`finops-bot ask` pays for what it imports).
+    import asyncio  # noqa: PLC0415
+
+    from bot.settings import SettingsError, read_store_settings  # noqa: PLC0415
     from bot.storage.store import StoreUnavailableError  # noqa: PLC0415
 
     try:
@@ -51,6 +54,8 @@ async def _open(settings: StoreSettings) -> Storage:
 
 
 async def _export(settings: StoreSettings, out: Path) -> int:
+    import asyncio  # noqa: PLC0415 - loaded already by the time this runs
+
     directory = settings.knowledge_dir
     try:
         knowledge = load_knowledge(directory)

@@ -14,10 +14,10 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.slack.ids import CHANNEL_ID, USER_ID
+from bot.core.loading import BUNDLED_KNOWLEDGE
 from bot.core.matching import MatchSettings
 from bot.storage.urls import DatabaseUrlError, backend_of, normalise_url, sqlite_file, sqlite_url
 
-BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 # Read from the working directory, as .env.example says; the environment wins over it.
 ENV_FILE = Path(".env")
 DEFAULT_API_URL = "https://slack.com/api/"

@@ -19,6 +19,8 @@ from bot.core.models import Faq, KnowledgeFile, Language, Program, QuizBank
 from bot.core.yamlsafe import MAX_FILE_BYTES, YamlError, line_of, parse_yaml
 
 SECTIONS = tuple(KnowledgeFile.model_fields)
+# The knowledge that ships with the bot: every command's default directory.
+BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent.parent / "knowledge"
 
 
 @dataclass(frozen=True)
