@@ -427,6 +427,18 @@ async def test_an_aspect_in_a_programs_thread_is_answered_for_it(
     assert (after.program, after.attribute) == ("foce", "price")
 
 
+async def test_is_it_on_the_exam_asks_what_the_exam_covers(
+    service: ConversationService,
+) -> None:
+    """ "is it on the focp exam?" after a concept asks what the FOCP covers, not its price
+    ("on" is a stopword, so "focp exam" alone had matched the price)."""
+    await say(service, thread("what is invoicing and chargeback"))
+    reply = await say(service, thread("is it on the focp exam?"))
+    assert reply.faq_id == "focp-curriculum"
+    again = await say(service, dm("how many questions are on the focp exam?"))
+    assert (again.program, again.attribute) == ("focp", "question_count")
+
+
 async def test_a_vague_follow_up_gets_its_answer_not_the_programs_overview(
     service: ConversationService,
 ) -> None:
