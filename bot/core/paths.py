@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -89,6 +90,12 @@ class Recommendation:
 
 def _clean(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9.+:=\- ]", " ", fold(strip_markup(text))).split())
+
+
+@lru_cache(maxsize=1024)  # knowledge texts only: the same few dozen on every path
+def _says_none(prerequisite: str) -> bool:
+    """Return True when a prerequisite's text says there is none."""
+    return _clean(prerequisite).strip(" .") in ("none", "no prerequisites", "none required")
 
 
 MAX_EXPERIENCE_MONTHS = 600
@@ -250,7 +257,7 @@ class PathRecommender:
 
     def _check(self, pre: Prerequisite, months: float | None, chosen: set[str]) -> PrereqCheck:
         """Say whether *months* of experience and the *chosen* levels meet *pre*."""
-        if _clean(pre.text).strip(" .") in ("none", "no prerequisites", "none required"):
+        if _says_none(pre.text):
             return PrereqCheck(pre.text, "met", "no prerequisite")
         if pre.requires_level:
             needed = self.knowledge.levels.get(pre.requires_level)
@@ -337,5 +344,6 @@ def _in_taking_order(plans: list[ProgramPlan]) -> tuple[ProgramPlan, ...]:
             max(ready_now, key=lambda plan: builds_on[plan.program.id]) if ready_now else waiting[0]
         )
         placed.append(ready)
-        waiting.remove(ready)
+        # By identity: list.remove compares plans, and with them their pydantic programs.
+        waiting = [plan for plan in waiting if plan is not ready]
     return (*placed, *(plan for plan in plans if not plan.steps))

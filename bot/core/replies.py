@@ -291,7 +291,10 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
     # Programs with something for the role get a section each; the rest share one line.
     fitting = [plan for plan in rec.plans if _fits(plan)] or list(rec.plans[:1])
     sections = [_plan_section(knowledge, plan) for plan in fitting]
-    others = [plan.program.name for plan in rec.plans if plan not in fitting]
+    # By program id: comparing whole plans compared their pydantic programs field by field,
+    # most of what rendering a path cost.
+    shown = {plan.program.id for plan in fitting}
+    others = [plan.program.name for plan in rec.plans if plan.program.id not in shown]
     if others:
         sections.append(
             Section(
