@@ -54,6 +54,8 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 def _chunks(text: str, limit: int = MAX_SECTION) -> list[str]:
     """Split *text* on line boundaries into pieces Slack accepts as one section each."""
+    if len(text) <= limit:  # nearly always: the loop below would rejoin the same lines
+        return [text] if text.strip() else []
     pieces: list[str] = []
     for line in text.split("\n"):
         pieces.extend(line[i : i + limit] for i in range(0, max(len(line), 1), limit))

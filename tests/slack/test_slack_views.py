@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.adapters.slack.channels import ChannelRegistry, ChannelStateError, parse_channel_ref
 from bot.adapters.slack.dedup import TtlCache
@@ -16,7 +18,7 @@ from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge
 from bot.core.reply import Fact, Message, Reply, Section
 from bot.core.store import KnowledgeStore
-from bot.render.blocks import render_blocks
+from bot.render.blocks import _chunks, render_blocks
 from bot.render.slack_views import ephemeral, home_view, message, path_modal
 from bot.storage.store import Storage
 from bot.storage.urls import sqlite_url
@@ -235,3 +237,14 @@ def test_path_form_reading_and_errors(bundled_store: KnowledgeStore) -> None:
     assert too_long == {"experience": "I read experience as 0 to 50 years; '500 years' is not."}
     forged = {"private_metadata": '{"channel_id": "<!channel>"}', "state": {"values": {}}}
     assert read_path_form(forged).channel_id is None
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n*<&"), max_size=120), st.integers(5, 40))
+def test_a_long_section_is_split_on_lines_within_slacks_limit(text: str, limit: int) -> None:
+    """Every piece fits Slack's section limit and none is blank; nothing but line breaks and
+    blank lines is lost; text that fits is sent as it is, in one piece."""
+    pieces = _chunks(text, limit)
+    assert all(len(p) <= limit and p.strip() for p in pieces)
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+    if len(text) <= limit and text.strip():
+        assert pieces == [text]
