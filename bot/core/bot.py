@@ -231,10 +231,10 @@ class Bot:
         return reply
 
     def _aspect(self, match: Match, asked: tuple[str, ...]) -> Match:
-        """Return *match* with a question every program shares answered first, when *text*
-        asks about one program something its overview never speaks of ("is the FOCE worth
-        it?" is the worth-it question, not "what is the FOCE?"); the overview is offered
-        beside it."""
+        """Return *match* with a question every program shares answered first, when the
+        question asks about the one program *asked* something that program's overview never
+        speaks of ("is the FOCE worth it?" is the worth-it question, not "what is the
+        FOCE?"); the overview is offered beside it."""
         best = match.best
         if (
             best is None
