@@ -12,9 +12,10 @@ from bot.conversation.access import AccessRules
 from bot.conversation.admin import KnowledgeAdmin
 from bot.conversation.context import MemoryContext, context_key
 from bot.conversation.service import ConversationService, NullRecorder
-from bot.core.bot import Bot, Subject
+from bot.core.bot import Bot
 from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
+from bot.core.subject import Subject
 from bot.render.text import render_text
 
 ADMIN = "U_ADMIN"

@@ -10,10 +10,11 @@ from bot.adapters.terminal import run_chat
 from bot.conversation.access import AccessRules
 from bot.conversation.service import ConversationService
 from bot.core import facts
-from bot.core.bot import Bot, Subject
+from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge
 from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
+from bot.core.subject import Subject
 from bot.render.text import render_text
 
 

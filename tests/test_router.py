@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.bot import Bot, Subject
+from bot.core.bot import Bot
 from bot.core.intents import classify
 from bot.core.reply import Message
+from bot.core.subject import Subject
 from bot.render.text import render_text
 
 NASTY = [

@@ -9,8 +9,8 @@ from typing import Protocol
 
 from cachetools import TTLCache
 
-from bot.core.bot import Subject
 from bot.core.reply import Message
+from bot.core.subject import Subject
 
 # A follow-up after half an hour of silence is a new conversation.
 DEFAULT_TTL = 30 * 60.0

@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from bot.core import facts, quiz_replies, replies, study_replies
+from bot.core import facts, lists, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.matching import Match, MatchSettings
 from bot.core.models import Faq, Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
+from bot.core.subject import Subject
 from bot.core.text import fold, mostly_other_script, words
 
 # A message that continues the conversation rather than starting a question of its own.
@@ -28,38 +28,9 @@ _REFERS_BACK = _POINTS_BACK | {"their", "theirs", "then"}
 # Politeness and glue that do not make a message a question of its own ("example pls").
 _FILLER = frozenset({"pls", "please", "plz", "an", "a", "the", "then", "so", "ok", "and"})
 _SHORT = 2
-_POSITIONS = {
-    **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
-    **{w: n for n, w in enumerate(("1st", "2nd", "3rd", "4th", "5th", "6th"), 1)},
-}
-_ORDINALS = "|".join(("last", *_POSITIONS))
-# A position in a listed path: "the second one", "the 2nd cert", "number 2", "what about the
-# last?". A bare "first" ("which should I take first?") is not a position.
-_ORDINAL = re.compile(
-    rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:one|cert\w*|program\w*|option|exam|course|track)\b"
-    rf"|(?=[\s?.!]*$))|(?:number|option|no\.?|#)\s*([1-6])\b)",
-    re.IGNORECASE,
-)
-
-
-# Asking why a path lists its programs as it does ("why that order?", "why FOCP first?"):
-# "why", then one of these words after it.
-_ORDER_WORDS = frozenset({"order", "ordered", "sequence", "first", "before", "after", "then"})
-
-
-# Picking from a list by what an item holds: "which one has...", "which of those is the one
-# about...". The words after it are what is compared.
-_WHICH_ONE = re.compile(
-    r"\bwhich\s+(?:one|ones|of\s+(?:those|these|them))\b"
-    r"(?:\s+(?:is|are|has|have|covers?|includes?|contains?|deals|handles?|talks|the|one|about"
-    r"|with|in|for|of)\b)*",
-    re.IGNORECASE,
-)
-# The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
-_CHOSEN_SCORE = 12.0
-_CHOSEN_MARGIN = 8.0
 # An every-program FAQ answering the aspect a program's overview does not speak of.
 _ASPECT_SCORE = 30.0
+_ASPECT_MARGIN = 8.0
 # FAQ tags of what is not a question about certifications themselves (the Framework, its
 # terms, roles and providers): "is the FCP acronym FOCF?" is not asking what FOCUS is.
 _NOT_ABOUT_CERTIFICATIONS = frozenset(
@@ -67,35 +38,6 @@ _NOT_ABOUT_CERTIFICATIONS = frozenset(
      "domains", "maturity", "focus", "history", "definition", "cloud-bill", "lifecycle",
      "scopes", "providers", "paths", "roles"}
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a conversation has been about so far: the program and attribute last discussed."""
-
-    program: str | None
-    attribute: str | None = None
-    # The programs a certification path listed, in order: "the second one" picks from them.
-    choices: tuple[str, ...] = ()
-    # The concept FAQ (about no program) last answered: "is there a cert for it?" after "what
-    # is FOCUS?" asks about it.
-    faq: str | None = None
-
-    def after(self, earlier: Subject | None) -> Subject:
-        """Return this subject completed by *earlier* where this message left a part open.
-
-        A new program starts a new topic (its attribute, if any, replaces the old one); a
-        message about an attribute only ("and the price?") keeps the earlier program. A new
-        path's list replaces the old topic; otherwise the last list is kept, so "the second
-        one" still resolves after a question about the first.
-        """
-        if earlier is None or self.choices:
-            return self
-        if self.program is not None:
-            return Subject(self.program, self.attribute, earlier.choices, self.faq)
-        return Subject(
-            earlier.program, self.attribute or earlier.attribute, earlier.choices, self.faq
-        )
 
 
 class Bot:
@@ -154,8 +96,8 @@ class Bot:
         snap = self.store.current
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
-            text, subject = _picked(snap.knowledge.programs, text, subject)
-        if (listed := self._about_list(text, subject)) is not None:
+            text, subject = lists.picked_program(snap.knowledge.programs, text, subject)
+        if (listed := lists.about_list(snap, self.match, text, subject)) is not None:
             return listed
         if subject is not None and (concept := self._concept_first(text, subject)):
             return concept
@@ -180,7 +122,7 @@ class Bot:
                 subject.attribute if subject else None,
                 as_typed=as_typed,
                 parsed=question,
-                among=self._listed(subject),
+                among=lists.listed(snap.knowledge, subject),
             )
             if question is not None  # another vendor's exam: no fact of ours answers it
             else None
@@ -262,56 +204,11 @@ class Bot:
         if (
             not ranked
             or ranked[0].score < _ASPECT_SCORE
-            or ranked[0].score - second < _CHOSEN_MARGIN
+            or ranked[0].score - second < _ASPECT_MARGIN
         ):
             return match
         rest = tuple(c for c in match.candidates if c.faq.id != ranked[0].faq.id)
         return Match("answer", (ranked[0], *rest), match.tokens, tentative=True)
-
-    def _listed(self, subject: Subject | None) -> tuple[str, ...]:
-        """Return the programs the conversation's last answer put forward: a path's list, or
-        those an FAQ about no one program names ("which cert for an SRE?" names four)."""
-        if subject is None or subject.choices:
-            return subject.choices if subject else ()
-        if subject.faq is None:
-            return ()
-        knowledge = self.store.current.knowledge
-        named = facts.faq_scope(knowledge, subject.faq).programs
-        return tuple(p for p in knowledge.programs if p in named)
-
-    def _about_list(self, text: str, subject: Subject | None) -> Reply | None:
-        """Reply to a question only the conversation's last list explains, or None: "why
-        that order?" after a path, "the third one?" after the six principles."""
-        snap = self.store.current
-        if subject is not None and len(subject.choices) > 1 and _asks_why_order(text):
-            return replies.order_reply(snap.knowledge, subject.choices)
-        if (item := _item(snap.knowledge.faqs, text, subject)) is not None:
-            return replies.faq_reply(snap.knowledge, item)
-        if (chosen := self._chosen_item(text, subject)) is not None:
-            return replies.faq_reply(snap.knowledge, chosen)
-        return None
-
-    def _chosen_item(self, text: str, subject: Subject | None) -> Faq | None:
-        """Return the item of the conversation's list that *text* picks by what it holds
-        ("which one has forecasting in it?" after the domains), or None.
-
-        Only what follows "which one (is about)" is compared, with the list's items alone:
-        the words that pick ("which", "one", "covers") are in every question of this kind.
-        """
-        snap = self.store.current
-        listing = snap.knowledge.faqs.get(subject.faq) if subject and subject.faq else None
-        picking = _WHICH_ONE.search(text) if listing is not None and listing.items else None
-        if listing is None or picking is None:
-            return None
-        said = text[picking.end() :]
-        ranked = snap.index.rank_among(said, self.match, listing.items)
-        if not ranked:
-            return None
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        top = ranked[0]
-        if top.score < _CHOSEN_SCORE or top.score - second < _CHOSEN_MARGIN:
-            return None
-        return top.faq
 
     def _in_conversation(
         self, text: str, match: Match, subject: Subject
@@ -476,8 +373,8 @@ class Bot:
     def next_subject(self, text: str, reply: Reply, earlier: Subject | None) -> Subject | None:
         """Return the conversation's subject after *reply* to *text*, given the *earlier* one."""
         if (
-            _item(self.store.current.knowledge.faqs, text, earlier) is not None
-            or self._chosen_item(text, earlier) is not None
+            lists.picked_item(self.store.current.knowledge.faqs, text, earlier) is not None
+            or lists.chosen_item(self.store.current, self.match, text, earlier) is not None
         ):
             # An item picked from a list keeps the list as the subject: "and the fourth?"
             return earlier
@@ -559,54 +456,9 @@ class Bot:
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
 
 
-def _asks_why_order(text: str) -> bool:
-    """Return True when *text* asks why something comes in its order ("why that order?")."""
-    said = words(text)
-    return "why" in said and not _ORDER_WORDS.isdisjoint(said[said.index("why") + 1 :])
-
-
 def _about_certifications(faq: Faq) -> bool:
     """Return True unless *faq* is about the Framework, its terms, roles or providers."""
     return _NOT_ABOUT_CERTIFICATIONS.isdisjoint(faq.tags)
-
-
-def _position(text: str, count: int) -> tuple[int, re.Match[str]] | None:
-    """Return the 0-based position in a list of *count* that *text* names ("the second one",
-    "number 2", "the last"), with where it says so; None when it names none in range."""
-    found = _ORDINAL.search(text)
-    if found is None:
-        return None
-    word = (found.group(1) or found.group(2)).lower()
-    positions = {**_POSITIONS, "last": count}
-    position = int(word) if word.isdigit() else positions[word]
-    return (position - 1, found) if 1 <= position <= count else None
-
-
-def _picked(programs: Mapping[str, Program], text: str, subject: Subject) -> tuple[str, Subject]:
-    """Return *text* and *subject* with a position in a path's list read as that program.
-
-    "how much is the second one?" after a path that listed three programs becomes a
-    question naming the second, about it; with no position in the text, both are unchanged.
-    """
-    at = _position(text, len(subject.choices))
-    if at is None:
-        return text, subject
-    position, found = at
-    chosen = programs.get(subject.choices[position])
-    if chosen is None:  # the knowledge was reloaded without it
-        return text, subject
-    named = f"{text[: found.start()]}the {chosen.name}{text[found.end() :]}"
-    return named, Subject(chosen.id, subject.attribute, subject.choices)
-
-
-def _item(faqs: Mapping[str, Faq], text: str, subject: Subject | None) -> Faq | None:
-    """Return the FAQ of the item *text* picks by position from the list the conversation's
-    concept answer gave ("the third one?" after the six principles), or None."""
-    listing = faqs.get(subject.faq) if subject is not None and subject.faq else None
-    if listing is None or not listing.items:
-        return None
-    at = _position(text, len(listing.items))
-    return faqs.get(listing.items[at[0]]) if at is not None else None
 
 
 def _other_issuer(programs: Mapping[str, Program], text: str, program_id: str) -> bool:

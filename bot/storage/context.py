@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from bot.conversation.context import DEFAULT_TTL, MemoryContext
-from bot.core.bot import Subject
+from bot.core.subject import Subject
 from bot.storage.engine import Database, insert
 from bot.storage.health import StoreUnavailableError
 from bot.storage.schema import CHOICES_LENGTH, contexts

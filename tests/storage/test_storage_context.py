@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversation.context import context_key
-from bot.core.bot import Subject
 from bot.core.reply import Message
+from bot.core.subject import Subject
 from bot.storage.schema import SCHEMA_VERSION, contexts, schema_version
 from tests.dbutil import dump, execute, with_db
 from tests.storage.conftest import FakeClock, OpenStorage

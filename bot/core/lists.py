@@ -1,0 +1,142 @@
+"""What a conversation's last list lets a follow-up pick: a path's programs by position, a
+concept list's items by position or by what they hold, and why a path is in its order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.core import facts, replies
+from bot.core.knowledge import Knowledge
+from bot.core.matching import MatchSettings
+from bot.core.models import Faq, Program
+from bot.core.reply import Reply
+from bot.core.store import Snapshot
+from bot.core.subject import Subject
+from bot.core.text import words
+
+_POSITIONS = {
+    **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
+    **{w: n for n, w in enumerate(("1st", "2nd", "3rd", "4th", "5th", "6th"), 1)},
+}
+_ORDINALS = "|".join(("last", *_POSITIONS))
+# A position in a listed path: "the second one", "the 2nd cert", "number 2", "what about the
+# last?". A bare "first" ("which should I take first?") is not a position.
+_ORDINAL = re.compile(
+    rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:one|cert\w*|program\w*|option|exam|course|track)\b"
+    rf"|(?=[\s?.!]*$))|(?:number|option|no\.?|#)\s*([1-6])\b)",
+    re.IGNORECASE,
+)
+
+
+# Asking why a path lists its programs as it does ("why that order?", "why FOCP first?"):
+# "why", then one of these words after it.
+_ORDER_WORDS = frozenset({"order", "ordered", "sequence", "first", "before", "after", "then"})
+
+
+# Picking from a list by what an item holds: "which one has...", "which of those is the one
+# about...". The words after it are what is compared.
+_WHICH_ONE = re.compile(
+    r"\bwhich\s+(?:one|ones|of\s+(?:those|these|them))\b"
+    r"(?:\s+(?:is|are|has|have|covers?|includes?|contains?|deals|handles?|talks|the|one|about"
+    r"|with|in|for|of)\b)*",
+    re.IGNORECASE,
+)
+# The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
+_CHOSEN_SCORE = 12.0
+_CHOSEN_MARGIN = 8.0
+
+
+def about_list(
+    snap: Snapshot, settings: MatchSettings, text: str, subject: Subject | None
+) -> Reply | None:
+    """Reply to a question only the conversation's last list explains, or None: "why
+    that order?" after a path, "the third one?" after the six principles."""
+    if subject is not None and len(subject.choices) > 1 and _asks_why_order(text):
+        return replies.order_reply(snap.knowledge, subject.choices)
+    if (item := picked_item(snap.knowledge.faqs, text, subject)) is not None:
+        return replies.faq_reply(snap.knowledge, item)
+    if (chosen := chosen_item(snap, settings, text, subject)) is not None:
+        return replies.faq_reply(snap.knowledge, chosen)
+    return None
+
+
+def chosen_item(
+    snap: Snapshot, settings: MatchSettings, text: str, subject: Subject | None
+) -> Faq | None:
+    """Return the item of the conversation's list that *text* picks by what it holds
+    ("which one has forecasting in it?" after the domains), or None.
+
+    Only what follows "which one (is about)" is compared, with the list's items alone:
+    the words that pick ("which", "one", "covers") are in every question of this kind.
+    """
+    listing = snap.knowledge.faqs.get(subject.faq) if subject and subject.faq else None
+    picking = _WHICH_ONE.search(text) if listing is not None and listing.items else None
+    if listing is None or picking is None:
+        return None
+    ranked = snap.index.rank_among(text[picking.end() :], settings, listing.items)
+    if not ranked:
+        return None
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    top = ranked[0]
+    if top.score < _CHOSEN_SCORE or top.score - second < _CHOSEN_MARGIN:
+        return None
+    return top.faq
+
+
+def listed(knowledge: Knowledge, subject: Subject | None) -> tuple[str, ...]:
+    """Return the programs the conversation's last answer put forward: a path's list, or
+    those an FAQ about no one program names ("which cert for an SRE?" names four)."""
+    if subject is None or subject.choices:
+        return subject.choices if subject else ()
+    if subject.faq is None:
+        return ()
+    named = facts.faq_scope(knowledge, subject.faq).programs
+    return tuple(p for p in knowledge.programs if p in named)
+
+
+def _asks_why_order(text: str) -> bool:
+    """Return True when *text* asks why something comes in its order ("why that order?")."""
+    said = words(text)
+    return "why" in said and not _ORDER_WORDS.isdisjoint(said[said.index("why") + 1 :])
+
+
+def _position(text: str, count: int) -> tuple[int, re.Match[str]] | None:
+    """Return the 0-based position in a list of *count* that *text* names ("the second one",
+    "number 2", "the last"), with where it says so; None when it names none in range."""
+    found = _ORDINAL.search(text)
+    if found is None:
+        return None
+    word = (found.group(1) or found.group(2)).lower()
+    positions = {**_POSITIONS, "last": count}
+    position = int(word) if word.isdigit() else positions[word]
+    return (position - 1, found) if 1 <= position <= count else None
+
+
+def picked_program(
+    programs: Mapping[str, Program], text: str, subject: Subject
+) -> tuple[str, Subject]:
+    """Return *text* and *subject* with a position in a path's list read as that program.
+
+    "how much is the second one?" after a path that listed three programs becomes a
+    question naming the second, about it; with no position in the text, both are unchanged.
+    """
+    at = _position(text, len(subject.choices))
+    if at is None:
+        return text, subject
+    position, found = at
+    chosen = programs.get(subject.choices[position])
+    if chosen is None:  # the knowledge was reloaded without it
+        return text, subject
+    named = f"{text[: found.start()]}the {chosen.name}{text[found.end() :]}"
+    return named, Subject(chosen.id, subject.attribute, subject.choices)
+
+
+def picked_item(faqs: Mapping[str, Faq], text: str, subject: Subject | None) -> Faq | None:
+    """Return the FAQ of the item *text* picks by position from the list the conversation's
+    concept answer gave ("the third one?" after the six principles), or None."""
+    listing = faqs.get(subject.faq) if subject is not None and subject.faq else None
+    if listing is None or not listing.items:
+        return None
+    at = _position(text, len(listing.items))
+    return faqs.get(listing.items[at[0]]) if at is not None else None
