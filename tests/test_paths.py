@@ -45,6 +45,7 @@ def test_experience_parsing(text: str, months: float | None) -> None:
         ("devpos enginer 2 yrs", "devops-engineer"),
         ("site reliability engineer", "sre"),
         ("hi! I do data engineering, which learning path fits me best?", "data-engineer"),
+        ("product manager 2 years", "product-owner"),
     ],
 )
 def test_role_parsing(bot: Bot, text: str, role: str) -> None:
@@ -297,3 +298,12 @@ def test_path_cli_lists_programs_in_help() -> None:
     ).stdout
     for name in ("architect", "focp", "fcp", "professional-a", "professional-b"):
         assert name in out
+
+
+def test_a_product_owner_is_pointed_at_the_focp(bot: Bot) -> None:
+    """Product owners are in the FOCP's audience (a core FinOps persona): their path starts
+    there, with the reason and its source, instead of asking for a role the bot knows."""
+    reply = bot.path("product manager 2 years")
+    assert reply.kind == "path"
+    assert reply.listed[0] == "focp"
+    assert "framework site" in render_text(reply)
