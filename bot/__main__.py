@@ -110,12 +110,14 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         intent = classify(earlier)
         subject = bot.next_subject(intent.rest, bot.reply(intent, subject), subject)
     question = " ".join(args.question)
+    # Read as the chat reads a message: "which learning path fits a data engineer?" gets the
+    # path there, and must here too.
     if question == "-":
         for line in sys.stdin:
-            reply = bot.ask(line.rstrip("\n"), subject)
+            reply = bot.reply(classify(line.rstrip("\n")), subject)
             print(json.dumps(ask_json(reply), ensure_ascii=False), flush=True)
         return 0
-    reply = bot.ask(question, subject)
+    reply = bot.reply(classify(question), subject)
     print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(_whole(reply)))
     return 0
 

@@ -98,6 +98,14 @@ def test_ask_plain_text() -> None:
     assert "Source:" in result.stdout
 
 
+def test_ask_reads_a_message_as_the_chat_does() -> None:
+    """A path asked in words gets the path, as in the chat; "help" gets the help."""
+    path = _cli("ask", "hi! I do data engineering, which learning path fits me best?")
+    assert path.returncode == 0
+    assert "Certification path for Data Engineer" in path.stdout
+    assert "FinOps certification guide" in _cli("ask", "help").stdout
+
+
 def test_broken_knowledge_dir_exits_two_with_problems(tmp_path: Path) -> None:
     """Starting on broken knowledge prints the problems and exits 2, without a traceback."""
     kb = tmp_path
