@@ -159,7 +159,7 @@ def test_an_aspect_of_one_program_gets_the_answer_about_that_aspect(
     reply = bot.handle(Message(text=question, user_id="U1", platform="slack"))
     assert (reply.kind, reply.faq_id) == ("answer", faq_id)
     program = bot.store.current.knowledge.programs[bot.subject_of(question, reply).program or ""]
-    assert f"nothing on this about the {program.name} itself" in render_text(reply)
+    assert f"Nothing specific to the {program.name} in our sources" in render_text(reply)
 
 
 def test_the_overview_is_offered_beside_the_aspect(bot: Bot) -> None:
@@ -175,6 +175,6 @@ def test_a_programs_own_question_keeps_its_own_answer(bot: Bot) -> None:
     assert _ask(bot, "what is the foce")[0] == "foce-what-is"
     faq_id, text = _ask(bot, "is focp worth it")
     assert faq_id == "worth-it"
-    assert "nothing on this about" not in text
+    assert "Nothing specific to" not in text
     # A Framework term asked "in the FOCP" is no question about certifications at all.
-    assert "nothing on this about" not in _ask(bot, "what is a blended rate in the focp")[1]
+    assert "Nothing specific to" not in _ask(bot, "what is a blended rate in the focp")[1]

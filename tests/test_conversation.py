@@ -423,7 +423,9 @@ async def test_an_aspect_in_a_programs_thread_is_answered_for_it(
     await say(service, thread("tell me about the foce"))
     reply = await say(service, thread("is it hard?"))
     assert reply.faq_id == "difficulty"
-    assert "nothing on this about the FinOps Certified Engineer (FOCE) itself" in render_text(reply)
+    assert "Nothing specific to the FinOps Certified Engineer (FOCE) in our sources" in render_text(
+        reply
+    )
     after = await say(service, thread("how much is it?"))
     assert (after.program, after.attribute) == ("foce", "price")
 
