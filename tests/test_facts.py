@@ -363,3 +363,14 @@ def test_asking_how_often_one_may_sit_the_exam_asks_the_retakes(bot: Bot, text: 
     reply = _ask(bot, text)
     assert (reply.kind, reply.program, reply.attribute) == ("answer", "focp", "retakes")
     assert "3 attempts" in render_text(reply)
+
+
+def test_an_faq_naming_another_vendors_cert_still_names_ours(
+    bundled_store: KnowledgeStore,
+) -> None:
+    """The beginner FAQ suggests AWS Cloud Practitioner as preparation; the programs it names
+    are still read (a question would be declined as another vendor's, an answer is ours)."""
+    knowledge = bundled_store.current.knowledge
+    named = facts.faq_scope(knowledge, "beginner-start").programs
+    assert {"focp", "foce"} <= named
+    assert facts.parse(knowledge, "how much is the aws cloud practitioner exam") is None

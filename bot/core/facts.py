@@ -153,20 +153,27 @@ def _followup_names(names: Iterable[FollowupName]) -> dict[str, tuple[str, ...]]
 
 
 def parse(
-    knowledge: Knowledge, text: str, *, in_conversation: bool = False, subject: str | None = None
+    knowledge: Knowledge,
+    text: str,
+    *,
+    in_conversation: bool = False,
+    subject: str | None = None,
+    any_vendor: bool = False,
 ) -> Question | None:
     """Return the attribute and programs *text* names; None for another vendor's exam.
 
     *in_conversation* (the message follows earlier ones) lets a bare short name ("and the
     engineer?") name its program; a name several programs share ("the professional?") means
-    the one from the same issuer as *subject*, the conversation's program.
+    the one from the same issuer as *subject*, the conversation's program. With
+    *any_vendor*, another vendor's certification named beside ours is read past (our own
+    FAQ answers mention "AWS Cloud Practitioner" as preparation).
     """
     tables = _tables(knowledge)
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
     # course" mid-sentence only mentions one).
     raw = words(_DOLLARS.sub(" dollars ", text[:2000]).replace("%", " percent "))
     said = set(raw)
-    if tables.out_of_scope.said(said):
+    if tables.out_of_scope.said(said) and not any_vendor:
         return None
     joined = " ".join(raw)
     programs: list[str] = []
@@ -252,7 +259,7 @@ def _one_of(knowledge: Knowledge, candidates: tuple[str, ...], subject: str | No
 
 
 def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
-    question = parse(knowledge, text)
+    question = parse(knowledge, text, any_vendor=True)
     return question.programs if question is not None else ()
 
 
