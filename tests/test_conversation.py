@@ -714,6 +714,19 @@ async def test_an_attribute_after_a_role_answer_asks_about_the_programs_it_named
     assert (reply.kind, reply.program, reply.attribute) == ("answer", "foce", "price")
 
 
+async def test_an_attribute_pointing_back_at_named_programs_asks_which(
+    service: ConversationService,
+) -> None:
+    """The beginner answer names five entry certifications: "how long should I study for
+    it?" asks which of them, instead of repeating the beginner answer."""
+    first = await say(service, thread("i'm new to finops, which cert is the entry level one?"))
+    assert first.faq_id == "beginner-start"
+    reply = await say(service, thread("how long should i study for it"))
+    assert (reply.kind, reply.attribute) == ("clarify", "study_time")
+    names = service.bot.store.current.knowledge.programs
+    assert names["focp"].name in {action.label for action in reply.actions}
+
+
 async def test_an_attribute_after_a_path_offers_only_its_programs(
     service: ConversationService,
 ) -> None:

@@ -122,12 +122,13 @@ class Bot:
                 subject.attribute if subject else None,
                 as_typed=as_typed,
                 parsed=question,
-                among=lists.listed(snap.knowledge, subject),
+                among=(among := self._among(text, subject)),
             )
             if question is not None  # another vendor's exam: no fact of ours answers it
             else None
         )
-        if fact_reply is not None and fact_reply.kind != "clarify":
+        if fact_reply is not None and (fact_reply.kind != "clarify" or among):
+            # A choice between the programs the last answer named beats repeating it.
             return fact_reply
         if fact_reply is None and (named := facts.program_only(snap.knowledge, question)):
             # A bare program name ("and the engineer one?") asks what that program is; its
@@ -145,6 +146,16 @@ class Bot:
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
         return self._matched_reply(text, match, asked, subject)
+
+    def _among(self, text: str, subject: Subject | None) -> tuple[str, ...]:
+        """Return the programs an attribute question without a program name is about: a
+        path's list, or the programs the last answer named when *text* points back at them
+        ("how much is it?" after "which cert for an SRE?"; "who runs FinOpsSchool?" does not)."""
+        if subject is not None and subject.choices:
+            return subject.choices
+        if _POINTS_BACK.isdisjoint(words(text)):
+            return ()
+        return lists.listed(self.store.current.knowledge, subject)
 
     def _matched_reply(
         self, text: str, match: Match, asked: tuple[str, ...], subject: Subject | None

@@ -355,7 +355,8 @@ def answer(
         programs = [subject_program] if subject_program else []
     if programs:
         return _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
-    if question.about_all or not (question.about_certifications or question.bare):
+    if question.about_all or not (question.about_certifications or question.bare or among):
+        # Nothing says it is about certifications; after a list of them, it is.
         return None
     # The best-documented programs first: they are the ones people most often mean.
     ranked = sorted(knowledge.programs.values(), key=lambda p: -len(p.facts))
