@@ -714,6 +714,23 @@ async def test_an_attribute_after_a_role_answer_asks_about_the_programs_it_named
     assert (reply.kind, reply.program, reply.attribute) == ("answer", "foce", "price")
 
 
+@pytest.mark.parametrize(
+    ("concept", "overview"),
+    [
+        ("what is a finops scope", "tech-value-what-is"),
+        ("what is FOCUS?", "focus-analyst-what-is"),
+    ],
+)
+async def test_a_cert_for_a_concept_is_the_one_its_answer_names(
+    service: ConversationService, concept: str, overview: str
+) -> None:
+    """ "is there a certification that covers it?" after a concept whose answer names one
+    certification (Scopes: Technology Value) answers that certification."""
+    await say(service, thread(concept))
+    reply = await say(service, thread("is there a certification that covers it?"))
+    assert reply.faq_id == overview
+
+
 async def test_an_attribute_pointing_back_at_named_programs_asks_which(
     service: ConversationService,
 ) -> None:

@@ -1,5 +1,6 @@
-"""What a conversation's last list lets a follow-up pick: a path's programs by position, a
-concept list's items by position or by what they hold, and why a path is in its order."""
+"""What a conversation's last answer lets a follow-up pick: a path's programs by position, a
+concept list's items by position or by what they hold, why a path is in its order, and the
+one certification a concept's answer names ("is there a cert for it?")."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ _WHICH_ONE = re.compile(
     re.IGNORECASE,
 )
 # The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
+# "is there a cert for it?": a certification asked for, pointing back at the concept.
+_CERTIFICATION = frozenset({"cert", "certs", "certification", "certifications", "credential"})
+_POINTING = frozenset({"it", "that", "this", "them", "those"})
 _CHOSEN_SCORE = 12.0
 _CHOSEN_MARGIN = 8.0
 
@@ -58,7 +62,28 @@ def about_list(
         return replies.faq_reply(snap.knowledge, item)
     if (chosen := chosen_item(snap, settings, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, chosen)
+    if (overview := _certification_for(snap.knowledge, text, subject)) is not None:
+        return replies.faq_reply(snap.knowledge, overview)
     return None
+
+
+def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
+    """Return the overview of the one certification the concept last answered names, when
+    *text* asks for a certification for it ("is there a cert that covers it?" after what a
+    FinOps Scope is: Technology Value), or None."""
+    if subject is None or subject.faq is None or subject.program is not None:
+        return None
+    said = set(words(text))
+    if _CERTIFICATION.isdisjoint(said) or _POINTING.isdisjoint(said):
+        return None
+    named = facts.faq_scope(knowledge, subject.faq).programs
+    if len(named) != 1:
+        return None
+    (program,) = named
+    return next(
+        (f for f in knowledge.faqs.values() if f.program == program and "overview" in f.tags),
+        None,
+    )
 
 
 def chosen_item(
