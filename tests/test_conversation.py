@@ -697,7 +697,7 @@ async def test_an_attribute_after_a_path_asks_about_the_programs_it_listed(
         "focus-analyst",
         "exam_length",
     )
-    assert "other certifications on the path" in render_text(reply)
+    assert "other certifications listed" in render_text(reply)
     after = await say(service, thread("and how much is it?"))
     assert (after.program, after.attribute) == ("focus-analyst", "price")
 

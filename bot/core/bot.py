@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from bot.core import facts, lists, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
+from bot.core.lists import POINTS_BACK
 from bot.core.matching import Match, MatchSettings
 from bot.core.models import Faq, Program
 from bot.core.paths import Recommendation
@@ -18,13 +19,9 @@ from bot.core.text import fold, mostly_other_script, words
 
 # A message that continues the conversation rather than starting a question of its own.
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
-# Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
-_POINTS_BACK = frozenset(
-    {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
-)
-# Words a follow-up about a concept points back with, beyond _POINTS_BACK ("what's their
+# Words a follow-up about a concept points back with, beyond POINTS_BACK ("what's their
 # main concern?" after a persona, "what's the usage side called then?").
-_REFERS_BACK = _POINTS_BACK | {"their", "theirs", "then"}
+_REFERS_BACK = POINTS_BACK | {"their", "theirs", "then"}
 # Politeness and glue that do not make a message a question of its own ("example pls").
 _FILLER = frozenset({"pls", "please", "plz", "an", "a", "the", "then", "so", "ok", "and"})
 _SHORT = 2
@@ -153,9 +150,9 @@ class Bot:
         ("how much is it?" after "which cert for an SRE?"; "who runs FinOpsSchool?" does not)."""
         if subject is not None and subject.choices:
             return subject.choices
-        if _POINTS_BACK.isdisjoint(words(text)):
+        if POINTS_BACK.isdisjoint(words(text)):
             return ()
-        return lists.listed(self.store.current.knowledge, subject)
+        return lists.named_programs(self.store.current.knowledge, subject)
 
     def _matched_reply(
         self, text: str, match: Match, asked: tuple[str, ...], subject: Subject | None
@@ -246,7 +243,7 @@ class Bot:
         snap = self.store.current
         if (
             not (subject.faq and subject.program)
-            or _POINTS_BACK.isdisjoint(words(text))
+            or POINTS_BACK.isdisjoint(words(text))
             or snap.paths.program_named(text) is not None
         ):
             return None
@@ -305,7 +302,7 @@ class Bot:
             # "example pls", "why?": too short to be about anything but the last answer.
             sum(w not in _FILLER for w in said) <= _SHORT
         )
-        if match.band == "answer" and not match.tentative and _POINTS_BACK.isdisjoint(said):
+        if match.band == "answer" and not match.tentative and POINTS_BACK.isdisjoint(said):
             return match  # a sure answer of its own: only a pronoun makes it a follow-up
         together = f"{text} {faq.question}"
         # The question alone was checked for a cloud how-to; the earlier one's words must not
@@ -342,7 +339,7 @@ class Bot:
             return False
         if not facts.faq_scope(self.store.current.knowledge, best.faq.id).every_program:
             return False  # an FAQ about a program: the thread's program may well be meant
-        return _POINTS_BACK.isdisjoint(words(text))
+        return POINTS_BACK.isdisjoint(words(text))
 
     def _context_backed(self, match: Match, followup: Match, program: str) -> bool:
         """Return True when only the conversation's *program* makes *followup*'s top FAQ an

@@ -330,8 +330,9 @@ def answer(
 
     *subject_program* and *subject_attribute* are what the conversation was about: the
     program is used when *text* names none, the attribute when *text* is only a program
-    name in follow-up words ("what about the FCP?"). *among* are the programs a path just
-    listed: a question that names none asks about them.
+    name in follow-up words ("what about the FCP?"). *among* are the programs the last
+    answer put forward (a path's list, or those an FAQ named): a question that names none
+    asks about them.
     """
     question = parsed or parse(knowledge, text)
     if question is None:
@@ -365,7 +366,7 @@ def answer(
     if listed:
         # After a path, "how long is the exam?" asks about the programs it listed.
         if len(listed) == 1:
-            return _answer(knowledge, attribute, listed, others_lack=True, pool="on the path")
+            return _answer(knowledge, attribute, listed, others_lack=True, pool="listed")
         return _clarify(knowledge, as_typed or text, attribute, listed, among)
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)

@@ -31,8 +31,6 @@ _QUIZ_CMD = re.compile(r"^\s*(?:/?finops[- ]quiz|quiz me)\b[\s:]*", re.IGNORECAS
 # "forget me" in a DM deletes what the study companion keeps about the person.
 _FORGET = {"forget me", "please forget me", "forget about me", "delete my data", "forget my data"}
 # Asking the bot itself for practice ("do you have practice questions?", "can you quiz me?"):
-# its own quiz answers that, not an FAQ about where to find practice exams.
-# Asking the bot itself for practice ("do you have practice questions?", "can you quiz me?"):
 # its own quiz answers that, not an FAQ about where to find practice exams. Each request is
 # the asking words, then (anywhere after them) what is asked for: two linear searches, where
 # one pattern with ".*" between them backtracks on a long message.

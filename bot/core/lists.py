@@ -44,11 +44,14 @@ _WHICH_ONE = re.compile(
     re.IGNORECASE,
 )
 # The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
-# "is there a cert for it?": a certification asked for, pointing back at the concept.
-_CERTIFICATION = frozenset({"cert", "certs", "certification", "certifications", "credential"})
-_POINTING = frozenset({"it", "that", "this", "them", "those"})
 _CHOSEN_SCORE = 12.0
 _CHOSEN_MARGIN = 8.0
+# Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
+POINTS_BACK = frozenset(
+    {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
+)
+# "is there a cert for it?": a certification asked for, pointing back at the concept.
+_CERTIFICATION = frozenset({"cert", "certs", "certification", "certifications", "credential"})
 
 
 def about_list(
@@ -74,7 +77,7 @@ def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None)
     if subject is None or subject.faq is None or subject.program is not None:
         return None
     said = set(words(text))
-    if _CERTIFICATION.isdisjoint(said) or _POINTING.isdisjoint(said):
+    if _CERTIFICATION.isdisjoint(said) or POINTS_BACK.isdisjoint(said):
         return None
     named = facts.faq_scope(knowledge, subject.faq).programs
     if len(named) != 1:
@@ -109,12 +112,10 @@ def chosen_item(
     return top.faq
 
 
-def listed(knowledge: Knowledge, subject: Subject | None) -> tuple[str, ...]:
-    """Return the programs the conversation's last answer put forward: a path's list, or
-    those an FAQ about no one program names ("which cert for an SRE?" names four)."""
-    if subject is None or subject.choices:
-        return subject.choices if subject else ()
-    if subject.faq is None:
+def named_programs(knowledge: Knowledge, subject: Subject | None) -> tuple[str, ...]:
+    """Return the programs the FAQ about no one program last answered names, in knowledge
+    order ("which cert for an SRE?" names four)."""
+    if subject is None or subject.faq is None:
         return ()
     named = facts.faq_scope(knowledge, subject.faq).programs
     return tuple(p for p in knowledge.programs if p in named)
