@@ -15,7 +15,7 @@ from bot.core.bot import Bot
 from bot.core.matching import FaqIndex, MatchSettings
 from bot.core.reply import Message
 from bot.core.store import KnowledgeStore
-from bot.render.blocks import BLOCK_SUGGESTIONS, render_blocks
+from bot.render.blocks import BLOCK_FOLLOWUPS, BLOCK_SUGGESTIONS, render_blocks
 from bot.render.cards import render_card
 from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
 
@@ -117,6 +117,32 @@ def test_cloud_decline_names_the_framework_capability(bot: Bot) -> None:
     """The decline says where FinOps covers the topic."""
     shown = render_text(bot.handle(Message("should we buy reserved instances or spot?")))
     assert "Rate Optimization" in shown
+
+
+def test_cloud_decline_offers_the_frameworks_view_as_buttons(bot: Bot) -> None:
+    """The how-to is declined; what FinOps says of the topic is one click away everywhere."""
+    reply = bot.handle(Message("how do I create a budget alert in AWS Budgets"))
+    assert (reply.kind, reply.faq_id) == ("decline", None)
+    offered = [a.value for a in reply.actions if a.kind == "faq"]
+    assert offered == ["budgeting-capability", "anomaly-management"]
+    shown = render_text(reply)
+    assert "Related: What is the Budgeting capability? | What is the Anomaly Management" in shown
+    assert "Try a question like" not in shown  # the offered FAQs replace the general hints
+    buttons = next(b for b in render_blocks(reply) if b.get("block_id") == BLOCK_FOLLOWUPS)
+    assert [e["value"] for e in buttons["elements"]] == offered
+    card = json.dumps(render_card(reply))
+    assert '"faq_id": "budgeting-capability"' in card
+    assert "What is the Anomaly Management capability?" in card
+    clicked = bot.faq(offered[0])
+    assert (clicked.kind, clicked.faq_id) == ("answer", "budgeting-capability")
+
+
+def test_a_cloud_decline_with_nothing_to_offer_keeps_the_general_hints(bot: Bot) -> None:
+    """A script how-to has no Framework FAQ to offer: the usual scope and example lines."""
+    reply = bot.handle(Message("how do I write a boto3 script to list my EC2 costs"))
+    assert reply.kind == "decline"
+    assert not [a for a in reply.actions if a.kind == "faq"]
+    assert "Try a question like" in render_text(reply)
 
 
 @pytest.mark.parametrize(

@@ -262,15 +262,28 @@ def _cross_check(files: list[_Loaded]) -> Iterator[Problem]:
         yield from _check_phrasings(f, phrasings)
         if f.model.language is not None:
             yield from _check_language(f, f.model.language)
-            for i, program in enumerate(f.model.language.usual_program):
-                if program not in ids["programs"]:
-                    where = f.line("language", "usual_program", i)
-                    yield Problem(f.path, where, f"usual_program: unknown program '{program}'")
-            for i, entry in enumerate(f.model.language.followup_names):
-                if entry.program not in ids["programs"]:
-                    where = f.line("language", "followup_names", i, "program")
-                    message = f"followup_names: unknown program '{entry.program}'"
-                    yield Problem(f.path, where, message)
+            yield from _check_language_refs(f, f.model.language, ids)
+
+
+def _check_language_refs(
+    f: _Loaded, lang: Language, ids: dict[str, dict[str, tuple[str, int]]]
+) -> Iterator[Problem]:
+    """The programs and FAQs the language section names exist."""
+    for i, program in enumerate(lang.usual_program):
+        if program not in ids["programs"]:
+            where = f.line("language", "usual_program", i)
+            yield Problem(f.path, where, f"usual_program: unknown program '{program}'")
+    for i, entry in enumerate(lang.followup_names):
+        if entry.program not in ids["programs"]:
+            where = f.line("language", "followup_names", i, "program")
+            message = f"followup_names: unknown program '{entry.program}'"
+            yield Problem(f.path, where, message)
+    for i, topic in enumerate(lang.cloud_howto):
+        for j, faq_id in enumerate(topic.see_also):
+            if faq_id not in ids["faqs"]:
+                where = f.line("language", "cloud_howto", i, "see_also", j)
+                message = f"cloud topic '{topic.topic}' refers to unknown faq '{faq_id}'"
+                yield Problem(f.path, where, message)
 
 
 _Missing = Callable[..., Iterator[Problem]]

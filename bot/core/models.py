@@ -326,6 +326,11 @@ class CloudTopic(_Model):
         description="The certification or FinOps Framework capability that covers the topic, "
         "named in the decline.",
     )
+    see_also: tuple[Id, ...] = Field(
+        default=(),
+        description="FAQs on the Framework's view of the topic, offered as buttons with the "
+        "decline: the how-to is the cloud's documentation's, the concept is ours.",
+    )
 
 
 class AttributeCues(_Model):

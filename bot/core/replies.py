@@ -140,17 +140,25 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
             score=best.score,
         )
     if match.cloud_topic is not None:
-        return cloud_decline_reply(match.cloud_topic)
+        return cloud_decline_reply(knowledge, match.cloud_topic)
     return decline_reply(best.score if best else 0.0)
 
 
-def cloud_decline_reply(topic: CloudTopic) -> Reply:
-    """Decline a cloud-operations how-to, naming where FinOps covers the topic."""
+def cloud_decline_reply(knowledge: Knowledge, topic: CloudTopic) -> Reply:
+    """Decline a cloud-operations how-to, naming where FinOps covers the topic and offering
+    the FAQs on the Framework's view of it."""
     text = say("cloud_decline", topic=topic.topic)
     if topic.covered_by:
         text += say("cloud_decline_covered", covered_by=topic.covered_by)
     reply = decline_reply()
-    return replace(reply, sections=(Section(text), *reply.sections))
+    # Ids are checked at load; .get still skips one a learned-knowledge reload dropped.
+    offered = [faq for faq_id in topic.see_also if (faq := knowledge.faqs.get(faq_id))]
+    if not offered:
+        return replace(reply, sections=(Section(text), *reply.sections))
+    # The Framework's view of the topic, one click away, says more of what we can do than
+    # the general scope and example lines would.
+    see_also = tuple(Action("faq", faq.question, faq.id) for faq in offered)
+    return replace(reply, sections=(Section(text),), actions=(*see_also, *reply.actions))
 
 
 def decline_reply(score: float = 0.0) -> Reply:

@@ -76,7 +76,8 @@ def render_text(reply: Reply, *, width_rule: int = 0) -> str:
         out.extend(f"  {n}. {a.label}" for n, a in enumerate(choices, 1))
         out.append("")
     out.extend(_hints(reply))
-    follow_ups = [a.label for a in reply.actions if a.kind == "faq" and reply.kind == "answer"]
+    # A "did you mean" numbers its FAQ buttons above; an answer or a decline lists them.
+    follow_ups = [a.label for a in reply.actions if a.kind == "faq" and reply.kind != "suggest"]
     if follow_ups:
         out.append("Related: " + " | ".join(follow_ups))
     source = source_text(reply)
