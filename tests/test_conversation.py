@@ -731,6 +731,55 @@ async def test_a_cert_for_a_concept_is_the_one_its_answer_names(
     assert reply.faq_id == overview
 
 
+async def test_a_cert_for_a_concept_may_be_the_one_its_related_questions_name(
+    service: ConversationService,
+) -> None:
+    """Who runs FOCUS names no certification, but links to the FOCUS Analyst: "is there an
+    exam for it?" answers that, and "how much?" then gives its price."""
+    await say(service, thread("what is FOCUS?"))
+    who = await say(service, thread("who created it?"))
+    assert who.faq_id == "focus-project-governance"
+    exam = await say(service, thread("is there an exam for it?"))
+    assert exam.faq_id == "focus-analyst-what-is"
+    price = await say(service, thread("how much?"))
+    assert (price.kind, price.program, price.attribute) == ("answer", "focus-analyst", "price")
+
+
+async def test_an_exam_price_for_a_concept_is_that_certifications_price(
+    service: ConversationService,
+) -> None:
+    """ "how much is the exam for it?" after FOCUS asks a price, not for the overview; with
+    one certification named there is no line about others lacking the figure."""
+    await say(service, thread("what is FOCUS?"))
+    reply = await say(service, thread("how much is the exam for it?"))
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "focus-analyst", "price")
+    assert "other certifications" not in render_text(reply)
+
+
+async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
+    service: ConversationService,
+) -> None:
+    """ "is that on the exam?" asks whether an exam covers it: never the overview."""
+    await say(service, thread("what is FOCUS?"))
+    reply = await say(service, thread("is that on the exam?"))
+    assert reply.faq_id != "focus-analyst-what-is"
+
+
+@pytest.mark.parametrize("price", ["cost?", "and the cost?", "how much?"])
+async def test_the_price_alone_after_a_path_asks_which_of_its_programs(
+    service: ConversationService, price: str
+) -> None:
+    """ "cost?" is only the price: after a path it asks which listed program, like "how
+    much is it?", while "cost" inside a question ("cost allocation") is no price."""
+    path = await say(service, thread("/finops-path finance analyst"))
+    reply = await say(service, thread(price))
+    assert (reply.kind, reply.attribute) == ("clarify", "price")
+    names = service.bot.store.current.knowledge.programs
+    assert {action.label for action in reply.actions} <= {names[p].name for p in path.listed}
+    concept = await say(service, thread("what is cost allocation?", place="C1:200.1"))
+    assert concept.attribute is None
+
+
 async def test_an_attribute_pointing_back_at_named_programs_asks_which(
     service: ConversationService,
 ) -> None:

@@ -216,6 +216,11 @@ def parse(
         cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(singular)}
         asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
         bare = bool(asked) and set(tables.cues.sub(" ", singular).split()) <= _BARE_WORDS
+        only = set(singular.split())
+        if not asked and only <= _BARE_WORDS and ("cost" in only or {"how", "much"} <= only):
+            # "cost?", "and the cost?", "how much?": nothing but the price asked. "cost" is
+            # no cue by itself, since FinOps questions say it everywhere ("cost allocation").
+            asked, bare = frozenset({"price"}), True
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
         # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
         asked = frozenset({"prerequisites"})
@@ -366,7 +371,9 @@ def answer(
     if listed:
         # After a path, "how long is the exam?" asks about the programs it listed.
         if len(listed) == 1:
-            return _answer(knowledge, attribute, listed, others_lack=True, pool="listed")
+            # Only when others were listed is their missing figure worth a line.
+            lacking = len(among) > 1
+            return _answer(knowledge, attribute, listed, others_lack=lacking, pool="listed")
         return _clarify(knowledge, as_typed or text, attribute, listed, among)
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)

@@ -52,6 +52,10 @@ POINTS_BACK = frozenset(
 )
 # "is there a cert for it?": a certification asked for, pointing back at the concept.
 _CERTIFICATION = frozenset({"cert", "certs", "certification", "certifications", "credential"})
+# An exam asks for one only when asked whether one exists ("is there an exam for it?", "any
+# exam for that?"): "is that on the exam?" asks whether the exam covers the concept.
+_EXAM = frozenset({"exam", "exams"})
+_EXISTS = frozenset({"there", "any"})
 
 
 def about_list(
@@ -77,9 +81,21 @@ def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None)
     if subject is None or subject.faq is None or subject.program is not None:
         return None
     said = set(words(text))
-    if _CERTIFICATION.isdisjoint(said) or POINTS_BACK.isdisjoint(said):
+    asks_for_one = not _CERTIFICATION.isdisjoint(said) or (
+        not _EXAM.isdisjoint(said) and not _EXISTS.isdisjoint(said)
+    )
+    if not asks_for_one or POINTS_BACK.isdisjoint(said):
+        return None
+    asked = facts.parse(knowledge, text, in_conversation=True)
+    if asked is None or asked.attribute is not None:
+        # "how much is the exam for it?" asks that certification's price: the facts answer.
         return None
     named = facts.faq_scope(knowledge, subject.faq).programs
+    concept = knowledge.faqs.get(subject.faq)
+    if not named and concept is not None:
+        # An answer that names no certification ("who runs FOCUS?") may link to one.
+        linked = (knowledge.faqs.get(r) for r in concept.related)
+        named = frozenset(f.program for f in linked if f is not None and f.program)
     if len(named) != 1:
         return None
     (program,) = named
