@@ -46,6 +46,8 @@ def test_experience_parsing(text: str, months: float | None) -> None:
         ("site reliability engineer", "sre"),
         ("hi! I do data engineering, which learning path fits me best?", "data-engineer"),
         ("product manager 2 years", "product-owner"),
+        ("full stack developer, 3 yrs", "software-engineer"),
+        ("internal developer platform engineer", "platform-engineer"),
     ],
 )
 def test_role_parsing(bot: Bot, text: str, role: str) -> None:
@@ -307,3 +309,14 @@ def test_a_product_owner_is_pointed_at_the_focp(bot: Bot) -> None:
     assert reply.kind == "path"
     assert reply.listed[0] == "focp"
     assert "framework site" in render_text(reply)
+
+
+def test_a_software_engineer_gets_a_path_instead_of_a_did_you_mean(bot: Bot) -> None:
+    """Developers are the most common engineers in a workspace: asked in chat, the path
+    starts with the FOCP (its audience is anyone beside a FinOps team) and names the FOCE."""
+    reply = bot.handle(
+        Message("I'm a software engineer with 5 years of AWS experience, what cert?")
+    )
+    assert reply.kind == "path"
+    assert reply.listed[:2] == ("focp", "foce")
+    assert "Software Engineer or Developer" in render_text(reply)
