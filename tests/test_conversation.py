@@ -780,6 +780,32 @@ async def test_the_price_alone_after_a_path_asks_which_of_its_programs(
     assert concept.attribute is None
 
 
+async def test_which_first_after_a_comparison_orders_the_two_programs(
+    service: ConversationService,
+) -> None:
+    """ "which should I take first?" after FOCP vs FOCE answered a FinOpsSchool FAQ about
+    levels; it now orders the two compared programs from their take_after data, and "the
+    second one" picks from them."""
+    compared = await say(service, thread("whats the difference between FOCP and FOCE"))
+    assert compared.faq_id == "focp-vs-foce"
+    reply = await say(service, thread("which should I take first"))
+    shown = render_text(reply)
+    assert reply.title == "Which to take first"
+    focp, foce = "FinOps Certified Practitioner (FOCP)", "FinOps Certified Engineer (FOCE)"
+    assert shown.index(f"{focp} first") < shown.index(f"{foce} after")
+    second = await say(service, thread("how much is the second one?"))
+    assert (second.program, second.attribute) == ("foce", "price")
+
+
+async def test_a_comparison_keeps_its_last_program_as_the_topic(
+    service: ConversationService,
+) -> None:
+    """Both compared programs are listed, but a bare follow-up is still about the last."""
+    await say(service, thread("FOCP vs FOCE?"))
+    reply = await say(service, thread("how much is it?"))
+    assert (reply.program, reply.attribute) == ("foce", "price")
+
+
 async def test_an_attribute_pointing_back_at_named_programs_asks_which(
     service: ConversationService,
 ) -> None:

@@ -412,6 +412,11 @@ class Bot:
             # "does it expire?" answered by a general FAQ still moves the topic to validity:
             # "and the FOCE?" next asks the FOCE's, not an attribute asked before it.
             attribute = question.attribute
+        compared: tuple[str, ...] = ()
+        if question is not None and len(question.asked_about) > 1 and reply.faq_id is not None:
+            # "FOCP vs FOCE?": both stay listed, so "which first?" and "the second one" can
+            # pick from them; the last one named stays the topic.
+            compared = question.asked_about
         if program is None:
             asked = question.asked_about if question else ()
             if asked:
@@ -424,7 +429,7 @@ class Bot:
         faq_id = reply.faq_id if reply.answered and program is None else None
         if program is None and attribute is None and faq_id is None:
             return None
-        return Subject(program, attribute, faq=faq_id)
+        return Subject(program, attribute, compared, faq=faq_id)
 
     def faq(self, faq_id: str) -> Reply:
         """Answer the FAQ *faq_id* directly (a button click); decline if it no longer exists."""

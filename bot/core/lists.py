@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.core import facts, replies
+from bot.core import facts, paths, replies
 from bot.core.knowledge import Knowledge
 from bot.core.matching import MatchSettings
 from bot.core.models import Faq, Program
 from bot.core.reply import Reply
 from bot.core.store import Snapshot
 from bot.core.subject import Subject
-from bot.core.text import words
+from bot.core.text import fold, words
 
 _POSITIONS = {
     **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
@@ -33,6 +33,11 @@ _ORDINAL = re.compile(
 # Asking why a path lists its programs as it does ("why that order?", "why FOCP first?"):
 # "why", then one of these words after it.
 _ORDER_WORDS = frozenset({"order", "ordered", "sequence", "first", "before", "after", "then"})
+# "which should I take first?", "which one first", "what order should I do them in": the
+# order of the programs just named, not a fresh question.
+_WHICH_FIRST = re.compile(
+    r"\b(?:which|what)\b(?:\s+\w+){0,5}?\s+(?:first|order)\b|\bwhich\s+(?:comes\s+)?first\b"
+)
 
 
 # Picking from a list by what an item holds: "which one has...", "which of those is the one
@@ -65,6 +70,8 @@ def about_list(
     that order?" after a path, "the third one?" after the six principles."""
     if subject is not None and len(subject.choices) > 1 and _asks_why_order(text):
         return replies.order_reply(snap.knowledge, subject.choices)
+    if (named := _which_first(snap, text, subject)) is not None:
+        return replies.order_reply(snap.knowledge, named, path=False)
     if (item := picked_item(snap.knowledge.faqs, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, item)
     if (chosen := chosen_item(snap, settings, text, subject)) is not None:
@@ -135,6 +142,22 @@ def named_programs(knowledge: Knowledge, subject: Subject | None) -> tuple[str, 
         return ()
     named = facts.faq_scope(knowledge, subject.faq).programs
     return tuple(p for p in knowledge.programs if p in named)
+
+
+def _which_first(snap: Snapshot, text: str, subject: Subject | None) -> tuple[str, ...] | None:
+    """Return the programs the conversation listed or its last answer named, in taking
+    order, when *text* asks which of them comes first ("which should I take first?" after
+    FOCP vs FOCE), or None."""
+    if subject is None or not _WHICH_FIRST.search(fold(text)):
+        return None
+    if snap.paths.program_named(text) is not None:
+        return None  # "should I take the FOCP first?" names its own
+    named = subject.choices or named_programs(snap.knowledge, subject)
+    if len(named) < 2:
+        return None
+    programs = [snap.knowledge.programs[p] for p in named]
+    everything = list(snap.knowledge.programs.values())  # what builds on each, overall
+    return tuple(p.id for p in paths.taking_order(programs, everything))
 
 
 def _asks_why_order(text: str) -> bool:

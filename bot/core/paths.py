@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -328,22 +329,35 @@ def _in_taking_order(plans: list[ProgramPlan]) -> tuple[ProgramPlan, ...]:
     """Return *plans* with each program after those it is to be taken after, else as given.
 
     A CTO's path had listed Technology Value before the FOCP that its own prerequisites say
-    to take first. Among the recommended programs whose earlier programs are all placed, the
-    one that most programs are to be taken after goes next (a finance path had listed FOCUS
-    Analyst, which nothing builds on, before the FOCP that four programs build on); then the
-    order given. A cycle in the data falls back to the order given.
+    to take first. Only the plans that recommend something are ordered (taking_order); the
+    rest follow as given.
     """
-    builds_on = Counter(p for plan in plans for p in plan.program.take_after)
     recommended = [plan for plan in plans if plan.steps]
-    placed: list[ProgramPlan] = []
-    waiting = list(recommended)
+    everything = [plan.program for plan in plans]
+    order = taking_order([plan.program for plan in recommended], everything)
+    by_id = {plan.program.id: plan for plan in recommended}
+    return (*(by_id[p.id] for p in order), *(plan for plan in plans if not plan.steps))
+
+
+def taking_order(
+    programs: Sequence[Program], counted: Sequence[Program] | None = None
+) -> list[Program]:
+    """Return *programs* with each after those it is to be taken after, else as given.
+
+    Among the programs whose earlier programs are all placed, the one that most programs
+    (of *counted*, by default *programs*) are to be taken after goes next (a finance path
+    had listed FOCUS Analyst, which nothing builds on, before the FOCP that four programs
+    build on); then the order given. A cycle in the data falls back to the order given.
+    """
+    counted = programs if counted is None else counted
+    builds_on = Counter(p for program in counted for p in program.take_after)
+    placed: list[Program] = []
+    waiting = list(programs)
     while waiting:
-        pending = {plan.program.id for plan in waiting}
-        ready_now = [plan for plan in waiting if pending.isdisjoint(plan.program.take_after)]
-        ready = (
-            max(ready_now, key=lambda plan: builds_on[plan.program.id]) if ready_now else waiting[0]
-        )
+        pending = {program.id for program in waiting}
+        ready_now = [program for program in waiting if pending.isdisjoint(program.take_after)]
+        ready = max(ready_now, key=lambda p: builds_on[p.id]) if ready_now else waiting[0]
         placed.append(ready)
-        # By identity: list.remove compares plans, and with them their pydantic programs.
-        waiting = [plan for plan in waiting if plan is not ready]
-    return (*placed, *(plan for plan in plans if not plan.steps))
+        # By identity: list.remove would compare pydantic programs field by field.
+        waiting = [program for program in waiting if program is not ready]
+    return placed

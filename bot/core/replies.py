@@ -214,9 +214,10 @@ def no_list_reply(choices: int = 0) -> Reply:
     return Reply(kind="help", sections=(Section(f"{lead} {say('how_to_ask')}"),))
 
 
-def order_reply(knowledge: Knowledge, listed: Sequence[str]) -> Reply:
-    """Explain the order of a certification path's *listed* programs, from what each program
-    is to be taken after (the same data that ordered the path, bot/core/paths.py)."""
+def order_reply(knowledge: Knowledge, listed: Sequence[str], *, path: bool = True) -> Reply:
+    """Explain the order of *listed* programs (a certification path's, or, without *path*,
+    those an answer named), from what each is to be taken after (the same data that orders
+    a path, bot/core/paths.py)."""
     programs = [knowledge.programs[p] for p in listed if p in knowledge.programs]
     lines: list[str] = []
     for i, program in enumerate(programs):
@@ -227,11 +228,13 @@ def order_reply(knowledge: Knowledge, listed: Sequence[str]) -> Reply:
         elif later:
             lines.append(say("order_base", program=program.name, others=_listing(later)))
         else:
-            lines.append(say("order_free", program=program.name))
+            free = "order_free" if path else "order_untied"
+            lines.append(say(free, program=program.name))
     text = "\n".join(f"- {line}" for line in lines)
     if len({p.issuer for p in programs}) > 1:
         text += "\n" + say("order_issuers")
-    return Reply(kind="answer", title=say("order_title"), sections=(Section(text),))
+    title = say("order_title" if path else "first_title")
+    return Reply(kind="answer", title=title, sections=(Section(text),))
 
 
 def _listing(names: Sequence[str]) -> str:
