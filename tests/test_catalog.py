@@ -178,3 +178,17 @@ def test_a_programs_own_question_keeps_its_own_answer(bot: Bot) -> None:
     assert "Nothing specific to" not in text
     # A Framework term asked "in the FOCP" is no question about certifications at all.
     assert "Nothing specific to" not in _ask(bot, "what is a blended rate in the focp")[1]
+
+
+@pytest.mark.parametrize(
+    "text", ["any discounts for the FOCP?", "is there a coupon for the finops exam"]
+)
+def test_a_discount_question_gets_what_the_sources_say_of_cheaper_routes(
+    bot: Bot, text: str
+) -> None:
+    """Asked for a discount, the bot says none is published and names the cheaper routes
+    its sources show, instead of the cloud-discount negotiation FAQ."""
+    faq_id, shown = _ask(bot, text)
+    assert faq_id == "exam-discounts"
+    assert "no public discount" in shown
+    assert "$325" in shown
