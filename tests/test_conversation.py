@@ -806,6 +806,21 @@ async def test_a_comparison_keeps_its_last_program_as_the_topic(
     assert (reply.program, reply.attribute) == ("foce", "price")
 
 
+async def test_a_follow_up_that_would_repeat_an_answer_gets_its_details(
+    service: ConversationService,
+) -> None:
+    """ "give me an example" after what unit economics is matched the same FAQ: the same
+    short answer again said nothing new, so the follow-up gets the answer's details."""
+    first = await say(service, thread("what is unit economics"))
+    assert first.faq_id == "unit-economics"
+    assert any(a.kind == "more" for a in first.actions)
+    again = await say(service, thread("give me an example"))
+    assert again.faq_id == "unit-economics"
+    assert again.title == f"More: {first.title}"
+    assert render_text(again) != render_text(first)
+    assert "per API call" in render_text(again)
+
+
 async def test_an_attribute_pointing_back_at_named_programs_asks_which(
     service: ConversationService,
 ) -> None:

@@ -178,6 +178,11 @@ class Bot:
         if about is not None and reply.answered and reply.program is None:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
+        again = answered is not None and subject is not None and subject.faq == answered.id
+        if again and answered is not None and reply.more and not reply.suggestions:
+            # "give me an example" after what unit economics is: the same short answer again
+            # says nothing new; its details are the best the sources have.
+            reply = replies.more_reply(knowledge, answered)
         return reply
 
     def _aspect(self, match: Match, asked: tuple[str, ...]) -> Match:
