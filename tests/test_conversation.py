@@ -821,6 +821,19 @@ async def test_a_follow_up_that_would_repeat_an_answer_gets_its_details(
     assert "per API call" in render_text(again)
 
 
+async def test_a_follow_up_the_first_part_answers_gets_the_first_part_again(
+    service: ConversationService,
+) -> None:
+    """ "what happens in the second phase?" after the lifecycle is answered by the phases
+    listed in the first part; the details (which certification covers them) are not it."""
+    first = await say(service, thread("what's the FinOps lifecycle"))
+    assert first.faq_id == "finops-lifecycle-phases"
+    again = await say(service, thread("what happens in the second phase"))
+    assert again.faq_id == "finops-lifecycle-phases"
+    assert "Optimize" in render_text(again)
+    assert again.title == first.title
+
+
 async def test_an_attribute_pointing_back_at_named_programs_asks_which(
     service: ConversationService,
 ) -> None:

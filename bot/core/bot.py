@@ -179,11 +179,24 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         again = answered is not None and subject is not None and subject.faq == answered.id
-        if again and answered is not None and reply.more and not reply.suggestions:
+        if again and answered is not None and reply.more and self._in_details(text, reply):
             # "give me an example" after what unit economics is: the same short answer again
             # says nothing new; its details are the best the sources have.
             reply = replies.more_reply(knowledge, answered)
         return reply
+
+    def _in_details(self, text: str, reply: Reply) -> bool:
+        """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
+        words are more in the answer's details than in its first part ("which domain weighs
+        most?" after what the FOCP covers: the weights are in the details)."""
+        said = set(words(text))
+        if not _WANTS_MORE.isdisjoint(said) or reply.suggestions:
+            return not reply.suggestions
+        tokens = self.store.current.index.query_tokens
+        asked = set(tokens(text))
+        first = asked & set(tokens(" ".join(s.text for s in reply.sections)))
+        rest = asked & set(tokens(" ".join(s.text for s in reply.more)))
+        return len(rest) > len(first)
 
     def _aspect(self, match: Match, asked: tuple[str, ...]) -> Match:
         """Return *match* with a question every program shares answered first, when the
@@ -472,6 +485,12 @@ class Bot:
         if query.role is None:
             return replies.clarify_reply(snap.knowledge)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
+
+
+# Words that ask for more of the answer just given: its details answer them.
+_WANTS_MORE = frozenset(
+    {"example", "examples", "eg", "more", "detail", "details", "elaborate", "expand", "deeper"}
+)
 
 
 def _about_certifications(faq: Faq) -> bool:
