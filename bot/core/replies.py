@@ -227,13 +227,14 @@ def order_reply(knowledge: Knowledge, listed: Sequence[str], *, path: bool = Tru
             lines.append(say("order_after", program=program.name, earlier=_listing(earlier)))
         elif later:
             lines.append(say("order_base", program=program.name, others=_listing(later)))
+        elif path:
+            lines.append(say("order_free", program=program.name))
         else:
-            free = "order_free" if path else "order_untied"
-            lines.append(say(free, program=program.name))
+            lines.append(say("order_untied", program=program.name))
     text = "\n".join(f"- {line}" for line in lines)
     if len({p.issuer for p in programs}) > 1:
         text += "\n" + say("order_issuers")
-    title = say("order_title" if path else "first_title")
+    title = say("order_title") if path else say("first_title")
     return Reply(kind="answer", title=title, sections=(Section(text),))
 
 
