@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.text import Markers, fold, words
+from bot.core.bot import Bot
+from bot.core.reply import Message
+from bot.core.text import Markers, fold, question_stem, words
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -73,3 +76,34 @@ def test_long_texts_split_like_short_ones() -> None:
     """A message past the cached length is split into the same words, just not remembered."""
     long_text = "How long is the FOCP exam? " * 200
     assert words(long_text) == ["how", "long", "is", "the", "focp", "exam"] * 200
+
+
+@pytest.mark.parametrize(
+    ("text", "stem"),
+    [
+        (
+            "Which is a FinOps principle? A) Teams collaborate B) Never look C) x",
+            "Which is a FinOps principle?",
+        ),
+        (
+            "Which persona negotiates rates?\na. Engineering\nb. Procurement",
+            "Which persona negotiates rates?",
+        ),
+        ("How long is the exam (a) 60 min (b) 90 min", "How long is the exam"),
+        ("what about plan a) vs plan c)", "what about plan a) vs plan c)"),  # no run from A to B
+        ("A) yes B) no", "A) yes B) no"),  # no stem left to ask
+    ],
+)
+def test_pasted_choices_are_cut_from_the_question(text: str, stem: str) -> None:
+    """A practice question's options are answers, not the question: only the stem is read."""
+    assert question_stem(text).strip() == stem
+
+
+def test_a_pasted_practice_question_is_answered_by_its_stem(bot: Bot) -> None:
+    """Four options about teams, finance and costs pulled the principles question apart."""
+    text = (
+        "Which of the following is one of the FinOps principles? A) Teams need to "
+        "collaborate B) Engineers never see costs C) Finance owns all spend D) Optimize yearly"
+    )
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", "finops-principles")

@@ -15,7 +15,7 @@ from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.core.subject import Subject
-from bot.core.text import fold, mostly_other_script, words
+from bot.core.text import fold, mostly_other_script, question_stem, words
 
 # A message that continues the conversation rather than starting a question of its own.
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
@@ -91,6 +91,8 @@ class Bot:
         if mostly_other_script(text):
             return replies.language_reply()
         snap = self.store.current
+        # A pasted practice question is asked by its stem; its options would drown it.
+        text = question_stem(text)
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
             text, subject = lists.picked_program(snap.knowledge.programs, text, subject)

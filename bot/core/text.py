@@ -165,3 +165,28 @@ def mostly_other_script(text: str) -> bool:
             other += 1
         in_word = latin
     return other > latin_words
+
+
+# A pasted practice question's choices: "A) ...", "(b) ...", "C. ..." at the start or after a
+# space or line break, the first one "a". Their words are answers, not the question's.
+_CHOICE = re.compile(r"(?:^|(?<=\s))[(\[]?([a-eA-E])[).\]:]\s")
+
+
+def question_stem(text: str) -> str:
+    """Return *text* without the multiple-choice options pasted after it ("Which of these is
+    a FinOps principle? A) ... B) ..."), or *text* itself when it has none.
+
+    Options count only as a run that starts at A and goes on in order (A, B at least), so
+    "plan a) or b)" in passing and a lone "C." are left alone; a stem of fewer than three
+    words is no question to match, and the whole text stays.
+    """
+    marks = list(_CHOICE.finditer(text))
+    letters = [m.group(1).lower() for m in marks]
+    for i, letter in enumerate(letters):
+        if letter == "a" and letters[i + 1 : i + 2] == ["b"]:
+            stem = text[: marks[i].start()]
+            return stem if len(stem.split()) >= _STEM_WORDS else text
+    return text
+
+
+_STEM_WORDS = 3
