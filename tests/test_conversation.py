@@ -797,6 +797,18 @@ async def test_which_first_after_a_comparison_orders_the_two_programs(
     assert (second.program, second.attribute) == ("foce", "price")
 
 
+async def test_both_after_a_comparison_answers_for_each_program(
+    service: ConversationService,
+) -> None:
+    """ "how much are they both?" after FOCP vs FOCE gave the FOCE's price alone."""
+    await say(service, thread("focp vs foce which one should i do first"))
+    reply = await say(service, thread("ok and how much are they both"))
+    assert (reply.kind, reply.attribute) == ("answer", "price")
+    shown = render_text(reply)
+    assert "FinOps Certified Practitioner (FOCP)" in shown
+    assert "FinOps Certified Engineer (FOCE)" in shown
+
+
 async def test_a_comparison_keeps_its_last_program_as_the_topic(
     service: ConversationService,
 ) -> None:

@@ -242,6 +242,43 @@ def parse(
 
 
 _JOINERS = frozenset({"or", "and", "the"})
+
+
+def _asked_programs(
+    knowledge: Knowledge,
+    question: Question,
+    attribute: str,
+    text: str,
+    *,
+    subject_program: str | None,
+    among: Sequence[str],
+) -> list[str]:
+    """Return the programs an attribute question is about: those it names, else every one
+    listed when it says "both", else the conversation's program; none to decide later."""
+    programs = [p for p in question.programs if p in knowledge.programs]
+    if (
+        attribute == "prerequisites"
+        and subject_program in knowledge.programs
+        and set(programs) <= question.needed
+    ):
+        # "Do I need the practitioner first?" in a thread about FOCE asks FOCE's prerequisites.
+        programs = []
+    if not programs and len(among) > 1 and _all_of_them(words(text)):
+        # "how much are they both?" after FOCP vs FOCE: each of them, not the last one named.
+        programs = [p for p in among if p in knowledge.programs]
+    if not programs and subject_program in knowledge.programs:
+        programs = [subject_program] if subject_program else []
+    return programs
+
+
+def _all_of_them(said: list[str]) -> bool:
+    """Return True when *said* asks about every program listed at once ("how much are they
+    both?", "each exam", "do they all expire?"); "all" alone ("all in?") does not."""
+    return not _EACH.isdisjoint(said) or ("all" in said and not _THEM.isdisjoint(said))
+
+
+_EACH = frozenset({"both", "each"})
+_THEM = frozenset({"they", "them", "these", "those"})
 # What may stand beside an attribute cue in a question that asks nothing else.
 _BARE_WORDS = frozenset(
     {"it", "its", "is", "s", "what", "whats", "the", "a", "an", "does", "do", "how", "so",
@@ -349,16 +386,9 @@ def answer(
         attribute = "prerequisites"  # "do I need the practitioner first?" in a thread
     if attribute is None:
         return None
-    programs = [p for p in question.programs if p in knowledge.programs]
-    if (
-        attribute == "prerequisites"
-        and subject_program in knowledge.programs
-        and set(programs) <= question.needed
-    ):
-        # "Do I need the practitioner first?" in a thread about FOCE asks FOCE's prerequisites.
-        programs = []
-    if not programs and subject_program in knowledge.programs:
-        programs = [subject_program] if subject_program else []
+    programs = _asked_programs(
+        knowledge, question, attribute, text, subject_program=subject_program, among=among
+    )
     if programs:
         return _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
     if question.about_all or not (question.about_certifications or question.bare or among):
