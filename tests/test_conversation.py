@@ -809,6 +809,24 @@ async def test_both_after_a_comparison_answers_for_each_program(
     assert "FinOps Certified Engineer (FOCE)" in shown
 
 
+@pytest.mark.parametrize("question", ["what should i do next", "what comes after that?"])
+async def test_what_next_in_a_programs_thread_says_what_follows_it(
+    service: ConversationService, question: str
+) -> None:
+    """ "what should I do next?" after the FOCP was declined: the programs whose
+    prerequisites name the FOCP follow it; after the FOCE, its next certifications."""
+    await say(service, thread("how much is the FOCP exam?"))
+    reply = await say(service, thread(question))
+    assert (reply.kind, reply.program) == ("answer", "focp")
+    shown = render_text(reply)
+    assert "FinOps Certified Professional (FCP)" in shown
+    assert "FinOps Certified Engineer (FOCE)" in shown
+    await say(service, thread("tell me about the FOCE", place="C1:300.1"))
+    foce = await say(service, thread(question, place="C1:300.1"))
+    assert foce.program == "foce"
+    assert render_text(foce).count("FinOps Certified Professional") == 1  # named once
+
+
 async def test_a_comparison_keeps_its_last_program_as_the_topic(
     service: ConversationService,
 ) -> None:

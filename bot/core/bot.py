@@ -107,6 +107,8 @@ class Bot:
         ):
             # "how much is the FinOpsSchool one?" after the Foundation's FCP is not the FCP's.
             subject = dataclasses.replace(subject, program=None)
+        if subject is not None and subject.program and (after := self._next_after(text, subject)):
+            return after
         question = facts.parse(
             snap.knowledge,
             text,
@@ -145,6 +147,14 @@ class Bot:
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
         return self._matched_reply(text, match, asked, subject)
+
+    def _next_after(self, text: str, subject: Subject) -> Reply | None:
+        """Return what comes after the thread's program when *text* asks only that ("what
+        should I do next?" after the FOCP), or None."""
+        snap = self.store.current
+        if not _WHAT_NEXT.search(fold(text)) or snap.paths.program_named(text) is not None:
+            return None
+        return replies.next_reply(snap.knowledge, subject.program or "")
 
     def _among(self, text: str, subject: Subject | None) -> tuple[str, ...]:
         """Return the programs an attribute question without a program name is about: a
@@ -489,6 +499,13 @@ class Bot:
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
 
 
+# "what should I do next?", "what comes after that?", "next steps?", "what now?": in a thread
+# about a program, what to take after it.
+_WHAT_NEXT = re.compile(
+    r"\b(?:what(?:'?s| is)? next|what (?:should|do|can) i (?:do|take|get|study) next"
+    r"|what (?:comes|to take|should i take) (?:next|after (?:that|this|it))|next steps?"
+    r"|what now|what after (?:that|this|it))\b"
+)
 # Words that ask for more of the answer just given: its details answer them.
 _WANTS_MORE = frozenset(
     {"example", "examples", "eg", "more", "detail", "details", "elaborate", "expand", "deeper"}

@@ -238,6 +238,46 @@ def order_reply(knowledge: Knowledge, listed: Sequence[str], *, path: bool = Tru
     return Reply(kind="answer", title=title, sections=(Section(text),))
 
 
+def next_reply(knowledge: Knowledge, program_id: str) -> Reply | None:
+    """Say what comes after *program_id*: the certifications its last level's source names
+    next, the programs to be taken after it (their `take_after`) and its progression; None
+    when the knowledge says nothing of it."""
+    program = knowledge.programs.get(program_id)
+    if program is None:
+        return None
+    kinds = {
+        "same-track": say("next_same_track"),
+        "cross-track": say("next_cross_track"),
+        "leadership": say("next_leadership"),
+    }
+    named = program.levels[-1].next if program.levels else ()
+    lines = [f"- {kinds[n.kind]}: {n.name}" for n in named]
+    later = [p for p in knowledge.programs.values() if program.id in p.take_after]
+    said = " ".join(n.name for n in named)
+    unsaid = [p.name for p in later if _short_name(p.name) not in said]
+    if unsaid:
+        lines.append("- " + say("next_builds_on", names=_listing(unsaid)))
+    if program.progression and not named:
+        lines.append(f"- {kinds['same-track']}: {program.progression.same_track}")
+    if not lines:
+        return None
+    sources = tuple(dict.fromkeys([program.source, *(p.source for p in later)]))
+    return Reply(
+        kind="answer",
+        title=say("next_title", program=program.name),
+        sections=(Section("\n".join(lines)),),
+        source=knowledge.source_label(sources),
+        links=knowledge.source_links(sources),
+        program=program.id,
+    )
+
+
+def _short_name(name: str) -> str:
+    """Return the part of a program's name a sentence would use: "AI Value" for "FinOps
+    Certified: AI Value", "FinOps Certified Professional" for "... Professional (FCP)"."""
+    return name.split("(", maxsplit=1)[0].rsplit(":", maxsplit=1)[-1].strip()
+
+
 def _listing(names: Sequence[str]) -> str:
     """Return *names* as prose: "A", "A and B", "A, B and C"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
