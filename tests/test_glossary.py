@@ -52,3 +52,19 @@ def test_who_runs_focus_is_answered_from_its_own_repositories(bot: Bot, text: st
     assert (reply.kind, reply.faq_id) == ("answer", "focus-project-governance")
     assert "Joint Development Foundation" in render_text(reply)
     assert any("FinOps-Open-Cost-and-Usage-Spec" in (link.url or "") for link in reply.links)
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("how do you split shared costs", "shared-cost-splitting"),
+        ("who created FOCUS?", "focus-project-governance"),
+    ],
+)
+def test_plain_concept_questions_find_their_own_faq_not_a_look_alike(
+    bot: Bot, text: str, faq_id: str
+) -> None:
+    """Splitting shared costs is the shared-cost FAQ, not the Kubernetes one that also
+    splits costs; who created FOCUS is its governance, not what FOCUS is."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
