@@ -827,6 +827,21 @@ async def test_what_next_in_a_programs_thread_says_what_follows_it(
     assert render_text(foce).count("FinOps Certified Professional") == 1  # named once
 
 
+async def test_news_of_a_pass_gets_congratulations_and_what_comes_next(
+    service: ConversationService,
+) -> None:
+    """ "just passed focp :tada:" answered the FOCP pass-rate FAQ; not having passed, or a
+    question about passing, is read as usual."""
+    reply = await say(service, thread("just passed focp :tada:"))
+    shown = render_text(reply)
+    assert (reply.kind, reply.program) == ("answer", "focp")
+    assert "Congratulations" in shown
+    assert "FinOps Certified Professional (FCP)" in shown
+    for text in ("I haven't passed the FOCP yet", "how do I pass the FOCP"):
+        other = await say(service, thread(text, place="C1:400.1"))
+        assert "Congratulations" not in render_text(other)
+
+
 async def test_a_comparison_keeps_its_last_program_as_the_topic(
     service: ConversationService,
 ) -> None:

@@ -109,6 +109,8 @@ class Bot:
             subject = dataclasses.replace(subject, program=None)
         if subject is not None and subject.program and (after := self._next_after(text, subject)):
             return after
+        if (passed := self._passed(text)) is not None:
+            return passed
         question = facts.parse(
             snap.knowledge,
             text,
@@ -155,6 +157,20 @@ class Bot:
         if not _WHAT_NEXT.search(fold(text)) or snap.paths.program_named(text) is not None:
             return None
         return replies.next_reply(snap.knowledge, subject.program or "")
+
+    def _passed(self, text: str) -> Reply | None:
+        """Return congratulations and what follows, when *text* only says a certification was
+        passed ("just passed focp :tada:"), or None; a question about it is matched as usual."""
+        folded = fold(text)
+        said = words(text)
+        if _PASSED.search(folded) is None or "?" in folded or not _ASKS.isdisjoint(said):
+            return None
+        if not _NOT_YET.isdisjoint(said):
+            return None  # "haven't passed the FOCP yet", "failed"
+        snap = self.store.current
+        program = snap.paths.program_named(text)
+        after = replies.next_reply(snap.knowledge, program.id) if program is not None else None
+        return replies.congratulations(after) if after is not None else None
 
     def _among(self, text: str, subject: Subject | None) -> tuple[str, ...]:
         """Return the programs an attribute question without a program name is about: a
@@ -506,6 +522,11 @@ _WHAT_NEXT = re.compile(
     r"|what (?:comes|to take|should i take) (?:next|after (?:that|this|it))|next steps?"
     r"|what now|what after (?:that|this|it))\b"
 )
+# "just passed the focp!", "cleared my FOCE today": news, not a question ("got" is not:
+# "got the FOCP voucher").
+_PASSED = re.compile(r"\b(?:passed|cleared|earned)\s+(?:my\s+|the\s+)?\w")
+_ASKS = frozenset({"what", "which", "how", "should", "can", "do", "does", "is", "when", "why"})
+_NOT_YET = frozenset({"not", "t", "yet", "never", "failed", "fail", "almost", "nearly"})
 # Words that ask for more of the answer just given: its details answer them.
 _WANTS_MORE = frozenset(
     {"example", "examples", "eg", "more", "detail", "details", "elaborate", "expand", "deeper"}

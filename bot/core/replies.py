@@ -272,6 +272,11 @@ def next_reply(knowledge: Knowledge, program_id: str) -> Reply | None:
     )
 
 
+def congratulations(after: Reply) -> Reply:
+    """Lead *after* (what follows a certification) with congratulations on passing it."""
+    return replace(after, sections=(Section(say("congratulations")), *after.sections))
+
+
 def _short_name(name: str) -> str:
     """Return the part of a program's name a sentence would use: "AI Value" for "FinOps
     Certified: AI Value", "FinOps Certified Professional" for "... Professional (FCP)"."""
