@@ -114,6 +114,21 @@ def test_typos_still_reach_the_program_fact(
     assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
 
 
+@pytest.mark.parametrize(
+    ("text", "program", "attribute"),
+    [
+        ("who hosts the FOCP exam?", "focp", "issuer"),
+        ("how many q's on the FOCE?", "foce", "question_count"),
+    ],
+)
+def test_everyday_ways_of_asking_an_attribute(
+    bot: Bot, text: str, program: str, attribute: str
+) -> None:
+    """ "who hosts", "how many q's": the facts answer, not a "did you mean"."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
+
+
 def test_focp_study_time_leads_with_focp(bot: Bot) -> None:
     """Study time for FOCP gives FOCP's figure, not FinOpsSchool's plans."""
     reply = _ask(bot, "How much study time do I need for FOCP?")
