@@ -842,6 +842,19 @@ async def test_news_of_a_pass_gets_congratulations_and_what_comes_next(
         assert "Congratulations" not in render_text(other)
 
 
+@pytest.mark.parametrize("musing", ["hmm", "interesting", "i see"])
+async def test_musing_in_a_thread_is_not_answered_with_the_program_again(
+    service: ConversationService, musing: str
+) -> None:
+    """ "hmm" after the FOCE's overview repeated that overview; the thread keeps its topic."""
+    await say(service, thread("tell me about the FOCE"))
+    reply = await say(service, thread(musing))
+    assert (reply.kind, reply.faq_id) == ("greeting", None)
+    assert "Anything else" in render_text(reply)
+    after = await say(service, thread("how much is it?"))
+    assert (after.program, after.attribute) == ("foce", "price")
+
+
 async def test_a_comparison_keeps_its_last_program_as_the_topic(
     service: ConversationService,
 ) -> None:

@@ -57,7 +57,7 @@ class Bot:
         """Reply to an already classified message; *subject* resolves follow-ups."""
         if intent.kind in ("empty", "help"):
             return replies.help_reply()
-        if intent.kind in ("greeting", "thanks", "goodbye", "complaint"):
+        if intent.kind in ("greeting", "thanks", "goodbye", "complaint", "ack"):
             return replies.small_talk_reply(intent.kind)
         if intent.kind == "pick":
             return replies.no_list_reply()

@@ -15,6 +15,7 @@ IntentKind = Literal[
     "thanks",
     "goodbye",
     "complaint",
+    "ack",
     "path",
     "plan",
     "forget",
@@ -80,6 +81,11 @@ _ACK_WORDS = {
     "sense", "brilliant", "sweet", "gotcha", "alright", "noted", "super", "excellent", "wow",
     "oh", "ah", "i", "see", "all", "good", "understood", "clear", "thats", "s",
 }  # fmt: skip
+# Musing over an answer ("hmm", "interesting"): no question, and no thanks to answer either.
+_MUSING = {
+    "hmm", "hm", "hmmm", "hmmmm", "mhm", "mm", "interesting", "i see", "fair enough", "ah i see",
+    "oh i see", "oh interesting", "hmm interesting", "hmm ok", "hmm okay", "ok hmm",
+}  # fmt: skip
 # Leaving the conversation: in a thread about a program, "bye" is not a question about it.
 _GOODBYES = {
     "bye", "goodbye", "good bye", "bye bye", "byebye", "see you", "see ya", "cya", "later",
@@ -137,6 +143,8 @@ def _small_talk(core: str, words: list[str]) -> IntentKind | None:
         return "goodbye"
     if core in _COMPLAINTS:
         return "complaint"
+    if core in _MUSING:
+        return "ack"
     if core in _THANKS or (core.startswith(("thanks", "thank you")) and len(words) <= 5):
         return "thanks"
     if len(words) <= 8 and all(w in _ACK_WORDS or w in _BOT_NAMES for w in words):

@@ -298,6 +298,8 @@ def small_talk_reply(kind: str) -> Reply:
             text = say("goodbye")
         case "complaint":
             text = say("complaint")
+        case "ack":
+            text = say("ack")
         case _:
             text = say("greeting")
     return Reply(kind="greeting", sections=(Section(text),))
