@@ -129,6 +129,14 @@ def test_everyday_ways_of_asking_an_attribute(
     assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
 
 
+def test_a_deadline_weighed_gets_the_study_time_and_the_plan_command(bot: Bot) -> None:
+    """ "FOCP by march, is that realistic?" answered the FOCP overview; it asks how long
+    preparing takes, and the bot's own plan to an exam date is one command away."""
+    reply = _ask(bot, "my manager wants me to get FOCP by march, is that realistic?")
+    assert (reply.program, reply.attribute) == ("focp", "study_time")
+    assert "/finops-plan focp" in render_text(reply)
+
+
 def test_focp_study_time_leads_with_focp(bot: Bot) -> None:
     """Study time for FOCP gives FOCP's figure, not FinOpsSchool's plans."""
     reply = _ask(bot, "How much study time do I need for FOCP?")

@@ -10,6 +10,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.models import FollowupName, Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
 from bot.core.text import Markers, words
+from bot.core.wording import say
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
 MAX_PROGRAMS = 4
@@ -499,6 +500,9 @@ def _answer(
     if others_lack:
         others = f"the other certifications {pool}".strip()
         sections.append(Section(f"Our sources give no {label} for {others}."))
+    if attribute == "study_time" and len(programs) == 1:
+        # How long to study leads to the bot's own plan to an exam date.
+        sections.append(Section(say("study_plan_hint", program=programs[0].id)))
     return Reply(
         kind="answer",
         title=title,
