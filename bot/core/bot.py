@@ -162,11 +162,11 @@ class Bot:
         """Return congratulations and what follows, when *text* only says a certification was
         passed ("just passed focp :tada:"), or None; a question about it is matched as usual."""
         folded = fold(text)
-        said = words(text)
-        if _PASSED.search(folded) is None or "?" in folded or not _ASKS.isdisjoint(said):
+        if _PASSED.search(folded) is None or "?" in folded:
             return None
-        if not _NOT_YET.isdisjoint(said):
-            return None  # "haven't passed the FOCP yet", "failed"
+        said = words(text)
+        if not _ASKS.isdisjoint(said) or not _NOT_YET.isdisjoint(said):
+            return None  # a question about passing; "haven't passed the FOCP yet", "failed"
         snap = self.store.current
         program = snap.paths.program_named(text)
         after = replies.next_reply(snap.knowledge, program.id) if program is not None else None
@@ -217,9 +217,10 @@ class Bot:
         """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
         words are more in the answer's details than in its first part ("which domain weighs
         most?" after what the FOCP covers: the weights are in the details)."""
-        said = set(words(text))
-        if not _WANTS_MORE.isdisjoint(said) or reply.suggestions:
-            return not reply.suggestions
+        if reply.suggestions:
+            return False  # a tentative answer: its runners-up are the better next step
+        if not _WANTS_MORE.isdisjoint(words(text)):
+            return True
         tokens = self.store.current.index.query_tokens
         asked = set(tokens(text))
         first = asked & set(tokens(" ".join(s.text for s in reply.sections)))
