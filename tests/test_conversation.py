@@ -855,6 +855,21 @@ async def test_musing_in_a_thread_is_not_answered_with_the_program_again(
     assert (after.program, after.attribute) == ("foce", "price")
 
 
+async def test_the_cheapest_one_after_a_path_lists_each_price(
+    service: ConversationService,
+) -> None:
+    """ "the cheapest one?" after a path was declined: each listed program's price lets the
+    person compare; "can I use notes?" in an exam thread asks its format."""
+    path = await say(service, thread("what certs are there for finance people"))
+    assert path.kind == "path"
+    reply = await say(service, thread("the cheapest one?"))
+    assert (reply.kind, reply.attribute) == ("answer", "price")
+    assert reply.title == "Price, by certification"
+    await say(service, thread("is the FOCP exam open book", place="C1:500.1"))
+    notes = await say(service, thread("can I use notes?", place="C1:500.1"))
+    assert (notes.program, notes.attribute) == ("focp", "format")
+
+
 async def test_a_comparison_keeps_its_last_program_as_the_topic(
     service: ConversationService,
 ) -> None:

@@ -278,7 +278,8 @@ def _all_of_them(said: list[str]) -> bool:
     return not _EACH.isdisjoint(said) or ("all" in said and not _THEM.isdisjoint(said))
 
 
-_EACH = frozenset({"both", "each"})
+# "the cheapest one?" after a path compares them all: each one's figure lets the person see.
+_EACH = frozenset({"both", "each", "cheapest", "cheaper", "shortest", "longest"})
 _THEM = frozenset({"they", "them", "these", "those"})
 # What may stand beside an attribute cue in a question that asks nothing else.
 _BARE_WORDS = frozenset(
