@@ -104,27 +104,15 @@ def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
         ("how much is the foce exma", "foce", "price"),  # exma: two letters swapped
         ("waht is the focp pasisng score", "focp", "pass_mark"),
         ("how long is teh fcp exam", "fcp", "exam_length"),
-    ],
-)
-def test_typos_still_reach_the_program_fact(
-    bot: Bot, text: str, program: str, attribute: str
-) -> None:
-    """Swapped letters in short and long words are mended before facts are looked up."""
-    reply = _ask(bot, text)
-    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
-
-
-@pytest.mark.parametrize(
-    ("text", "program", "attribute"),
-    [
         ("who hosts the FOCP exam?", "focp", "issuer"),
         ("how many q's on the FOCE?", "foce", "question_count"),
     ],
 )
-def test_everyday_ways_of_asking_an_attribute(
+def test_typos_and_everyday_words_still_reach_the_program_fact(
     bot: Bot, text: str, program: str, attribute: str
 ) -> None:
-    """ "who hosts", "how many q's": the facts answer, not a "did you mean"."""
+    """Swapped letters are mended before facts are looked up, and everyday ways of asking
+    ("who hosts", "how many q's") are cues: the facts answer, not a "did you mean"."""
     reply = _ask(bot, text)
     assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
 
