@@ -217,10 +217,7 @@ def parse(
         cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(singular)}
         asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
         bare = bool(asked) and set(tables.cues.sub(" ", singular).split()) <= _BARE_WORDS
-        only = set(singular.split())
-        if not asked and only <= _BARE_WORDS and ("cost" in only or {"how", "much"} <= only):
-            # "cost?", "and the cost?", "how much?": nothing but the price asked. "cost" is
-            # no cue by itself, since FinOps questions say it everywhere ("cost allocation").
+        if not asked and _price_alone(set(singular.split())):
             asked, bare = frozenset({"price"}), True
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
         # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
@@ -243,6 +240,12 @@ def parse(
 
 
 _JOINERS = frozenset({"or", "and", "the"})
+
+
+def _price_alone(only: set[str]) -> bool:
+    """Return True for "cost?", "and the cost?", "how much?": nothing but the price asked.
+    "cost" is no cue by itself, since FinOps questions say it everywhere ("cost allocation")."""
+    return only <= _BARE_WORDS and ("cost" in only or {"how", "much"} <= only)
 
 
 def _asked_programs(
