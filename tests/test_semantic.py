@@ -198,6 +198,26 @@ def test_a_bare_definition_of_a_cloud_term_is_a_framework_question(
 @pytest.mark.parametrize(
     ("text", "faq_id"),
     [
+        (
+            "The share of resources carrying the required cost allocation tags is called:",
+            "term-allocation-metadata",
+        ),
+        ("Spot capacity is best suited to:", "term-spot-preemptible"),
+    ],
+)
+def test_a_practice_stem_on_a_cloud_topic_is_a_framework_question(
+    bot: Bot, text: str, faq_id: str
+) -> None:
+    """A stem waiting for its answer ("... is called:") is a study question, not a how-to."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+    asked_as_a_how_to = bot.handle(Message(f"{text.rstrip(':')} - how do I set that up on aws?"))
+    assert asked_as_a_how_to.kind == "decline"
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
         ("how do reserved instances and savings plans actually work?", "term-commitment-discounts"),
         ("how does spot pricing work", "term-spot-preemptible"),
     ],

@@ -365,6 +365,7 @@ class FaqIndex:
             or (raw[0] in _DEFINITION_ASKS and named <= self._topic_words[topic.topic])
             or self._defines(raw, cue)
             or self._works(raw, topic)
+            or _is_stem(text)
         ):
             return None  # "what is rightsizing?" asks a FinOps term, not how to do it
         expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
@@ -561,6 +562,12 @@ _DEFINITION_LEAD = 6
 _NAMING_FILLER = frozenset({"and", "the", "a", "an"})
 _WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", "a", "an"})
 _DEFINITION_ASKS = frozenset({"what", "define", "definition", "meaning", "explain"})
+
+
+def _is_stem(text: str) -> bool:
+    """Return True when *text* is a practice-exam stem to complete ("tag compliance in a
+    FinOps programme measures:"): a how-to never ends waiting for its answer."""
+    return text.rstrip().endswith(":")
 
 
 @lru_cache(maxsize=65_536)  # pure; called for every word of every question
