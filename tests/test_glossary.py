@@ -59,12 +59,18 @@ def test_who_runs_focus_is_answered_from_its_own_repositories(bot: Bot, text: st
     [
         ("how do you split shared costs", "shared-cost-splitting"),
         ("who created FOCUS?", "focus-project-governance"),
+        ("rate optimization capability?", "capability-rate-optimization"),
+        (
+            "which capability covers teaching finance and engineers finops?",
+            "capability-education-enablement",
+        ),
     ],
 )
 def test_plain_concept_questions_find_their_own_faq_not_a_look_alike(
     bot: Bot, text: str, faq_id: str
 ) -> None:
     """Splitting shared costs is the shared-cost FAQ, not the Kubernetes one that also
-    splits costs; who created FOCUS is its governance, not what FOCUS is."""
+    splits costs; who created FOCUS is its governance, not what FOCUS is; one capability
+    is its own FAQ, not the list of its domain's."""
     reply = bot.handle(Message(text))
     assert (reply.kind, reply.faq_id) == ("answer", faq_id)
