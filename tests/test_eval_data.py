@@ -170,3 +170,29 @@ def test_no_question_appears_twice(splits: dict[str, dict[str, list[dict[str, An
         key(item) for split in splits.values() for section in SECTIONS for item in split[section]
     ]
     assert [t for t, n in Counter(texts).items() if n > 1] == []
+
+
+def _duplicate_keys(node: yaml.Node) -> list[tuple[int, str]]:
+    """Return (line, key) for every key given twice in one mapping under *node*."""
+    found: list[tuple[int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        found += [(node.start_mark.line + 1, k) for k, n in Counter(keys).items() if n > 1]
+        children = [v for _, v in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        children = []
+    for child in children:
+        found += _duplicate_keys(child)
+    return found
+
+
+@pytest.mark.parametrize("name", SPLITS)
+def test_no_item_gives_a_label_twice(name: str) -> None:
+    """A key given twice keeps only its last value without a word (YAML's rule), so a
+    mistyped second label would silently replace the first."""
+    with (EVAL2 / name).open(encoding="utf-8") as fh:
+        root = yaml.compose(fh, Loader=yaml.SafeLoader)
+    assert root is not None
+    assert _duplicate_keys(root) == []
