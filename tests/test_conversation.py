@@ -765,6 +765,40 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
     assert reply.faq_id != "focus-analyst-what-is"
 
 
+@pytest.mark.parametrize(
+    ("concept", "follow_up", "shown"),
+    [
+        ("what does rightsizing mean?", "who owns that?", "Engineers design and run"),
+        ("what is budgeting in finops", "which persona is that?", "Finance uses"),
+        ("what is tag compliance", "which capability is that part of?", "Allocation assigns"),
+    ],
+)
+async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
+    service: ConversationService, concept: str, follow_up: str, shown: str
+) -> None:
+    """ "who owns that?" after a concept answers the persona it links to, not the concept's
+    own answer again."""
+    first = await say(service, thread(concept))
+    reply = await say(service, thread(follow_up))
+    assert reply.kind == "answer"
+    assert reply.faq_id != first.faq_id
+    assert shown in render_text(reply)
+
+
+async def test_a_concept_linking_two_capabilities_offers_both(
+    service: ConversationService,
+) -> None:
+    """Forecasting vs budgeting links two capabilities: "which capability is that?" offers
+    both rather than guessing one or repeating the comparison."""
+    await say(service, thread("forecasting vs budgeting?"))
+    reply = await say(service, thread("which capability is that?"))
+    assert reply.kind == "suggest"
+    assert {s.faq_id for s in reply.suggestions} == {
+        "forecasting-capability",
+        "budgeting-capability",
+    }
+
+
 @pytest.mark.parametrize("price", ["cost?", "and the cost?", "how much?"])
 async def test_the_price_alone_after_a_path_asks_which_of_its_programs(
     service: ConversationService, price: str

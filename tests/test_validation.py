@@ -64,6 +64,7 @@ EXPECTED = {
         "kb/language.yaml:2: usual_program: unknown program 'no-such-program'",
         "kb/language.yaml:4: followup_names: unknown program 'missing-program'",
         "kb/language.yaml:8: cloud topic 'budgets' refers to unknown faq 'no-such-faq'",
+        "kb/language.yaml:12: concept kind 'persona' refers to unknown faq 'no-such-persona'",
     ],
     "synonym-chain": [
         "kb/language.yaml:4: synonym 'principals' means 'principles', itself a synonym of "

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from bot.core import facts, paths, replies
 from bot.core.knowledge import Knowledge
-from bot.core.matching import MatchSettings
-from bot.core.models import Faq, Program
+from bot.core.matching import Band, Match, MatchSettings
+from bot.core.models import ConceptKind, Faq, Program
 from bot.core.reply import Reply
 from bot.core.store import Snapshot
 from bot.core.subject import Subject
-from bot.core.text import fold, words
+from bot.core.text import Markers, fold, words
 
 _POSITIONS = {
     **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
@@ -52,6 +53,8 @@ _WHICH_ONE = re.compile(
 _CHOSEN_SCORE = 12.0
 _CHOSEN_MARGIN = 8.0
 # Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
+# "which persona?" alone asks about the thread's concept without pointing back at it.
+_BARE_ASK = 3
 POINTS_BACK = frozenset(
     {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
 )
@@ -78,7 +81,48 @@ def about_list(
         return replies.faq_reply(snap.knowledge, chosen)
     if (overview := _certification_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, overview)
+    if linked := _kind_for(snap.knowledge, text, subject):
+        return _linked_reply(snap, settings, text, linked)
     return None
+
+
+def _linked_reply(
+    snap: Snapshot, settings: MatchSettings, text: str, linked: tuple[str, ...]
+) -> Reply:
+    """Answer the one FAQ *linked*, or the one of several that *text* clearly asks, or
+    offer them as choices ("which capability is that?" after forecasting vs budgeting)."""
+    knowledge = snap.knowledge
+    if len(linked) == 1:
+        return replies.faq_reply(knowledge, knowledge.faqs[linked[0]])
+    ranked = snap.index.rank_among(text, settings, linked)
+    ahead = ranked[0].score - ranked[1].score >= settings.lead_margin
+    band: Band = "answer" if ahead and ranked[0].score >= settings.suggest_threshold else "suggest"
+    return replies.match_reply(knowledge, Match(band, ranked), settings.max_suggestions)
+
+
+@lru_cache(maxsize=32)  # a few kinds per knowledge version; a reload brings new ones
+def _asks_for(kind: ConceptKind) -> Markers:
+    """Return the markers of the phrases that ask for *kind*."""
+    return Markers(words(cue) for cue in kind.cues)
+
+
+def _kind_for(knowledge: Knowledge, text: str, subject: Subject | None) -> tuple[str, ...]:
+    """Return the persona, capability or domain FAQs the concept last answered links to when
+    *text* asks for that kind of thing about it ("who owns that?" after rightsizing:
+    Engineering), or none."""
+    if subject is None or subject.faq is None or subject.program is not None:
+        return ()
+    concept = knowledge.faqs.get(subject.faq)
+    said = frozenset(words(text))
+    if concept is None or (POINTS_BACK.isdisjoint(said) and len(said) > _BARE_ASK):
+        return ()
+    for kind in knowledge.language.concept_kinds:
+        if not _asks_for(kind).said(said):
+            continue
+        if concept.id in kind.faqs:
+            return ()  # "which capability is that?" after a capability: it is itself
+        return tuple(r for r in concept.related if r in kind.faqs and r in knowledge.faqs)
+    return ()
 
 
 def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:

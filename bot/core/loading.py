@@ -284,6 +284,12 @@ def _check_language_refs(
                 where = f.line("language", "cloud_howto", i, "see_also", j)
                 message = f"cloud topic '{topic.topic}' refers to unknown faq '{faq_id}'"
                 yield Problem(f.path, where, message)
+    for i, kind in enumerate(lang.concept_kinds):
+        for j, faq_id in enumerate(kind.faqs):
+            if faq_id not in ids["faqs"]:
+                where = f.line("language", "concept_kinds", i, "faqs", j)
+                message = f"concept kind '{kind.kind}' refers to unknown faq '{faq_id}'"
+                yield Problem(f.path, where, message)
 
 
 _Missing = Callable[..., Iterator[Problem]]

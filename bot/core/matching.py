@@ -108,6 +108,8 @@ def _language_phrases(lang: Language) -> Iterator[str]:
     yield from (n.name for n in lang.followup_names)
     for topic in lang.cloud_howto:
         yield from topic.cues
+    for kind in lang.concept_kinds:
+        yield from kind.cues
     for entry in lang.attributes:
         yield from entry.cues
         yield from entry.not_with

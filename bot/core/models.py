@@ -333,6 +333,21 @@ class CloudTopic(_Model):
     )
 
 
+class ConceptKind(_Model):
+    """A kind of Framework thing a follow-up may ask a concept for: its persona, capability
+    or domain ("who owns that?" after rightsizing)."""
+
+    kind: Text = Field(description="What is asked for, e.g. 'persona'.")
+    cues: tuple[Text, ...] = Field(
+        min_length=1,
+        description="Phrases that ask for it; every word of one must be in the follow-up.",
+    )
+    faqs: tuple[Id, ...] = Field(
+        min_length=1,
+        description="The FAQs of that kind: the one a concept lists in `related` answers.",
+    )
+
+
 class AttributeCues(_Model):
     """Words that show a question asks about one attribute of a certification."""
 
@@ -361,6 +376,11 @@ class Language(_Model):
         default=(),
         description="Cloud-operations how-to topics (discounts, budgets, tagging, scripts): "
         "declined unless the question also names a certification_cue.",
+    )
+    concept_kinds: tuple[ConceptKind, ...] = Field(
+        default=(),
+        description="Follow-ups that ask a concept's persona, capability or domain, answered "
+        "by the FAQ of that kind the concept links to.",
     )
     certification_cues: tuple[Text, ...] = Field(
         default=(),
