@@ -278,18 +278,23 @@ def _check_language_refs(
             where = f.line("language", "followup_names", i, "program")
             message = f"followup_names: unknown program '{entry.program}'"
             yield Problem(f.path, where, message)
-    for i, topic in enumerate(lang.cloud_howto):
-        for j, faq_id in enumerate(topic.see_also):
-            if faq_id not in ids["faqs"]:
-                where = f.line("language", "cloud_howto", i, "see_also", j)
-                message = f"cloud topic '{topic.topic}' refers to unknown faq '{faq_id}'"
-                yield Problem(f.path, where, message)
-    for i, kind in enumerate(lang.concept_kinds):
-        for j, faq_id in enumerate(kind.faqs):
-            if faq_id not in ids["faqs"]:
-                where = f.line("language", "concept_kinds", i, "faqs", j)
-                message = f"concept kind '{kind.kind}' refers to unknown faq '{faq_id}'"
-                yield Problem(f.path, where, message)
+    # The FAQ lists of the language section: what a cloud decline offers, a concept's kinds.
+    faq_lists = (
+        (
+            "cloud_howto",
+            "see_also",
+            "cloud topic",
+            [(t.topic, t.see_also) for t in lang.cloud_howto],
+        ),
+        ("concept_kinds", "faqs", "concept kind", [(k.kind, k.faqs) for k in lang.concept_kinds]),
+    )
+    for section, field, what, entries in faq_lists:
+        for i, (name, faq_ids) in enumerate(entries):
+            for j, faq_id in enumerate(faq_ids):
+                if faq_id not in ids["faqs"]:
+                    where = f.line("language", section, i, field, j)
+                    message = f"{what} '{name}' refers to unknown faq '{faq_id}'"
+                    yield Problem(f.path, where, message)
 
 
 _Missing = Callable[..., Iterator[Problem]]
