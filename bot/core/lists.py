@@ -52,9 +52,9 @@ _WHICH_ONE = re.compile(
 # The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
 _CHOSEN_SCORE = 12.0
 _CHOSEN_MARGIN = 8.0
-# Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
 # "which persona?" alone asks about the thread's concept without pointing back at it.
 _BARE_ASK = 3
+# Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
 POINTS_BACK = frozenset(
     {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
 )
