@@ -785,6 +785,33 @@ async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
     assert shown in render_text(reply)
 
 
+async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
+    service: ConversationService,
+) -> None:
+    """ "like what specifically?" or "still confused, simpler?" after a concept matched no
+    FAQ and was declined, dropping the thread: the concept is explained again."""
+    await say(service, thread("what counts as cloud waste"))
+    specific = await say(service, thread("like what specifically?"))
+    assert (specific.kind, specific.faq_id) == ("answer", "term-waste")
+    simpler = await say(service, thread("still confused, simpler?"))
+    assert (simpler.kind, simpler.faq_id) == ("answer", "term-waste")
+    elsewhere = await say(service, thread("can you help me book a flight to paris please"))
+    assert elsewhere.kind == "decline"
+
+
+async def test_details_are_what_a_request_for_specifics_gets(
+    service: ConversationService,
+) -> None:
+    """Unit economics has details behind More: "like what specifically?" shows them, and
+    "simpler?" the short answer again."""
+    first = await say(service, thread("what is unit economics"))
+    specific = await say(service, thread("like what specifically?"))
+    assert specific.faq_id == "unit-economics"
+    assert specific.sections[0].text != first.sections[0].text
+    simpler = await say(service, thread("still confused, simpler?"))
+    assert simpler.sections[0].text == first.sections[0].text
+
+
 async def test_a_concept_linking_two_capabilities_offers_both(
     service: ConversationService,
 ) -> None:

@@ -211,7 +211,23 @@ class Bot:
             # "give me an example" after what unit economics is: the same short answer again
             # says nothing new; its details are the best the sources have.
             reply = replies.more_reply(knowledge, answered)
+        elif not reply.answered and match.cloud_topic is None:
+            reply = self._elaborate(text, subject) or reply
         return reply
+
+    def _elaborate(self, text: str, subject: Subject | None) -> Reply | None:
+        """Return the concept last answered again, its details first, when a short follow-up
+        that matched nothing asks to have it explained ("like what specifically?", "still
+        confused, simpler?"), or None: declining it would drop the thread."""
+        knowledge = self.store.current.knowledge
+        concept = knowledge.faqs.get(subject.faq or "") if subject is not None else None
+        said = words(text)
+        if concept is None or len(said) > _ELABORATE_WORDS or _ELABORATES.isdisjoint(said):
+            return None
+        first = replies.faq_reply(knowledge, concept)
+        # "like what specifically?" wants the details; "simpler?" the short answer again.
+        wants_more = not _SPECIFICS.isdisjoint(said)
+        return replies.more_reply(knowledge, concept) if wants_more and first.more else first
 
     def _in_details(self, text: str, reply: Reply) -> bool:
         """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
@@ -532,6 +548,11 @@ _NOT_YET = frozenset({"not", "t", "yet", "never", "failed", "fail", "almost", "n
 _WANTS_MORE = frozenset(
     {"example", "examples", "eg", "more", "detail", "details", "elaborate", "expand", "deeper"}
 )
+# A short follow-up with one of these asks to have the last concept explained again: the
+# first for its details, the second for the short answer ("simpler?").
+_SPECIFICS = _WANTS_MORE | frozenset({"specifically", "specific"})
+_ELABORATES = _SPECIFICS | frozenset({"simpler", "simply", "confused", "confusing", "eli5", "mean"})
+_ELABORATE_WORDS = 7
 
 
 def _about_certifications(faq: Faq) -> bool:
