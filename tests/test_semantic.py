@@ -182,6 +182,8 @@ def test_a_question_about_the_certification_naming_a_cloud_is_not_a_cloud_declin
         ("define a savings plan", "term-commitment-discounts"),
         ("what is rightsizing, and what risk does downsizing a server carry?", "term-rightsizing"),
         ("what is a spot instance and which jobs can run on one", "term-spot-preemptible"),
+        ("whats rightsizing", "term-rightsizing"),
+        ("sorry, different question: whats rightsizing?", "term-rightsizing"),
     ],
 )
 def test_a_bare_definition_of_a_cloud_term_is_a_framework_question(

@@ -354,7 +354,10 @@ class FaqIndex:
         """Return the cloud how-to topic *text* asks about, unless it is about certifications."""
         if not self._cloud_cues:
             return None
-        raw = words(text)
+        # Read without filler: "different question, what's rightsizing?" asks a definition.
+        raw = words(self.normaliser.drop_filler(" ".join(words(text))))
+        if not raw:
+            return None
         have = frozenset(_root(w) for w in raw)
         hit = next(((t, cue) for t, cue in self._cloud_cues if cue <= have), None)
         if hit is None:
@@ -563,7 +566,7 @@ _DEFINITION_LEAD = 6
 # plans?"); "or" asks to choose between them, which is advice, not a definition.
 _NAMING_FILLER = frozenset({"and", "the", "a", "an"})
 _WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", "a", "an"})
-_DEFINITION_ASKS = frozenset({"what", "define", "definition", "meaning", "explain"})
+_DEFINITION_ASKS = frozenset({"what", "whats", "define", "definition", "meaning", "explain"})
 
 
 def _is_stem(text: str) -> bool:

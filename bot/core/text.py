@@ -124,6 +124,12 @@ class Normaliser:
         self._filler_re = _phrase_pattern(language.filler)
         self.stopwords = frozenset(w for s in language.stopwords for w in words(s))
 
+    def drop_filler(self, joined: str) -> str:
+        """Drop filler ("different question", "please") from already-folded, joined words."""
+        if self._filler_re is not None:
+            joined = self._filler_re.sub(" ", joined)
+        return " ".join(joined.split())
+
     def expand(self, joined: str) -> str:
         """Drop filler and replace synonyms in already-folded, space-joined words."""
         if self._filler_re is not None:
