@@ -756,6 +756,19 @@ async def test_an_exam_price_for_a_concept_is_that_certifications_price(
     assert "other certifications" not in render_text(reply)
 
 
+@pytest.mark.parametrize(
+    "asked", ["how much of the exam is that?", "how much is it weighted on the exam?"]
+)
+async def test_how_much_of_the_exam_a_topic_is_asks_its_weight_not_a_price(
+    service: ConversationService, asked: str
+) -> None:
+    """ "how much of the exam is that?" after the lifecycle asks its weight in the FOCP
+    curriculum; "how much" alone reads as a price."""
+    await say(service, thread("what's the finops lifecycle"))
+    reply = await say(service, thread(asked))
+    assert (reply.kind, reply.faq_id, reply.attribute) == ("answer", "focp-curriculum", None)
+
+
 async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
     service: ConversationService,
 ) -> None:
