@@ -825,6 +825,17 @@ async def test_details_are_what_a_request_for_specifics_gets(
     assert simpler.sections[0].text == first.sections[0].text
 
 
+async def test_why_a_concept_matters_is_asked_of_that_concept(
+    service: ConversationService,
+) -> None:
+    """ "what's the point of tagging?" is why tagging matters (allocation), and "why does it
+    matter so much?" after it stays with allocation, not what FinOps is."""
+    first = await say(service, thread("what's the point of tagging in finops"))
+    assert (first.kind, first.faq_id) == ("answer", "cost-allocation-concept")
+    why = await say(service, thread("why does it matter so much"))
+    assert why.faq_id == "cost-allocation-concept"
+
+
 async def test_a_concept_linking_two_capabilities_offers_both(
     service: ConversationService,
 ) -> None:
