@@ -769,6 +769,24 @@ async def test_how_much_of_the_exam_a_topic_is_asks_its_weight_not_a_price(
     assert (reply.kind, reply.faq_id, reply.attribute) == ("answer", "focp-curriculum", None)
 
 
+@pytest.mark.parametrize(
+    ("concept", "asked"),
+    [
+        ("what is unit economics", "is it tested on the focp?"),
+        ("what are the finops principles", "do i need to memorize them for the exam"),
+        ("what are the maturity levels", "is that on the exam?"),
+    ],
+)
+async def test_whether_a_concept_is_on_the_exam_gets_what_the_exam_covers(
+    service: ConversationService, concept: str, asked: str
+) -> None:
+    """ "is it tested on the focp?" after a concept answered the FOCP's overview or the
+    concept again; what the FOCP exam covers (its domains and weights) is the answer."""
+    await say(service, thread(concept))
+    reply = await say(service, thread(asked))
+    assert (reply.kind, reply.faq_id) == ("answer", "focp-curriculum")
+
+
 async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
     service: ConversationService,
 ) -> None:

@@ -428,6 +428,11 @@ def answer(
     return _clarify(knowledge, as_typed or text, attribute, having)
 
 
+def usual_program(knowledge: Knowledge) -> str | None:
+    """Return the program people mean by "the FinOps certification" (the FOCP), if known."""
+    return _usual_program(knowledge)
+
+
 def _usual_program(knowledge: Knowledge) -> str | None:
     return next((p for p in knowledge.language.usual_program if p in knowledge.programs), None)
 

@@ -58,6 +58,28 @@ _BARE_ASK = 3
 POINTS_BACK = frozenset(
     {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
 )
+# "is it on the exam?", "will the focp test it?": an exam, and whether it covers the concept.
+_EXAM_WORDS = frozenset({"exam", "exams", "test", "focp", "practitioner"})
+_ON_IT = frozenset(
+    {
+        "on",
+        "in",
+        "tested",
+        "test",
+        "covered",
+        "cover",
+        "covers",
+        "ask",
+        "asked",
+        "asks",
+        "memorize",
+        "memorise",
+        "know",
+        "included",
+        "need",
+        "part",
+    }
+)
 # "is there a cert for it?": a certification asked for, pointing back at the concept.
 _CERTIFICATION = frozenset({"cert", "certs", "certification", "certifications", "credential"})
 # An exam asks for one only when asked whether one exists ("is there an exam for it?", "any
@@ -83,7 +105,30 @@ def about_list(
         return replies.faq_reply(snap.knowledge, overview)
     if linked := _kind_for(snap.knowledge, text, subject):
         return _linked_reply(snap, settings, text, linked)
+    if (syllabus := _syllabus_for(snap.knowledge, text, subject)) is not None:
+        return replies.faq_reply(snap.knowledge, syllabus)
     return None
+
+
+def _syllabus_for(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
+    """Return what the usual certification's exam covers when *text* asks whether the
+    concept last answered is on it ("is it tested on the focp?", "do I need to memorize
+    them for the practitioner exam?"), or None: the program's overview said nothing of it."""
+    if subject is None or subject.faq is None or subject.program is not None:
+        return None
+    said = frozenset(words(text))
+    if POINTS_BACK.isdisjoint(said) or _EXAM_WORDS.isdisjoint(said) or _ON_IT.isdisjoint(said):
+        return None
+    usual = facts.usual_program(knowledge)
+    asked = facts.parse(knowledge, text, in_conversation=True)
+    if usual is None or asked is None or asked.attribute is not None:
+        return None  # "how much is the exam for it?" asks a price
+    if set(asked.asked_about) - {usual}:
+        return None  # another certification's exam: its own FAQs answer
+    return next(
+        (f for f in knowledge.faqs.values() if f.program == usual and "curriculum" in f.tags),
+        None,
+    )
 
 
 def _linked_reply(
