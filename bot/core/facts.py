@@ -412,7 +412,7 @@ def answer(
         return _clarify(knowledge, as_typed or text, attribute, listed, among)
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
-    usual = _usual_program(knowledge)
+    usual = usual_program(knowledge)
     if question.says_finops and usual in having:
         # "How much is the FinOps certification?" means the usual one to nearly everyone:
         # answer it, and offer the others in case this person meant one of them.
@@ -430,10 +430,6 @@ def answer(
 
 def usual_program(knowledge: Knowledge) -> str | None:
     """Return the program people mean by "the FinOps certification" (the FOCP), if known."""
-    return _usual_program(knowledge)
-
-
-def _usual_program(knowledge: Knowledge) -> str | None:
     return next((p for p in knowledge.language.usual_program if p in knowledge.programs), None)
 
 

@@ -59,32 +59,17 @@ POINTS_BACK = frozenset(
     {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
 )
 # "is it on the exam?", "will the focp test it?": an exam, and whether it covers the concept.
-_EXAM_WORDS = frozenset({"exam", "exams", "test", "focp", "practitioner"})
 _ON_IT = frozenset(
-    {
-        "on",
-        "in",
-        "tested",
-        "test",
-        "covered",
-        "cover",
-        "covers",
-        "ask",
-        "asked",
-        "asks",
-        "memorize",
-        "memorise",
-        "know",
-        "included",
-        "need",
-        "part",
-    }
-)
+    {"on", "in", "tested", "test", "covered", "cover", "covers", "ask", "asked", "asks",
+     "memorize", "memorise", "know", "included", "need", "part"}
+)  # fmt: skip
 # "is there a cert for it?": a certification asked for, pointing back at the concept.
 _CERTIFICATION = frozenset({"cert", "certs", "certification", "certifications", "credential"})
 # An exam asks for one only when asked whether one exists ("is there an exam for it?", "any
 # exam for that?"): "is that on the exam?" asks whether the exam covers the concept.
 _EXAM = frozenset({"exam", "exams"})
+# The exam a concept may be on ("will the focp test it?"), read with _ON_IT.
+_EXAM_WORDS = _EXAM | {"test", "focp", "practitioner"}
 _EXISTS = frozenset({"there", "any"})
 
 
@@ -110,11 +95,25 @@ def about_list(
     return None
 
 
+def _concept(knowledge: Knowledge, subject: Subject | None) -> Faq | None:
+    """Return the concept FAQ (about no program) the conversation last answered, or None."""
+    if subject is None or subject.faq is None or subject.program is not None:
+        return None
+    return knowledge.faqs.get(subject.faq)
+
+
+def _program_faq(knowledge: Knowledge, program: str, tag: str) -> Faq | None:
+    """Return *program*'s FAQ tagged *tag* ("overview", "curriculum"), or None."""
+    return next(
+        (f for f in knowledge.faqs.values() if f.program == program and tag in f.tags), None
+    )
+
+
 def _syllabus_for(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
     """Return what the usual certification's exam covers when *text* asks whether the
     concept last answered is on it ("is it tested on the focp?", "do I need to memorize
     them for the practitioner exam?"), or None: the program's overview said nothing of it."""
-    if subject is None or subject.faq is None or subject.program is not None:
+    if _concept(knowledge, subject) is None:
         return None
     said = frozenset(words(text))
     if POINTS_BACK.isdisjoint(said) or _EXAM_WORDS.isdisjoint(said) or _ON_IT.isdisjoint(said):
@@ -125,10 +124,7 @@ def _syllabus_for(knowledge: Knowledge, text: str, subject: Subject | None) -> F
         return None  # "how much is the exam for it?" asks a price
     if set(asked.asked_about) - {usual}:
         return None  # another certification's exam: its own FAQs answer
-    return next(
-        (f for f in knowledge.faqs.values() if f.program == usual and "curriculum" in f.tags),
-        None,
-    )
+    return _program_faq(knowledge, usual, "curriculum")
 
 
 def _linked_reply(
@@ -155,9 +151,7 @@ def _kind_for(knowledge: Knowledge, text: str, subject: Subject | None) -> tuple
     """Return the persona, capability or domain FAQs the concept last answered links to when
     *text* asks for that kind of thing about it ("who owns that?" after rightsizing:
     Engineering), or none."""
-    if subject is None or subject.faq is None or subject.program is not None:
-        return ()
-    concept = knowledge.faqs.get(subject.faq)
+    concept = _concept(knowledge, subject)
     said = frozenset(words(text))
     if concept is None or (POINTS_BACK.isdisjoint(said) and len(said) > _BARE_ASK):
         return ()
@@ -174,7 +168,8 @@ def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None)
     """Return the overview of the one certification the concept last answered names, when
     *text* asks for a certification for it ("is there a cert that covers it?" after what a
     FinOps Scope is: Technology Value), or None."""
-    if subject is None or subject.faq is None or subject.program is not None:
+    concept = _concept(knowledge, subject)
+    if concept is None:
         return None
     said = set(words(text))
     asks_for_one = not _CERTIFICATION.isdisjoint(said) or (
@@ -186,19 +181,15 @@ def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None)
     if asked is None or asked.attribute is not None:
         # "how much is the exam for it?" asks that certification's price: the facts answer.
         return None
-    named = facts.faq_scope(knowledge, subject.faq).programs
-    concept = knowledge.faqs.get(subject.faq)
-    if not named and concept is not None:
+    named = facts.faq_scope(knowledge, concept.id).programs
+    if not named:
         # An answer that names no certification ("who runs FOCUS?") may link to one.
         linked = (knowledge.faqs.get(r) for r in concept.related)
         named = frozenset(f.program for f in linked if f is not None and f.program)
     if len(named) != 1:
         return None
     (program,) = named
-    return next(
-        (f for f in knowledge.faqs.values() if f.program == program and "overview" in f.tags),
-        None,
-    )
+    return _program_faq(knowledge, program, "overview")
 
 
 def chosen_item(

@@ -132,8 +132,7 @@ class Normaliser:
 
     def expand(self, joined: str) -> str:
         """Drop filler and replace synonyms in already-folded, space-joined words."""
-        if self._filler_re is not None:
-            joined = self._filler_re.sub(" ", joined)
+        joined = self.drop_filler(joined)
         if self._synonym_re is not None:
             joined = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], joined)
         return " ".join(joined.split())
