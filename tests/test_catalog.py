@@ -144,6 +144,25 @@ def test_comparing_ours_with_another_vendors_cert_is_answered(bot: Bot, question
 
 
 @pytest.mark.parametrize(
+    ("question", "faq_id", "attribute"),
+    [
+        ("I hold the PMP, is the FOCP worth it?", "worth-it", None),
+        ("as an ITIL person, how long is the focp exam?", None, "exam_length"),
+        ("I have the CKA, which FinOps cert should I take next?", "certifications-overview", None),
+    ],
+)
+def test_holding_another_certification_does_not_make_a_question_theirs(
+    bot: Bot, question: str, faq_id: str | None, attribute: str | None
+) -> None:
+    """People who ask us often hold another certification: naming it beside ours (or beside
+    "FinOps") asks about ours, while a question about it alone is still declined."""
+    reply = bot.handle(Message(text=question))
+    assert (reply.kind, reply.faq_id, reply.attribute) == ("answer", faq_id, attribute)
+    assert bot.handle(Message(text="how hard is the pmp")).kind == "decline"
+    assert bot.handle(Message(text="cka exam cost?")).kind == "decline"
+
+
+@pytest.mark.parametrize(
     ("question", "faq_id"),
     [
         ("is the finops certified engineer worth it", "worth-it"),

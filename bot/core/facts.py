@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from bot.core.knowledge import Knowledge
 from bot.core.models import FollowupName, Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
+from bot.core.scope import Scope
 from bot.core.text import Markers, words
 from bot.core.wording import say
 
@@ -55,7 +56,7 @@ class _Tables:
     labels: dict[str, str]
     subject: frozenset[str]
     survey: frozenset[str]
-    out_of_scope: Markers
+    scope: Scope
     ask_name: dict[str, str]
     followup: frozenset[str]
     followup_names: dict[str, tuple[str, ...]]
@@ -133,7 +134,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
         labels={a.attribute: a.label for a in lang.attributes},
         subject=frozenset(w for s in lang.subject_words for w in words(s)),
         survey=frozenset(w for s in lang.survey_words for w in words(s)),
-        out_of_scope=Markers(words(p) for p in lang.out_of_scope),
+        scope=Scope(knowledge),
         ask_name=ask_name,
         followup=frozenset(w for s in lang.followup_words for w in words(s)),
         followup_names=_followup_names(lang.followup_names),
@@ -174,7 +175,7 @@ def parse(
     # course" mid-sentence only mentions one).
     raw = words(_DOLLARS.sub(" dollars ", text[:2000]).replace("%", " percent "))
     said = set(raw)
-    if tables.out_of_scope.said(said) and not any_vendor:
+    if not any_vendor and tables.scope.outside(said):
         return None
     joined = " ".join(raw)
     programs: list[str] = []

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.core.models import CloudTopic, Faq, Language
+from bot.core.scope import Scope
 from bot.core.semantic import Embedder, shared_embedder
 from bot.core.text import Markers, Normaliser, rewrite_words, stem, words
 
@@ -99,6 +100,8 @@ class _Phrasing:
 def _language_phrases(lang: Language) -> Iterator[str]:
     """Yield every phrase of *lang* that a question is compared with."""
     yield from lang.out_of_scope
+    yield from lang.other_certifications
+    yield from lang.own_names
     yield from lang.certification_cues
     yield from lang.followup_words
     yield from lang.prerequisite_markers
@@ -128,16 +131,7 @@ class FaqIndex:
         """
         self.normaliser = Normaliser(knowledge.language)
         self.faqs: tuple[Faq, ...] = tuple(knowledge.faqs.values())
-        self.out_of_scope = Markers(words(p) for p in knowledge.language.out_of_scope)
-        # Our programs by the names that say "finops": "finops certified practitioner vs aws
-        # certified cloud practitioner" compares ours with another vendor's, which an FAQ
-        # answers. Acronyms don't count: the Fiber Optic Association has a FOCP too.
-        self._ours = Markers(
-            said
-            for program in knowledge.programs.values()
-            for name in (program.name, *program.aliases)
-            if "finops" in (said := words(name))
-        )
+        self.scope = Scope(knowledge)
         lang = knowledge.language
         self._cloud_cues = tuple(
             (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
@@ -344,11 +338,18 @@ class FaqIndex:
     def query_tokens(self, text: str) -> list[str]:
         """Return the canonical tokens of a user's *text*, typos corrected."""
         raw = words(text)
-        if self.out_of_scope.said(set(raw)) and not self._ours.said(set(raw)):
+        if self.scope.outside(raw):
             # Another vendor's certification: answering from our FAQs would mislead.
             return [_OUT_OF_SCOPE]
         corrected = " ".join(self._correct(w) for w in raw)
-        return self.normaliser.finish(self.normaliser.expand(corrected))
+        toks = self.normaliser.finish(self.normaliser.expand(corrected))
+        if others := self.scope.others_named(raw):
+            # "is the FOCP harder than the PMP?": "pmp" is no word of our FAQs, and an unknown
+            # word weighs the most; a name they use ("aws cloud practitioner") stays, since
+            # comparing with it is what some FAQs answer.
+            unknown = {t for t in self.normaliser.finish(" ".join(others)) if t not in self.idf}
+            toks = [t for t in toks if t not in unknown]
+        return toks
 
     def cloud_topic(self, text: str) -> CloudTopic | None:
         """Return the cloud how-to topic *text* asks about, unless it is about certifications."""

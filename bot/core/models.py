@@ -369,8 +369,19 @@ class Language(_Model):
     stopwords: tuple[Text, ...] = ()
     out_of_scope: tuple[Text, ...] = Field(
         default=(),
-        description="Names of things we do not cover (other vendors' certifications); "
-        "a question naming one is declined rather than matched to a look-alike FAQ.",
+        description="Names of things we do not cover (look-alike programs, attempts to "
+        "change the bot's rules); a question naming one is declined rather than matched to "
+        "a look-alike FAQ, unless it names one of our programs by a name that says FinOps.",
+    )
+    other_certifications: tuple[Text, ...] = Field(
+        default=(),
+        description="Other vendors' certifications; a question naming one is declined "
+        "unless it also says one of own_names ('I have the CKA, which FinOps cert next?').",
+    )
+    own_names: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that say a question is about our programs even beside another "
+        "certification's name ('finops', our programs' acronyms).",
     )
     cloud_howto: tuple[CloudTopic, ...] = Field(
         default=(),

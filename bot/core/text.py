@@ -83,6 +83,13 @@ class Markers:
         by_word = self._by_word
         return any(m <= said for w in said if w in by_word for m in by_word[w])
 
+    def words_said(self, said: set[str] | frozenset[str]) -> frozenset[str]:
+        """Return the words of every phrase *said* contains."""
+        by_word = self._by_word
+        return frozenset(
+            x for w in said if w in by_word for m in by_word[w] if m <= said for x in m
+        )
+
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """Compile whole-word alternation of *phrases*, longest first so 'k8s cost' beats 'k8s'."""
