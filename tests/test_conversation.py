@@ -1065,3 +1065,38 @@ async def test_a_path_list_stays_in_its_thread(service: ConversationService) -> 
     other = dataclasses.replace(thread("how much is the second one?"), place="C1:9.9")
     reply = await say(service, other)
     assert reply.program is None
+
+
+async def test_two_programs_no_faq_compares_are_shown_side_by_side(
+    service: ConversationService,
+) -> None:
+    """ "FCP vs FOCE?" answered the FOCP-vs-FOCE FAQ, a comparison nobody asked for; with no
+    FAQ comparing the two, each one's summary and figures come side by side, and the thread
+    keeps both, so "the second one" is the FOCE."""
+    reply = await say(service, thread("fcp vs foce?"))
+    shown = render_text(reply)
+    assert reply.kind == "answer"
+    assert reply.faq_id is None
+    assert "FOCP and FOCE" not in shown
+    fcp, foce = "FinOps Certified Professional (FCP)", "FinOps Certified Engineer (FOCE)"
+    assert shown.index(fcp) < shown.index(foce)
+    assert "US$325 for the exam alone" in shown  # the FOCE's exam-only price
+    assert "Source:" in shown
+    second = await say(service, thread("how long is the exam of the second one"))
+    assert (second.program, second.attribute) == ("foce", "exam_length")
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("focp vs foce", "focp-vs-foce"),  # an FAQ compares these two
+        ("foce or fcp first?", "foce-prerequisites"),  # an order, not a comparison
+        ("Is the Certified FinOps Architect worth it compared to the FOCP?", "worth-it"),
+    ],
+)
+async def test_a_comparison_with_an_faq_of_its_own_keeps_it(
+    service: ConversationService, question: str, faq_id: str
+) -> None:
+    """Only a comparison no FAQ answers is built from the programs' figures."""
+    reply = await say(service, thread(question))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)

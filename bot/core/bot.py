@@ -150,6 +150,24 @@ class Bot:
                 match = dataclasses.replace(full, tentative=True)
         return self._matched_reply(text, match, asked, subject)
 
+    def _compared(self, text: str, asked: tuple[str, ...], match: Match) -> tuple[str, ...]:
+        """Return the programs *asked* that *text* compares ("FOCE vs FCP?") when no FAQ
+        answered compares them, else nothing; "FOCP or FOCE first?" asks an order."""
+        if len(asked) < 2:
+            return ()
+        said = words(text)
+        if _COMPARES.isdisjoint(said) or not _ORDER.isdisjoint(said):
+            return ()
+        best = match.best
+        if match.band == "answer" and best is not None:
+            knowledge = self.store.current.knowledge
+            if facts.faq_scope(knowledge, best.faq.id).every_program:
+                return ()  # an aspect of any program: "is the Architect worth it vs the FOCP?"
+            own = facts.parse(knowledge, best.faq.question)
+            if own is not None and set(asked) <= set(own.programs):
+                return ()  # "FOCP vs FOCE?" has an FAQ of its own
+        return asked
+
     def _next_after(self, text: str, subject: Subject) -> Reply | None:
         """Return what comes after the thread's program when *text* asks only that ("what
         should I do next?" after the FOCP), or None."""
@@ -188,6 +206,8 @@ class Bot:
         """Reply with *match*, read for an aspect of the one program *asked* and against the
         conversation's *subject*."""
         knowledge = self.store.current.knowledge
+        if compared := self._compared(text, asked, match):
+            return facts.comparison(knowledge, compared)
         about: str | None = None
         general = self._aspect(match, asked)
         if subject is not None:
@@ -541,6 +561,13 @@ _WHAT_NEXT = re.compile(
 )
 # "just passed the focp!", "cleared my FOCE today": news, not a question ("got" is not:
 # "got the FOCP voucher").
+# Words that make a message naming two programs a comparison, and words that make it a
+# question of order instead ("FOCP or FOCE first?").
+_COMPARES = frozenset(
+    {"vs", "versus", "difference", "differences", "different", "differ", "compare",
+     "compared", "comparison", "or", "between", "better", "harder", "easier", "which"}
+)  # fmt: skip
+_ORDER = frozenset({"first", "before", "after", "next", "then", "order", "start", "begin"})
 _PASSED = re.compile(r"\b(?:passed|cleared|earned)\s+(?:my\s+|the\s+)?\w")
 _ASKS = frozenset({"what", "which", "how", "should", "can", "do", "does", "is", "when", "why"})
 _NOT_YET = frozenset({"not", "t", "yet", "never", "failed", "fail", "almost", "nearly"})

@@ -522,6 +522,46 @@ def _answer(
     )
 
 
+# The figures a side-by-side comparison shows, in this order, when a program has them.
+_COMPARED = ("prerequisites", "exam_length", "question_count", "pass_mark", "price")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def comparison(knowledge: Knowledge, program_ids: Sequence[str]) -> Reply:
+    """Return *program_ids* side by side: what each is and its main figures, with sources.
+
+    No FAQ compares every pair of programs ("FOCE vs FCP?"); another pair's comparison
+    would answer a question nobody asked.
+    """
+    programs = [knowledge.programs[p] for p in program_ids[:MAX_PROGRAMS]]
+    sections: list[Section] = []
+    source_ids: list[str] = []
+    for program in programs:
+        lines = [f"{program.issuer}. {_SENTENCE_END.split(program.summary, 1)[0]}"]
+        for attribute in _COMPARED:
+            facts = _facts(program, attribute)
+            if facts:
+                label = _label(knowledge, attribute).capitalize()
+                reported = " (reported)" if facts[0].reliability == "reported" else ""
+                lines.append(f"{label}: {facts[0].value}{reported}")
+                source_ids.append(facts[0].source)
+        source_ids.append(program.source)
+        sections.append(Section("\n".join(lines), heading=program.name))
+    example = _tables(knowledge).ask_name[programs[0].id]
+    sections.append(Section(say("compare_more", program=example)))
+    links = knowledge.source_links(source_ids)
+    return Reply(
+        kind="answer",
+        title=" vs ".join(p.name for p in programs),
+        sections=tuple(sections),
+        source="; ".join(link.title for link in links) or None,
+        links=links,
+        listed=tuple(p.id for p in programs),
+        score=100.0,
+        data={"programs": [p.id for p in programs]},
+    )
+
+
 def _clarify(
     knowledge: Knowledge,
     text: str,
