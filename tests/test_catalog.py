@@ -168,6 +168,9 @@ def test_holding_another_certification_does_not_make_a_question_theirs(
         ("is the finops certified engineer worth it", "worth-it"),
         ("is the foce hard?", "difficulty"),
         ("is ai value worth the money", "worth-it"),
+        # The overview only among the first choices: the program's name still carried it.
+        ("what salary can i expect with focp", "salary-roi"),
+        ("does the focp help me get a job", "career-growth"),
     ],
 )
 def test_an_aspect_of_one_program_gets_the_answer_about_that_aspect(
@@ -211,3 +214,19 @@ def test_a_discount_question_gets_what_the_sources_say_of_cheaper_routes(
     assert faq_id == "exam-discounts"
     assert "no public discount" in shown
     assert "$325" in shown
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is there a free practice test for focp", "any mock exams out there?", "practice exams?"],
+)
+def test_practice_tests_find_where_to_practise_and_the_bots_own_quiz(
+    bot: Bot, question: str
+) -> None:
+    """ "a free practice test for the FOCP?" answered the FOCP's free retake ("practice" and
+    "exam" apart); a practice test is one thing, and its answer offers the quiz right here."""
+    reply = bot.handle(Message(text=question))
+    assert (reply.kind, reply.faq_id) == ("answer", "prep-resources")
+    assert "/finops-quiz focp" in render_text(reply)
+    retake = bot.handle(Message(text="can I retake the focp for free?"))
+    assert (retake.attribute, retake.program) == ("retakes", "focp")

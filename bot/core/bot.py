@@ -28,6 +28,7 @@ _SHORT = 2
 # An every-program FAQ answering the aspect a program's overview does not speak of.
 _ASPECT_SCORE = 30.0
 _ASPECT_MARGIN = 8.0
+_OVERVIEW_AMONG = 3
 # FAQ tags of what is not a question about certifications themselves (the Framework, its
 # terms, roles and providers): "is the FCP acronym FOCF?" is not asking what FOCUS is.
 _NOT_ABOUT_CERTIFICATIONS = frozenset(
@@ -268,18 +269,22 @@ class Bot:
         question asks about the one program *asked* something that program's overview never
         speaks of ("is the FOCE worth it?" is the worth-it question, not "what is the
         FOCE?"); the overview is offered beside it."""
-        best = match.best
-        if (
-            best is None
-            or match.band == "decline"
-            or len(asked) != 1
-            or best.faq.program != asked[0]
-            or "overview" not in best.faq.tags
-        ):
+        if match.band == "decline" or len(asked) != 1:
+            return match
+        # The program's overview among the first choices: its name carried the question.
+        overview = next(
+            (
+                c.faq
+                for c in match.candidates[:_OVERVIEW_AMONG]
+                if c.faq.program == asked[0] and "overview" in c.faq.tags
+            ),
+            None,
+        )
+        if overview is None or (match.band == "answer" and overview is not match.candidates[0].faq):
             return match
         snap = self.store.current
         index = snap.index
-        aspect = frozenset(match.tokens) - index.speaks_of(best.faq.id)
+        aspect = frozenset(match.tokens) - index.speaks_of(overview.id)
         if not aspect:
             return match
         pool = [

@@ -60,6 +60,9 @@ def _parts(faq: Faq) -> tuple[str, str]:
     return _split_cached(faq.answer)
 
 
+# The tag of FAQs about practice questions, whose answer offers the bot's own quiz.
+PRACTICE_TAG = "practice-questions"
+
 # Pure, and the same answers come back all day (a str caches its own hash).
 _split_cached = lru_cache(maxsize=4_096)(split_answer)
 
@@ -74,6 +77,10 @@ def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
         Action("feedback", "Not helpful", f"down:{faq.id}"),
     )
     first, rest = _parts(faq)
+    sections = [Section(first)]
+    if PRACTICE_TAG in faq.tags:
+        # Someone looking for practice questions can have one here and now.
+        sections.append(Section(say("quiz_hint")))
     links = knowledge.source_links(faq.sources)
     hidden = max(0, len(links) - SHOWN_SOURCES)
     # The rest of the answer, and every source, are one "More" click away.
@@ -81,7 +88,7 @@ def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
     return Reply(
         kind="answer",
         title=faq.question,
-        sections=(Section(first),),
+        sections=tuple(sections),
         actions=more_action + follow_ups + feedback,
         source=knowledge.source_label(faq.sources),
         links=links,
