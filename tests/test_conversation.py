@@ -1100,3 +1100,18 @@ async def test_a_comparison_with_an_faq_of_its_own_keeps_it(
     """Only a comparison no FAQ answers is built from the programs' figures."""
     reply = await say(service, thread(question))
     assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+
+
+async def test_an_item_picked_from_a_list_is_the_topic_and_the_list_stays(
+    service: ConversationService,
+) -> None:
+    """ "give me an example" after "which one is about ownership?" (from the six principles)
+    gave the list's details again; the picked principle is the topic now, and "and the
+    fourth one?" still picks from the list."""
+    await say(service, thread("what are the finops principles"))
+    picked = await say(service, thread("which one is about ownership"))
+    assert picked.faq_id == "principle-ownership"
+    example = await say(service, thread("give me an example"))
+    assert example.faq_id == "principle-ownership"
+    fourth = await say(service, thread("and the fourth one?"))
+    assert fourth.faq_id == "principle-data-timely"

@@ -467,13 +467,11 @@ class Bot:
         )
 
     def next_subject(self, text: str, reply: Reply, earlier: Subject | None) -> Subject | None:
-        """Return the conversation's subject after *reply* to *text*, given the *earlier* one."""
-        if (
-            lists.picked_item(self.store.current.knowledge.faqs, text, earlier) is not None
-            or lists.chosen_item(self.store.current, self.match, text, earlier) is not None
-        ):
-            # An item picked from a list keeps the list as the subject: "and the fourth?"
-            return earlier
+        """Return the conversation's subject after *reply* to *text*, given the *earlier* one.
+
+        An item picked from a list ("the third one?") is the topic next ("example?"); the
+        list stays within reach through it (lists.listing_of): "and the fourth?"
+        """
         said = self.subject_of(text, reply)
         return said.after(earlier) if said is not None else earlier
 

@@ -59,6 +59,9 @@ class Knowledge:
     quiz: Mapping[str, QuizBank] = field(default_factory=dict)
     levels: Mapping[str, Level] = field(init=False)
     program_of_level: Mapping[str, str] = field(init=False)
+    # The FAQ whose answer lists each listed item ("principle-ownership" -> "finops-principles"):
+    # after "the third one?" the item is the topic, and "and the fourth?" still finds its list.
+    list_of: Mapping[str, str] = field(init=False)
     # source_links() answers per source list, computed once: every answer cites its sources.
     _links: dict[tuple[str, ...], tuple[Link, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
@@ -72,6 +75,11 @@ class Knowledge:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "levels", _frozen(levels))
         object.__setattr__(self, "program_of_level", _frozen(owner))
+        listed: dict[str, str] = {}
+        for faq in self.faqs.values():
+            for item in faq.items:
+                listed.setdefault(item, faq.id)  # the first list that names it
+        object.__setattr__(self, "list_of", _frozen(listed))
 
     def counts(self) -> dict[str, int]:
         """Return how many entries of each kind there are."""

@@ -82,7 +82,7 @@ def about_list(
         return replies.order_reply(snap.knowledge, subject.choices)
     if (named := _which_first(snap, text, subject)) is not None:
         return replies.order_reply(snap.knowledge, named, path=False)
-    if (item := picked_item(snap.knowledge.faqs, text, subject)) is not None:
+    if (item := picked_item(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, item)
     if (chosen := chosen_item(snap, settings, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, chosen)
@@ -201,8 +201,8 @@ def chosen_item(
     Only what follows "which one (is about)" is compared, with the list's items alone:
     the words that pick ("which", "one", "covers") are in every question of this kind.
     """
-    listing = snap.knowledge.faqs.get(subject.faq) if subject and subject.faq else None
-    picking = _WHICH_ONE.search(text) if listing is not None and listing.items else None
+    listing = listing_of(snap.knowledge, subject)
+    picking = _WHICH_ONE.search(text) if listing is not None else None
     if listing is None or picking is None:
         return None
     ranked = snap.index.rank_among(text[picking.end() :], settings, listing.items)
@@ -277,11 +277,22 @@ def picked_program(
     return named, Subject(chosen.id, subject.attribute, subject.choices)
 
 
-def picked_item(faqs: Mapping[str, Faq], text: str, subject: Subject | None) -> Faq | None:
+def listing_of(knowledge: Knowledge, subject: Subject | None) -> Faq | None:
+    """Return the list the conversation is in: its concept's answer when that lists items,
+    or the list its concept was picked from ("and the fourth?" after the third principle)."""
+    if subject is None or subject.faq is None:
+        return None
+    faq = knowledge.faqs.get(subject.faq)
+    if faq is None or faq.items:
+        return faq
+    return knowledge.faqs.get(knowledge.list_of.get(faq.id, ""))
+
+
+def picked_item(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
     """Return the FAQ of the item *text* picks by position from the list the conversation's
     concept answer gave ("the third one?" after the six principles), or None."""
-    listing = faqs.get(subject.faq) if subject is not None and subject.faq else None
+    listing = listing_of(knowledge, subject)
     if listing is None or not listing.items:
         return None
     at = _position(text, len(listing.items))
-    return faqs.get(listing.items[at[0]]) if at is not None else None
+    return knowledge.faqs.get(listing.items[at[0]]) if at is not None else None
