@@ -1115,3 +1115,39 @@ async def test_an_item_picked_from_a_list_is_the_topic_and_the_list_stays(
     assert example.faq_id == "principle-ownership"
     fourth = await say(service, thread("and the fourth one?"))
     assert fourth.faq_id == "principle-data-timely"
+
+
+async def test_the_issuer_named_in_a_follow_up_picks_among_the_programs_compared(
+    service: ConversationService,
+) -> None:
+    """ "how much is the FinOpsSchool one?" after FinOpsSchool's and the Foundation's
+    professionals were compared gave the Foundation's FCP price; FinOpsSchool's has none in
+    our sources, which is what the person should hear."""
+    await say(
+        service,
+        thread(
+            "what's the difference between FinOpsSchool's Certified FinOps Professional and "
+            "the FinOps Foundation's FinOps Certified Professional?"
+        ),
+    )
+    reply = await say(service, thread("how much is the finopsschool one"))
+    shown = render_text(reply)
+    assert reply.attribute == "price"
+    assert set((reply.data or {})["programs"]) == {"professional-a", "professional-b"}
+    assert "don't give the price" in shown
+    assert "US$500" not in shown
+    assert len(reply.links) == len(set(reply.links))  # one issuer page, cited once
+
+
+async def test_comparing_the_threads_program_with_another_one(
+    service: ConversationService,
+) -> None:
+    """ "how is it different from the FOCUS Analyst one?" after the FOCE answered the FOCUS
+    Analyst's price; "it" is the FOCE, so the two come side by side. Where an FAQ compares
+    the two ("how does it compare to the FCP?" after the FOCP), that FAQ answers."""
+    await say(service, thread("what's the FinOps Certified Engineer cert actually about?"))
+    reply = await say(service, thread("and how is it different from the FOCUS analyst one"))
+    assert reply.title == "FinOps Certified Engineer (FOCE) vs FinOps Certified FOCUS Analyst"
+    await say(service, thread("tell me about the focp", place="C1:300.1"))
+    faq = await say(service, thread("how does it compare to the fcp", place="C1:300.1"))
+    assert faq.faq_id == "focp-vs-fcp"

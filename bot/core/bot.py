@@ -151,13 +151,21 @@ class Bot:
                 match = dataclasses.replace(full, tentative=True)
         return self._matched_reply(text, match, asked, subject)
 
-    def _compared(self, text: str, asked: tuple[str, ...], match: Match) -> tuple[str, ...]:
-        """Return the programs *asked* that *text* compares ("FOCE vs FCP?") when no FAQ
-        answered compares them, else nothing; "FOCP or FOCE first?" asks an order."""
-        if len(asked) < 2:
-            return ()
+    def _compared(
+        self, text: str, asked: tuple[str, ...], match: Match, subject: Subject | None
+    ) -> tuple[str, ...]:
+        """Return the programs *text* compares ("FOCE vs FCP?"; "how is it different from
+        the FOCUS Analyst?" after the FOCE) when no FAQ answered compares them, else nothing;
+        "FOCP or FOCE first?" asks an order."""
         said = words(text)
-        if _COMPARES.isdisjoint(said) or not _ORDER.isdisjoint(said):
+        if (
+            len(asked) == 1
+            and subject is not None
+            and subject.program not in (None, asked[0])
+            and not _CONTRASTS.isdisjoint(said)
+        ):
+            asked = (str(subject.program), asked[0])
+        if len(asked) < 2 or _COMPARES.isdisjoint(said) or not _ORDER.isdisjoint(said):
             return ()
         best = match.best
         if match.band == "answer" and best is not None:
@@ -195,11 +203,20 @@ class Bot:
         """Return the programs an attribute question without a program name is about: a
         path's list, or the programs the last answer named when *text* points back at them
         ("how much is it?" after "which cert for an SRE?"; "who runs FinOpsSchool?" does not)."""
+        programs = self.store.current.knowledge.programs
         if subject is not None and subject.choices:
-            return subject.choices
-        if POINTS_BACK.isdisjoint(words(text)):
+            among = subject.choices
+        elif POINTS_BACK.isdisjoint(words(text)):
             return ()
-        return lists.named_programs(self.store.current.knowledge, subject)
+        else:
+            among = lists.named_programs(self.store.current.knowledge, subject)
+        # "how much is the FinOpsSchool one?" after FinOpsSchool's and the Foundation's
+        # professionals were compared: only the issuer it names.
+        said = f" {' '.join(words(text))} "
+        issuers = {p.issuer for p in programs.values() if f" {' '.join(words(p.issuer))} " in said}
+        if issuers:
+            among = tuple(p for p in among if p in programs and programs[p].issuer in issuers)
+        return among
 
     def _matched_reply(
         self, text: str, match: Match, asked: tuple[str, ...], subject: Subject | None
@@ -207,7 +224,7 @@ class Bot:
         """Reply with *match*, read for an aspect of the one program *asked* and against the
         conversation's *subject*."""
         knowledge = self.store.current.knowledge
-        if compared := self._compared(text, asked, match):
+        if compared := self._compared(text, asked, match, subject):
             return facts.comparison(knowledge, compared)
         about: str | None = None
         general = self._aspect(match, asked)
@@ -571,6 +588,11 @@ _COMPARES = frozenset(
      "compared", "comparison", "or", "between", "better", "harder", "easier", "which"}
 )  # fmt: skip
 _ORDER = frozenset({"first", "before", "after", "next", "then", "order", "start", "begin"})
+# What says a message compares the one program it names with the thread's ("how is it
+# different from the FOCUS Analyst?"); "which" or "or" alone may ask about that one only.
+_CONTRASTS = frozenset(
+    {"vs", "versus", "difference", "different", "differ", "compare", "compared", "comparison"}
+)
 _PASSED = re.compile(r"\b(?:passed|cleared|earned)\s+(?:my\s+|the\s+)?\w")
 _ASKS = frozenset({"what", "which", "how", "should", "can", "do", "does", "is", "when", "why"})
 _NOT_YET = frozenset({"not", "t", "yet", "never", "failed", "fail", "almost", "nearly"})

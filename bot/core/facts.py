@@ -411,6 +411,9 @@ def answer(
             lacking = len(among) > 1
             return _answer(knowledge, attribute, listed, others_lack=lacking, pool="listed")
         return _clarify(knowledge, as_typed or text, attribute, listed, among)
+    if among:
+        # None of the programs meant has the figure: say so, rather than ask about others.
+        return _answer(knowledge, attribute, list(among[:MAX_PROGRAMS]))
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
     usual = usual_program(knowledge)
@@ -492,8 +495,9 @@ def _answer(
     source_ids = [f.source for p in programs for f in _facts(p, attribute)]
     links = list(knowledge.source_links(source_ids))
     for p in programs:
-        if p.url and not _facts(p, attribute):
-            links.append(Link(f"{p.issuer}: {_PARENS.sub('', p.name)}", p.url))
+        link = Link(f"{p.issuer}: {_PARENS.sub('', p.name)}", p.url) if p.url else None
+        if link is not None and link not in links and not _facts(p, attribute):
+            links.append(link)
     if len(programs) == 1:
         title = f"{programs[0].name}: {label}"
         sections = [Section("\n".join(_program_lines(knowledge, programs[0], attribute)))]
