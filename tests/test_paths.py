@@ -254,7 +254,15 @@ def test_natural_path_request_in_a_message(bot: Bot) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["best cert for a secops person?", "platform engineer, any cert recs?"]
+    "text",
+    [
+        "best cert for a secops person?",
+        "platform engineer, any cert recs?",
+        # A role stated first, the question after it, as people write in a channel.
+        "Hi! I'm a finance analyst and my VP suggested getting certified. Where should "
+        "someone with zero engineering background start?",
+        "I'm a data engineer moving us to the FOCUS export. Is there a cert that makes sense?",
+    ],
 )
 def test_other_ways_of_asking_for_a_recommendation(bot: Bot, text: str) -> None:
     """ "Best cert for…" and "recs?" with a role get the recommendation too."""

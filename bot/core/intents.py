@@ -105,7 +105,9 @@ _BOT_NAMES = {"bot", "finops bot", "finopsbot", "finops-bot", "team", "all", "ev
 # A natural path request: the cue plus a role the recommender recognises.
 PATH_CUE = re.compile(
     r"\b(path|roadmap|which cert\w*|what cert\w*|best cert\w*|recommend\w*|recs?|"
-    r"where (?:do|should) i start|should i (?:take|do|get|start)|career plan|cert plan|"
+    r"where (?:do|should|would|can) (?:i|we|someone|one|people)(?: \w+){0,6} (?:start|begin)|"
+    r"is there a cert\w*|"
+    r"should i (?:take|do|get|start)|career plan|cert plan|"
     r"what should i (?:take|do|get) first)\b"
 )
 # "What does the DevOps path cover?" asks what a learning path holds (an FAQ answers it),
