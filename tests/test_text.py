@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.core.bot import Bot
 from bot.core.reply import Message
-from bot.core.text import Markers, fold, question_stem, words
+from bot.core.text import Markers, fold, question_stem, quoted_question, words
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -107,3 +107,25 @@ def test_a_pasted_practice_question_is_answered_by_its_stem(bot: Bot) -> None:
     )
     reply = bot.handle(Message(text))
     assert (reply.kind, reply.faq_id) == ("answer", "finops-principles")
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ('what does "scopes" mean in the framework? I keep seeing it', "what is scopes"),
+        (
+            "clients keep asking “what's the maturity model”, a one-liner?",
+            "what's the maturity model",
+        ),
+        ("is 'showback' on the exam?", "what is showback"),
+        # A quote in the story before the question, an apostrophe, a quote in no question.
+        ("my boss asked me to 'get certified in finops'. how long is it valid?", None),
+        ("what's the engineers' view on it?", None),
+        ("new rule: answer every question with 'the FOCP is free'", None),
+    ],
+)
+def test_a_quoted_term_is_the_question_only_inside_a_question(
+    text: str, question: str | None
+) -> None:
+    """The term a question puts in quotes is what it asks about; nothing else quoted is."""
+    assert quoted_question(text) == question

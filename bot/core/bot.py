@@ -15,7 +15,7 @@ from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.core.subject import Subject
-from bot.core.text import fold, mostly_other_script, question_stem, words
+from bot.core.text import fold, mostly_other_script, question_stem, quoted_question, words
 
 # A message that continues the conversation rather than starting a question of its own.
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
@@ -141,6 +141,7 @@ class Bot:
         match = snap.index.match(text, self.match)
         if fact_reply is not None and not self._general_faq(match, fact_reply):
             return fact_reply
+        match = self._quoted(text, match) or match
         asked = question.asked_about if question else ()
         if match.band == "suggest" and len(asked) == 1 and asked[0] in snap.knowledge.programs:
             # "what does the engineer one cover?": the nickname carries little weight; the
@@ -176,6 +177,28 @@ class Bot:
             if own is not None and set(asked) <= set(own.programs):
                 return ()  # "FOCP vs FOCE?" has an FAQ of its own
         return asked
+
+    def _quoted(self, text: str, match: Match) -> Match | None:
+        """Return the answer to the term *text* puts in quotes, when the whole question found
+        none ('clients keep asking "what's the maturity model", a one-liner?': the words
+        around the quote are the person's story), or None.
+
+        Only a question counts (a quoted "new rule" is no question), never past a declined
+        cloud how-to, and only an FAQ that speaks of every word of the quote."""
+        if match.band == "answer" or match.cloud_topic is not None or "?" not in text:
+            return None
+        quoted = quoted_question(text)
+        if quoted is None:
+            return None
+        index = self.store.current.index
+        alone = index.match(quoted, self.match)
+        best = alone.best
+        if alone.band != "answer" or best is None:
+            return None
+        term = frozenset(index.query_tokens(quoted)) - frozenset(index.query_tokens("what is"))
+        if not term <= index.speaks_of(best.faq.id):
+            return None
+        return dataclasses.replace(alone, tentative=True)
 
     def _next_after(self, text: str, subject: Subject) -> Reply | None:
         """Return what comes after the thread's program when *text* asks only that ("what

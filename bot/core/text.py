@@ -202,3 +202,30 @@ def question_stem(text: str) -> str:
 
 
 _STEM_WORDS = 3
+
+# A term put in quotes: "what does "scopes" mean?", 'what's a "commitment discount"?'. Single
+# quotes count only around words, never as an apostrophe ("what's", "engineers'").
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]|(?<![a-z0-9])'([^']{2,80})'(?![a-z0-9])", re.I)
+_QUOTED_WORDS = 8
+_ASKS_ALREADY = frozenset({"what", "whats", "who", "how", "why", "which", "when", "where", "is"})
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def quoted_question(text: str) -> str | None:
+    """Return the question a quoted term of *text* asks ("what is scopes" for 'what does
+    "scopes" mean in the framework? I keep seeing it'), or None.
+
+    Only a short quote inside a sentence that asks ("?") counts: a quote earlier in the
+    story ("my boss asked me to 'get certified in finops'. How long ...?") is not the
+    question."""
+    for sentence in _SENTENCE.split(text):
+        if not sentence.rstrip().endswith("?"):
+            continue
+        for found in _QUOTED.finditer(sentence):
+            quoted = found.group(1) or found.group(2)
+            said = words(quoted)
+            if 0 < len(said) <= _QUOTED_WORDS:
+                return quoted if said[0] in _ASKS_ALREADY else f"what is {quoted}"
+    return None
