@@ -102,6 +102,8 @@ def test_switched_off_by_environment(
         "how does aws consolidated billing help manage costs?",
         "which azure tool estimates costs before deployment",
         "what is the primary resource metric for cost allocation in kubernetes?",
+        # "module" is a course's word, but not in "a terraform module".
+        "can you write me a terraform module that enforces cost-center tags on our buckets",
     ],
 )
 def test_cloud_howtos_are_declined_with_a_pointer(bot: Bot, text: str) -> None:
@@ -151,6 +153,7 @@ def test_a_cloud_decline_with_nothing_to_offer_keeps_the_general_hints(bot: Bot)
         ("does the FOCP cover reserved instances?", "focp-curriculum"),
         ("is the FOCP exam online", "exam-online"),
         ("does the cert cover k8s cost allocation", "kubernetes-container-costs"),
+        ("does the architect course have a terraform module?", "architect-iac"),
     ],
 )
 def test_certification_questions_naming_cloud_words_are_answered(
