@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.core.bot import Bot
 from bot.core.reply import Message
-from bot.core.text import Markers, fold, question_stem, quoted_question, words
+from bot.core.text import Markers, fold, question_stem, quoted_question, strip_markup, words
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -129,3 +129,19 @@ def test_a_quoted_term_is_the_question_only_inside_a_question(
 ) -> None:
     """The term a question puts in quotes is what it asks about; nothing else quoted is."""
     assert quoted_question(text) == question
+
+
+def test_a_handle_typed_as_text_is_no_word_of_the_question() -> None:
+    """ "hey @finops-bot" typed without the app's mention: the handle is dropped; an e-mail
+    address is left as it is."""
+    assert words(strip_markup("hey @finops-bot, is the FOCP worth it?")) == words(
+        "hey, is the FOCP worth it?"
+    )
+    assert "corp" in words(strip_markup("mail bob@corp.com"))
+
+
+def test_how_short_the_answer_should_be_is_no_part_of_the_question(bot: Bot) -> None:
+    """ "need a one-liner on the Inform phase for a slide": "one" and "slide" matched an FAQ
+    about being in more than one phase."""
+    reply = bot.handle(Message("need a one-liner on what the Inform phase is about for a slide"))
+    assert reply.faq_id == "finops-lifecycle-phases"

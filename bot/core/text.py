@@ -16,12 +16,17 @@ _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
+# A handle typed as text ("hey @finops-bot"), not turned into a mention: no question's word.
+_HANDLE = re.compile(r"(?<![\w.])@[\w.-]+")
+
+
 def strip_markup(text: str) -> str:
-    """Decode HTML entities and drop emoji codes (`:tada:`), which every chat app sends.
+    """Decode HTML entities and drop emoji codes (`:tada:`), which every chat app sends, and
+    handles typed as plain text ("@finops-bot").
 
     Platform markup (Slack's `<@U123>`, Teams' `<at>`) is the adapters' to remove.
     """
-    return _EMOJI_CODE.sub(" ", html.unescape(text))
+    return _HANDLE.sub(" ", _EMOJI_CODE.sub(" ", html.unescape(text)))
 
 
 def fold(text: str) -> str:
