@@ -125,6 +125,19 @@ def test_a_deadline_weighed_gets_the_study_time_and_the_plan_command(bot: Bot) -
     assert "/finops-plan focp" in render_text(reply)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "roughly how many hours should I budget to study for FOCP?",
+        "SRE here, some cloud billing exposure. how many hours to study for the FOCP?",
+    ],
+)
+def test_hours_budgeted_to_study_ask_the_study_time(bot: Bot, question: str) -> None:
+    """ "how many hours should I budget to study" was declined: no study-time cue said it."""
+    reply = _ask(bot, question)
+    assert (reply.program, reply.attribute) == ("focp", "study_time")
+
+
 def test_focp_study_time_leads_with_focp(bot: Bot) -> None:
     """Study time for FOCP gives FOCP's figure, not FinOpsSchool's plans."""
     reply = _ask(bot, "How much study time do I need for FOCP?")

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from bot.core.bot import Bot
 from bot.core.reply import Message
-from bot.core.text import Markers, fold, question_stem, quoted_question, strip_markup, words
+from bot.core.text import (
+    Markers,
+    drop_negated,
+    fold,
+    question_stem,
+    quoted_question,
+    strip_markup,
+    words,
+)
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
@@ -145,3 +153,24 @@ def test_how_short_the_answer_should_be_is_no_part_of_the_question(bot: Bot) -> 
     about being in more than one phase."""
     reply = bot.handle(Message("need a one-liner on what the Inform phase is about for a slide"))
     assert reply.faq_id == "finops-lifecycle-phases"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("What is FOCUS? like the spec, not the cert", "What is FOCUS? like the spec"),
+        ("how much is the FOCP, not the FCP?", "how much is the FOCP?"),
+        ("why is it not working?", "why is it not working?"),
+        ("is FOCP not required for FOCE?", "is FOCP not required for FOCE?"),
+    ],
+)
+def test_a_closing_not_the_x_is_what_is_not_asked(text: str, kept: str) -> None:
+    """ ", not the cert" names what the person is not asking about; a plain "not" stays."""
+    assert drop_negated(text) == kept
+
+
+def test_what_is_not_asked_does_not_pick_the_answer(bot: Bot) -> None:
+    """ "What is FOCUS? like the spec, not the cert" offered the FOCUS certifications."""
+    assert bot.handle(Message("What is FOCUS? like the spec, not the cert")).faq_id == "focus-spec"
+    price = bot.handle(Message("how much is the FOCP, not the FCP?"))
+    assert (price.program, price.attribute) == ("focp", "price")

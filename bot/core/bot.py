@@ -15,7 +15,14 @@ from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.core.subject import Subject
-from bot.core.text import fold, mostly_other_script, question_stem, quoted_question, words
+from bot.core.text import (
+    drop_negated,
+    fold,
+    mostly_other_script,
+    question_stem,
+    quoted_question,
+    words,
+)
 
 # A message that continues the conversation rather than starting a question of its own.
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
@@ -93,7 +100,7 @@ class Bot:
             return replies.language_reply()
         snap = self.store.current
         # A pasted practice question is asked by its stem; its options would drown it.
-        text = question_stem(text)
+        text = drop_negated(question_stem(text))
         as_typed, text = text, snap.index.spell(text)  # typos mended once, for both
         if subject is not None and subject.choices:
             text, subject = lists.picked_program(snap.knowledge.programs, text, subject)

@@ -216,6 +216,18 @@ _ASKS_ALREADY = frozenset({"what", "whats", "who", "how", "why", "which", "when"
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# ", not the cert" closing a sentence names what is not asked ("What is FOCUS? like the spec,
+# not the cert"); a bare "not" ("why is it not working?") is left alone.
+_NOT_THIS = re.compile(
+    r"\s*(?:,|;|\s-+)\s*(?:and\s+|but\s+)?not\s+(?:the\s+|a\s+|an\s+|about\s+)?"
+    r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*(?=[?.!]|$)",
+    re.IGNORECASE,
+)
+
+
+def drop_negated(text: str) -> str:
+    """Return *text* without a closing ", not the X" (what the person does not ask about)."""
+    return _NOT_THIS.sub("", text)
 
 
 def quoted_question(text: str) -> str | None:
