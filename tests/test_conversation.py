@@ -802,6 +802,8 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
         ("what does rightsizing mean?", "who owns that?", "Engineers design and run"),
         ("what is budgeting in finops", "which persona is that?", "Finance uses"),
         ("what is tag compliance", "which capability is that part of?", "Allocation assigns"),
+        # "who's usually responsible": words between "who" and "responsible".
+        ("what is anomaly detection in finops", "who's usually responsible for it?", "Engineers"),
     ],
 )
 async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
