@@ -257,3 +257,19 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
     reply = bot.handle(Message(text=question))
     assert reply.faq_id == faq_id
     assert reply.answered is (faq_id is not None)
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("What is a FinOps Center of Excellence?", "finops-team-role"),
+        ("finops coe", "finops-team-role"),
+        ("does the certification help me run a finops coe?", "center-of-excellence"),
+    ],
+)
+def test_what_a_concept_is_belongs_to_the_concepts_faq(
+    bot: Bot, question: str, faq_id: str
+) -> None:
+    """ "What is a FinOps Center of Excellence?" answered whether a certification prepares
+    you to run one: the bare concept's names were alternates of that certification FAQ."""
+    assert bot.handle(Message(text=question)).faq_id == faq_id
