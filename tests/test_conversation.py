@@ -1153,3 +1153,14 @@ async def test_comparing_the_threads_program_with_another_one(
     await say(service, thread("tell me about the focp", place="C1:300.1"))
     faq = await say(service, thread("how does it compare to the fcp", place="C1:300.1"))
     assert faq.faq_id == "focp-vs-fcp"
+
+
+async def test_they_in_the_plural_after_a_comparison_asks_about_each(
+    service: ConversationService,
+) -> None:
+    """ "how much are they?" after "FCP vs FOCE?" asked which one was meant; "they are"
+    asks about each of them, as "both" does."""
+    await say(service, thread("fcp vs foce?"))
+    reply = await say(service, thread("how much are they"))
+    assert (reply.kind, reply.attribute) == ("answer", "price")
+    assert (reply.data or {})["programs"] == ["fcp", "foce"]

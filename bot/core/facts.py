@@ -279,12 +279,15 @@ def _asked_programs(
 def _all_of_them(said: list[str]) -> bool:
     """Return True when *said* asks about every program listed at once ("how much are they
     both?", "each exam", "do they all expire?"); "all" alone ("all in?") does not."""
-    return not _EACH.isdisjoint(said) or ("all" in said and not _THEM.isdisjoint(said))
+    them = not _THEM.isdisjoint(said)
+    # "how much are they?", "do they expire?": a plural asks about each of them.
+    return not _EACH.isdisjoint(said) or (them and ("all" in said or not _PLURAL.isdisjoint(said)))
 
 
 # "the cheapest one?" after a path compares them all: each one's figure lets the person see.
 _EACH = frozenset({"both", "each", "cheapest", "cheaper", "shortest", "longest"})
 _THEM = frozenset({"they", "them", "these", "those"})
+_PLURAL = frozenset({"are", "do", "cost"})
 # What may stand beside an attribute cue in a question that asks nothing else.
 _BARE_WORDS = frozenset(
     {"it", "its", "is", "s", "what", "whats", "the", "a", "an", "does", "do", "how", "so",
