@@ -242,9 +242,7 @@ class Bot:
             among = lists.named_programs(self.store.current.knowledge, subject)
         # "how much is the FinOpsSchool one?" after FinOpsSchool's and the Foundation's
         # professionals were compared: only the issuer it names.
-        said = f" {' '.join(words(text))} "
-        issuers = {p.issuer for p in programs.values() if f" {' '.join(words(p.issuer))} " in said}
-        if issuers:
+        if issuers := _issuers_named(programs, text):
             among = tuple(p for p in among if p in programs and programs[p].issuer in issuers)
         return among
 
@@ -609,8 +607,6 @@ _WHAT_NEXT = re.compile(
     r"|what (?:comes|to take|should i take) (?:next|after (?:that|this|it))|next steps?"
     r"|what now|what after (?:that|this|it))\b"
 )
-# "just passed the focp!", "cleared my FOCE today": news, not a question ("got" is not:
-# "got the FOCP voucher").
 # Words that make a message naming two programs a comparison, and words that make it a
 # question of order instead ("FOCP or FOCE first?").
 _COMPARES = frozenset(
@@ -623,6 +619,8 @@ _ORDER = frozenset({"first", "before", "after", "next", "then", "order", "start"
 _CONTRASTS = frozenset(
     {"vs", "versus", "difference", "different", "differ", "compare", "compared", "comparison"}
 )
+# "just passed the focp!", "cleared my FOCE today": news, not a question ("got" is not:
+# "got the FOCP voucher").
 _PASSED = re.compile(r"\b(?:passed|cleared|earned)\s+(?:my\s+|the\s+)?\w")
 _ASKS = frozenset({"what", "which", "how", "should", "can", "do", "does", "is", "when", "why"})
 _NOT_YET = frozenset({"not", "t", "yet", "never", "failed", "fail", "almost", "nearly"})
@@ -645,8 +643,10 @@ def _about_certifications(faq: Faq) -> bool:
 def _other_issuer(programs: Mapping[str, Program], text: str, program_id: str) -> bool:
     """Return True when *text* names an issuer other than *program_id*'s ("FinOpsSchool")."""
     program = programs.get(program_id)
-    if program is None:
-        return False
+    return program is not None and bool(_issuers_named(programs, text) - {program.issuer})
+
+
+def _issuers_named(programs: Mapping[str, Program], text: str) -> set[str]:
+    """Return the issuers of *programs* that *text* names ("FinOpsSchool")."""
     said = f" {' '.join(words(text))} "
-    issuers = {p.issuer for p in programs.values()} - {program.issuer}
-    return any(f" {' '.join(words(issuer))} " in said for issuer in issuers)
+    return {p.issuer for p in programs.values() if f" {' '.join(words(p.issuer))} " in said}

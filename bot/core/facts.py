@@ -10,7 +10,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.models import FollowupName, Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
 from bot.core.scope import Scope
-from bot.core.text import Markers, words
+from bot.core.text import PROSE_SENTENCE_END, Markers, words
 from bot.core.wording import say
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
@@ -531,7 +531,6 @@ def _answer(
 
 # The figures a side-by-side comparison shows, in this order, when a program has them.
 _COMPARED = ("prerequisites", "exam_length", "question_count", "pass_mark", "price")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
 def comparison(knowledge: Knowledge, program_ids: Sequence[str]) -> Reply:
@@ -544,7 +543,7 @@ def comparison(knowledge: Knowledge, program_ids: Sequence[str]) -> Reply:
     sections: list[Section] = []
     source_ids: list[str] = []
     for program in programs:
-        lines = [f"{program.issuer}. {_SENTENCE_END.split(program.summary, 1)[0]}"]
+        lines = [f"{program.issuer}. {PROSE_SENTENCE_END.split(program.summary, 1)[0]}"]
         for attribute in _COMPARED:
             facts = _facts(program, attribute)
             if facts:

@@ -285,14 +285,14 @@ def listing_of(knowledge: Knowledge, subject: Subject | None) -> Faq | None:
     faq = knowledge.faqs.get(subject.faq)
     if faq is None or faq.items:
         return faq
-    return knowledge.faqs.get(knowledge.list_of.get(faq.id, ""))
+    return knowledge.faqs.get(knowledge.list_of.get(faq.id, ""))  # always a list, or None
 
 
 def picked_item(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
     """Return the FAQ of the item *text* picks by position from the list the conversation's
     concept answer gave ("the third one?" after the six principles), or None."""
     listing = listing_of(knowledge, subject)
-    if listing is None or not listing.items:
+    if listing is None:
         return None
     at = _position(text, len(listing.items))
     return knowledge.faqs.get(listing.items[at[0]]) if at is not None else None

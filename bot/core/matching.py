@@ -377,8 +377,8 @@ class FaqIndex:
         expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
         # A certification cue inside a cloud cue said is that cue's word: the "module" of
         # "a terraform module" is not a course's.
-        said = [c for _, c in self._cloud_cues if c <= have]
-        if any(k <= expanded and not any(k <= c for c in said) for k in self._cert_cues):
+        cues_said = [c for _, c in self._cloud_cues if c <= have]
+        if any(k <= expanded and not any(k <= c for c in cues_said) for k in self._cert_cues):
             return None  # "does the FOCP cover reserved instances?" is a certification question
         return topic
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -13,6 +12,7 @@ from bot.core.matching import Match
 from bot.core.models import CloudTopic, Faq
 from bot.core.paths import EXPERIENCE_RANGE, ProgramPlan, Recommendation
 from bot.core.reply import Action, Fact, Reply, Section, Suggestion
+from bot.core.text import PROSE_SENTENCE_END
 from bot.core.wording import say
 
 PATH_USAGE = say("path_usage")
@@ -22,7 +22,6 @@ PATH_USAGE = say("path_usage")
 # rest behind "More". With the title and two source titles it keeps a typical answer under 600.
 FIRST_PART = 380
 SHOWN_SOURCES = 2
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 
 
 def split_answer(answer: str, budget: int = FIRST_PART) -> tuple[str, str]:
@@ -43,7 +42,7 @@ def split_answer(answer: str, budget: int = FIRST_PART) -> tuple[str, str]:
         size += len(line) + 1
     rest = lines[len(kept) :]
     if len(kept) == 1 and len(kept[0]) > budget * 1.15:
-        sentences = _SENTENCE_END.split(kept[0])
+        sentences = PROSE_SENTENCE_END.split(kept[0])
         head = [sentences[0]]
         for sentence in sentences[1:]:
             if sum(len(h) + 1 for h in head) + len(sentence) > budget:

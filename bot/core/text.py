@@ -208,14 +208,17 @@ def question_stem(text: str) -> str:
 
 _STEM_WORDS = 3
 
+# Where a sentence of the knowledge's prose ends: the next one starts with a capital, a
+# digit, a quote or a bracket ("e.g. a budget" goes on).
+PROSE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
+# Where a sentence of chat ends: people do not capitalise ("whats focus? studying for it").
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
 # A term put in quotes: "what does "scopes" mean?", 'what's a "commitment discount"?'. Single
 # quotes count only around words, never as an apostrophe ("what's", "engineers'").
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]|(?<![a-z0-9])'([^']{2,80})'(?![a-z0-9])", re.I)
 _QUOTED_WORDS = 8
 _ASKS_ALREADY = frozenset({"what", "whats", "who", "how", "why", "which", "when", "where", "is"})
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # ", not the cert" closing a sentence names what is not asked ("What is FOCUS? like the spec,
 # not the cert"); a bare "not" ("why is it not working?") is left alone.
 _NOT_THIS = re.compile(
