@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import semantic
 from bot.core.bot import Bot
@@ -42,12 +44,28 @@ def test_one_question_embeds_as_in_a_batch() -> None:
     so their cosines compare like with like; a text with no token is all zeros."""
     model = semantic.shared_embedder()
     assert model is not None
-    texts = ["how long is the focp exam", "retake", "", "what is a blended rate on a bill"]
+    texts = [
+        "how long is the focp exam",
+        "retake",
+        "",
+        "what is a blended rate on a bill",
+        "focus 1.2 vs 1.0 k8s finopsschool exma scroe hwo",
+    ]
     batch = model.embed(texts)
     for row, text in zip(batch, texts, strict=True):
         assert float(abs(model.embed_one(text) - row).max()) < 1e-6
     assert not batch[2].any()
     assert abs(float(batch[0] @ batch[0]) - 1.0) < 1e-5
+
+
+@given(st.lists(st.text(alphabet="abeostz019.", min_size=1, max_size=9), max_size=10))
+def test_a_question_embeds_word_by_word_as_it_does_whole(split: list[str]) -> None:
+    """The tokenizer never joins two words into one token, so a question's words are
+    tokenized one by one (and cached) with the same result as the whole text."""
+    model = semantic.shared_embedder()
+    assert model is not None
+    text = " ".join(split)
+    assert float(abs(model.embed_one(text) - model.embed([text])[0]).max()) < 1e-6
 
 
 def test_spelling_mends_typos_but_leaves_real_words_alone(bundled_store: KnowledgeStore) -> None:

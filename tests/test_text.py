@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -12,6 +13,7 @@ from bot.core.bot import Bot
 from bot.core.reply import Message
 from bot.core.text import (
     Markers,
+    Phrases,
     drop_negated,
     fold,
     question_stem,
@@ -160,6 +162,8 @@ def test_how_short_the_answer_should_be_is_no_part_of_the_question(bot: Bot) -> 
     [
         ("What is FOCUS? like the spec, not the cert", "What is FOCUS? like the spec"),
         ("how much is the FOCP, not the FCP?", "how much is the FOCP?"),
+        ("whats FOCUS in finops? not the verb lol", "whats FOCUS in finops?"),
+        ("is FOCP hard? Not sure where to start.", "is FOCP hard? Not sure where to start."),
         ("why is it not working?", "why is it not working?"),
         ("is FOCP not required for FOCE?", "is FOCP not required for FOCE?"),
     ],
@@ -174,3 +178,37 @@ def test_what_is_not_asked_does_not_pick_the_answer(bot: Bot) -> None:
     assert bot.handle(Message("What is FOCUS? like the spec, not the cert")).faq_id == "focus-spec"
     price = bot.handle(Message("how much is the FOCP, not the FCP?"))
     assert (price.program, price.attribute) == ("focp", "price")
+
+
+_VOCAB = st.sampled_from(["the", "exam", "focp", "cost", "how", "much", "is", "it"])
+
+
+def _reference_replace(phrases: list[str], text: str) -> str:
+    """Replace whole-word phrases the long way: one regular expression alternating them all,
+    longest first, as the matcher did before Phrases."""
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, ordered)) + r")(?![a-z0-9])")
+    return " ".join(pattern.sub(lambda m: f"<{m.group(0)}>", text).split())
+
+
+@given(
+    st.lists(st.lists(_VOCAB, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=6),
+    st.lists(_VOCAB, max_size=12).map(" ".join),
+)
+def test_phrases_are_found_as_a_whole_word_alternation_finds_them(
+    phrases: list[str], text: str
+) -> None:
+    """Leftmost first, the longest phrase at a word, never inside another phrase found."""
+    found = Phrases(phrases).replace(text, lambda phrase: f"<{phrase}>")
+    assert found == _reference_replace(phrases, text)
+
+
+def test_words_outside_the_phrases_found_are_kept_in_order() -> None:
+    """What is left once the phrases are taken out ("the FOCP cost" reads as "the cost")."""
+    split = ["how", "much", "is", "the", "focp", "exam", "cost"]
+    names = Phrases(["focp exam", "focp", "much"])
+    spans = names.spans(split)
+    assert [" ".join(split[a:b]) for a, b in spans] == ["much", "focp exam"]
+    assert Phrases.outside(split, spans) == ["how", "is", "the", "cost"]
+    assert not Phrases([])
+    assert Phrases([]).spans(split) == []

@@ -10,7 +10,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.models import FollowupName, Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
 from bot.core.scope import Scope
-from bot.core.text import PROSE_SENTENCE_END, Markers, words
+from bot.core.text import PROSE_SENTENCE_END, Markers, Phrases, words
 from bot.core.wording import say
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
@@ -48,9 +48,9 @@ class Question:
 
 @dataclass(frozen=True)
 class _Tables:
-    names: re.Pattern[str] | None
+    names: Phrases
     owners: dict[str, frozenset[str]]
-    cues: re.Pattern[str] | None
+    cues: Phrases
     cue_attribute: Mapping[str, str]
     not_with: Mapping[str, Markers]
     labels: dict[str, str]
@@ -80,15 +80,6 @@ def _singular(phrase: str) -> str:
         w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
         for w in phrase.split()
     )
-
-
-def _pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    # Longest first: "certified finops professional guide a" beats "... professional".
-    ordered = sorted(set(phrases) - {""}, key=len, reverse=True)
-    if not ordered:
-        return None
-    alternation = "|".join(re.escape(p) for p in ordered)
-    return re.compile(r"(?<![a-z0-9])(?:" + alternation + r")(?![a-z0-9])")
 
 
 def _program_names(program: Program) -> list[str]:
@@ -126,9 +117,9 @@ def _tables(knowledge: Knowledge) -> _Tables:
         readable = short or [n for n in unique if " " in n] or [program.name]
         ask_name[program.id] = min(short, key=len) if short else max(readable, key=len)
     tables = _Tables(
-        names=_pattern(frozen),
+        names=Phrases(frozen),
         owners=frozen,
-        cues=_pattern(cue_attribute),
+        cues=Phrases(cue_attribute),
         cue_attribute=cue_attribute,
         not_with={a.attribute: Markers(words(w) for w in a.not_with) for a in lang.attributes},
         labels={a.attribute: a.label for a in lang.attributes},
@@ -181,18 +172,18 @@ def parse(
     programs: list[str] = []
     prerequisite: set[str] = set()
     last = 0
-    if tables.names is not None:
-        hits = list(tables.names.finditer(joined))
+    spans = tables.names.spans(raw)
+    if hits := [(start, end, " ".join(raw[start:end])) for start, end in spans]:
         # A name only one program has ("guide b", "bhaso") settles which of the programs a
         # shared name beside it ("certified finops professional") means.
-        sure = {p for h in hits if len(owned := tables.owners[h.group(0)]) == 1 for p in owned}
+        sure = {p for *_, name in hits if len(owned := tables.owners[name]) == 1 for p in owned}
         needed_last = False
-        for hit in hits:
-            owners = tables.owners[hit.group(0)]
+        for start, end, name in hits:
+            owners = tables.owners[name]
             owners = (owners & sure) or owners
             named = [p for p in sorted(owners) if p not in programs]
             programs += named
-            between = joined[last : hit.start()].split()
+            between = raw[last:start]
             # "do I need FOCP before FOCE?": FOCP is what is needed, FOCE what is asked about;
             # "need the FOCP or FOCE first": both are needed.
             # "is FOCP required for FCP?": a program after "for" is the one asked about.
@@ -201,9 +192,9 @@ def parse(
             ) or (needed_last and set(between) <= _JOINERS)
             if needed_last:
                 prerequisite.update(named)
-            last = hit.end()
+            last = end
         # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
-        joined = " ".join(tables.names.sub(" ", joined).split())
+        joined = " ".join(Phrases.outside(raw, spans))
     if not programs and in_conversation:
         # "and the engineer?": a short name counts only with nothing but follow-up words.
         rest = " ".join(w for w in joined.split() if w not in tables.followup)
@@ -211,15 +202,13 @@ def parse(
         if named_by is not None:
             programs.append(named_by)
             joined = " ".join(w for w in joined.split() if w in tables.followup)
-    asked: frozenset[str] = frozenset()
-    bare = False
-    if tables.cues is not None:
-        singular = _singular(joined)
-        cued = {tables.cue_attribute[m.group(0)] for m in tables.cues.finditer(singular)}
-        asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
-        bare = bool(asked) and set(tables.cues.sub(" ", singular).split()) <= _BARE_WORDS
-        if not asked and _price_alone(set(singular.split())):
-            asked, bare = frozenset({"price"}), True
+    singular = _singular(joined).split()
+    spans = tables.cues.spans(singular)
+    cued = {tables.cue_attribute[" ".join(singular[start:end])] for start, end in spans}
+    asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
+    bare = bool(asked) and set(Phrases.outside(singular, spans)) <= _BARE_WORDS
+    if not asked and _price_alone(set(singular)):
+        asked, bare = frozenset({"price"}), True
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:
         # "Does the FCP require the FOCP?" asks the FCP's prerequisites.
         asked = frozenset({"prerequisites"})
@@ -345,11 +334,11 @@ def faq_scope(knowledge: Knowledge, faq_id: str) -> FaqScope:
     """Return FAQ *faq_id*'s scope (its phrasings' cues; no program or issuer named)."""
     table = _faq_cache.get(knowledge.version)
     if table is None:
-        issuers = _pattern(_phrase(p.issuer) for p in knowledge.programs.values())
+        issuers = Phrases(p.issuer for p in knowledge.programs.values())
         table = {}
         for f in knowledge.faqs.values():
             question = parse(knowledge, f.question)
-            named = issuers is not None and issuers.search(_phrase(f.question)) is not None
+            named = bool(issuers.spans(words(f.question)))
             table[f.id] = FaqScope(
                 frozenset().union(
                     *(attributes_of(knowledge, p) for p in (f.question, *f.alternates))

@@ -8,6 +8,7 @@ import math
 import os
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Protocol
@@ -68,6 +69,11 @@ class WordLlamaEmbedder:
             # averages them in float32): 4 MB resident instead of the file's 16.
             table = f.get_slice("embedding.weight")[:, :dims]
         self._table: npt.NDArray[np.float16] = np.ascontiguousarray(table, dtype=np.float16)
+        # Bounded: a stranger's made-up words must not grow the process (~250 bytes each).
+        self._word_ids = lru_cache(maxsize=_CACHED_WORDS)(self._encode_word)
+
+    def _encode_word(self, word: str) -> tuple[int, ...]:
+        return tuple(self._tokenizer.encode(word, add_special_tokens=False).ids)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Return unit vectors for *texts*: mean token vector, normalised (empty: zeros)."""
@@ -93,7 +99,10 @@ class WordLlamaEmbedder:
         """Return *text*'s unit vector (zeros when it has no token), as embed() would."""
         # Every question pays this: bare ufunc calls, where embed()'s batch bookkeeping
         # and np.linalg.norm cost more in argument handling than in arithmetic.
-        ids = self._tokenizer.encode(text, add_special_tokens=False).ids
+        # Word by word through a small cache: the tokenizer splits only at spaces (it
+        # has no ▁ inside a token), so a text's tokens are its words' tokens in order, and
+        # a call into it costs more than the few dozen lookups a question makes.
+        ids = [i for word in text.split() for i in self._word_ids(word)]
         if not ids:
             return np.zeros(self._table.shape[1], dtype=np.float32)
         mean = np.add.reduce(self._table[ids].astype(np.float32), axis=0) / np.float32(len(ids))
@@ -107,6 +116,7 @@ class WordLlamaEmbedder:
         return self._tokenizer.token_to_id(_WORD_START + word) is not None
 
 
+_CACHED_WORDS = 4096
 _WORD_START = "\u2581"  # SentencePiece's mark for a token that starts a word
 _TOKENIZER = "l2_supercat_tokenizer_config.json"
 _WEIGHTS = "l2_supercat_256.safetensors"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from bot.core.models import Language
@@ -96,14 +96,71 @@ class Markers:
         )
 
 
-def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """Compile whole-word alternation of *phrases*, longest first so 'k8s cost' beats 'k8s'."""
-    cleaned = sorted({" ".join(words(p)) for p in phrases} - {""}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    return re.compile(
-        r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in cleaned) + r")(?![a-z0-9])"
-    )
+class Phrases:
+    """Phrases found in space-joined words, leftmost first and longest first, as a regular
+    expression alternating them as whole words would find them.
+
+    Looked up by each word instead of tried at every position: a question's dozen words
+    cost a dozen dictionary lookups, where an alternation of hundreds of phrases tried each
+    of them at every word.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        """Index *phrases* (each made of words() and joined by single spaces) by first word."""
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in {" ".join(words(p)) for p in phrases} - {""}:
+            split = tuple(phrase.split())
+            by_first.setdefault(split[0], []).append(split)
+        for found in by_first.values():
+            found.sort(key=len, reverse=True)  # the longest phrase at a word wins
+        self._by_first = by_first
+
+    def __bool__(self) -> bool:
+        """Return True when there is any phrase to find."""
+        return bool(self._by_first)
+
+    def spans(self, split: Sequence[str]) -> list[tuple[int, int]]:
+        """Return the (start, end) word positions of the phrases in *split*, in order."""
+        by_first = self._by_first
+        found: list[tuple[int, int]] = []
+        count = len(split)
+        at = 0
+        # Only the words that start a phrase are tried; most texts have none or one.
+        for start in [i for i, word in enumerate(split) if word in by_first]:
+            if start < at:
+                continue  # inside the phrase found before
+            for phrase in by_first[split[start]]:
+                end = start + len(phrase)
+                if end <= count and (end == start + 1 or tuple(split[start:end]) == phrase):
+                    found.append((start, end))
+                    at = end
+                    break
+        return found
+
+    @staticmethod
+    def outside(split: Sequence[str], spans: Iterable[tuple[int, int]]) -> list[str]:
+        """Return the words of *split* that are in none of *spans* (from spans())."""
+        kept: list[str] = []
+        last = 0
+        for start, end in spans:
+            kept += split[last:start]
+            last = end
+        return kept + list(split[last:])
+
+    def replace(self, joined: str, by: Callable[[str], str]) -> str:
+        """Return *joined* with each phrase found replaced by by(phrase), spaces tidied."""
+        split = joined.split()
+        spans = self.spans(split)
+        if not spans:
+            return " ".join(split)
+        out: list[str] = []
+        last = 0
+        for start, end in spans:
+            out += split[last:start]
+            out.append(by(" ".join(split[start:end])))
+            last = end
+        out += split[last:]
+        return " ".join(" ".join(out).split())
 
 
 # Light suffix stripping so "levels"/"level" and "studying"/"study" meet; applied to both
@@ -124,6 +181,10 @@ def stem(word: str) -> str:
     return word
 
 
+def _nothing(_: str) -> str:
+    return ""
+
+
 class Normaliser:
     """Turns raw chat text into the canonical words the matcher compares."""
 
@@ -132,22 +193,17 @@ class Normaliser:
         self.synonyms = {
             " ".join(words(s.term)): " ".join(words(s.means)) for s in language.synonyms
         }
-        self._synonym_re = _phrase_pattern(self.synonyms)
-        self._filler_re = _phrase_pattern(language.filler)
+        self._synonym_phrases = Phrases(self.synonyms)
+        self._filler_phrases = Phrases(language.filler)
         self.stopwords = frozenset(w for s in language.stopwords for w in words(s))
 
     def drop_filler(self, joined: str) -> str:
         """Drop filler ("different question", "please") from already-folded, joined words."""
-        if self._filler_re is not None:
-            joined = self._filler_re.sub(" ", joined)
-        return " ".join(joined.split())
+        return self._filler_phrases.replace(joined, _nothing)
 
     def expand(self, joined: str) -> str:
         """Drop filler and replace synonyms in already-folded, space-joined words."""
-        joined = self.drop_filler(joined)
-        if self._synonym_re is not None:
-            joined = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], joined)
-        return " ".join(joined.split())
+        return self._synonym_phrases.replace(self.drop_filler(joined), self.synonyms.__getitem__)
 
     def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
         """Return the canonical tokens of *text*: folded, expanded, without stopwords."""
@@ -223,7 +279,10 @@ _ASKS_ALREADY = frozenset({"what", "whats", "who", "how", "why", "which", "when"
 # not the cert"); a bare "not" ("why is it not working?") is left alone.
 _NOT_THIS = re.compile(
     r"\s*(?:,|;|\s-+)\s*(?:and\s+|but\s+)?not\s+(?:the\s+|a\s+|an\s+|about\s+)?"
-    r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*(?=[?.!]|$)",
+    r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*(?=[?.!]|$)"
+    # ...or a last sentence of its own: "whats FOCUS in finops? not the verb lol"
+    r"|(?<=[?.!])\s+(?:but\s+)?not\s+(?:the\s+|a\s+|an\s+|about\s+)?"
+    r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 
