@@ -199,6 +199,7 @@ class FaqIndex:
         # time, which is most of what answering a mention costs (bench/slack_load.py).
         self._posting_arrays = {t: np.array(v, dtype=np.intp) for t, v in postings.items()}
         self._phrasing_weights: Floats = np.array([ph.weight for ph in self.phrasings])
+        self._phrasing_faq: Ints = np.array([ph.faq for ph in self.phrasings], dtype=np.intp)
         self._sorted_joined = [ph.sorted_joined for ph in self.phrasings]
         answer_postings: dict[str, list[int]] = defaultdict(list)
         for i, answer in enumerate(self.answer_tokens):
@@ -448,31 +449,32 @@ class FaqIndex:
         qset = frozenset(toks)
         qweight = self.weight(qset)
         if settings.scorer == "blend":
-            scored = self._blend(toks, qset, qweight)
+            picked, scores = self._blend(toks, qset, qweight)
         else:  # the other scorers exist to be compared in bench/eval_matching.py
             score = SCORERS[settings.scorer]
             joined = " ".join(toks)
-            candidates = {pi for t in qset for pi in self.postings.get(t, ())}
-            scored = [
-                (pi, score(joined, qset, qweight, self.phrasings[pi], self)) for pi in candidates
-            ]
-        best: dict[int, tuple[float, str]] = {}
-        for pi, s in scored:
-            ph = self.phrasings[pi]
-            if s > best.get(ph.faq, (-1.0, ""))[0]:
-                best[ph.faq] = (s, ph.text)
-        if settings.answer_weight and best:
+            candidates = list({pi for t in qset for pi in self.postings.get(t, ())})
+            picked = np.array(candidates, dtype=np.intp)
+            scores = np.array(
+                [score(joined, qset, qweight, self.phrasings[pi], self) for pi in candidates]
+            )
+        if not picked.size:
+            return toks, {}
+        # Each FAQ's best phrasing: the first of its highest scores in scored order (a stable
+        # sort keeps that order among equals), found in arrays instead of a loop per phrasing.
+        order = np.argsort(-scores, kind="stable")
+        faqs, first = np.unique(self._phrasing_faq[picked[order]], return_index=True)
+        kept = order[first]
+        fused = scores[kept]
+        if settings.answer_weight:
             # Answers name things questions ask about ("zoom", "badge") that no phrasing has.
             k = settings.answer_weight
-            covered = self.answer_overlap(qset)
-            for i, (sc, p) in best.items():
-                best[i] = ((1 - k) * sc + k * 100 * float(covered[i]) / qweight, p)
+            fused = (1 - k) * fused + k * 100 * self.answer_overlap(qset)[faqs] / qweight
         if settings.bayes_weight:
             k = settings.bayes_weight
-            posterior = self.bayes(qset).tolist()  # plain floats: cheaper to index
-            for i, (sc, p) in best.items():
-                best[i] = ((1 - k) * sc + k * 100 * posterior[i], p)
-        return toks, best
+            fused = (1 - k) * fused + k * 100 * self.bayes(qset)[faqs]
+        texts = [self.phrasings[pi].text for pi in picked[kept].tolist()]
+        return toks, dict(zip(faqs.tolist(), zip(fused.tolist(), texts, strict=True), strict=True))
 
     def asked_with(self, faq_id: str) -> frozenset[str]:
         """Return the words FAQ *faq_id*'s phrasings use (none for an unknown id)."""
@@ -517,9 +519,7 @@ class FaqIndex:
             fused[i] = ((1 - k) * lexical + k * scaled[i], phrasing)
         return fused
 
-    def _blend(
-        self, toks: list[str], qset: frozenset[str], qweight: float
-    ) -> list[tuple[int, float]]:
+    def _blend(self, toks: list[str], qset: frozenset[str], qweight: float) -> tuple[Ints, Floats]:
         """Score phrasings like _blend, fast: accumulate shared weight through the postings,
         then run the fuzzy comparison only on the best-overlapping shortlist."""
         shared = np.zeros(len(self.phrasings))
@@ -529,7 +529,7 @@ class FaqIndex:
                 shared[self._posting_arrays[t]] += w  # (every idf is > 0)
         touched = np.flatnonzero(shared)
         if not touched.size:
-            return []
+            return touched, shared[touched]
         # F-beta of q_cov = s/Q and p_cov = s/P simplifies to (1 + b2) * s / (b2 * Q + P).
         scale = 100.0 * (1 + _BETA2)
         overlap = scale * shared[touched] / (_BETA2 * qweight + self._phrasing_weights[touched])
@@ -554,8 +554,8 @@ class FaqIndex:
             scorer=fuzz.ratio,
             dtype=np.float64,
         )[0]
-        scores = (0.4 * ratios + 0.6 * overlap[order]).tolist()
-        return list(zip(picked.tolist(), scores, strict=True))
+        scores: Floats = 0.4 * ratios + 0.6 * overlap[order]
+        return picked, scores
 
 
 _OUT_OF_SCOPE = "\x00out-of-scope"
