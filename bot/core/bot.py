@@ -56,6 +56,9 @@ class Bot:
         """Serve answers from *store* with the matcher's *match* thresholds."""
         self.store = store
         self.match = match or MatchSettings()
+        # The questions parsed for the reply being made, by their words and flags: the
+        # answer and the subject it leaves read the same message. Emptied by each ask().
+        self._parsed: dict[tuple[object, ...], facts.Question | None] = {}
 
     def handle(self, message: Message) -> Reply:
         """Classify *message* and reply to it; never raises on any text."""
@@ -96,6 +99,7 @@ class Bot:
         A follow-up that names no program ("how much is it?") is read as being about
         *subject*'s program when that gives an answer about it.
         """
+        self._parsed.clear()  # a new message: what the last one parsed to is not needed
         if mostly_other_script(text):
             return replies.language_reply()
         snap = self.store.current
@@ -119,11 +123,8 @@ class Bot:
             return after
         if (passed := self._passed(text)) is not None:
             return passed
-        question = facts.parse(
-            snap.knowledge,
-            text,
-            in_conversation=subject is not None,
-            subject=subject.program if subject else None,
+        question = self._parse(
+            text, in_conversation=subject is not None, subject=subject.program if subject else None
         )
         fact_reply = (
             facts.answer(
@@ -511,6 +512,19 @@ class Bot:
             and scope.every_program
         )
 
+    def _parse(
+        self, text: str, *, in_conversation: bool = False, subject: str | None = None
+    ) -> facts.Question | None:
+        """Return facts.parse() of *text*, parsed once per reply for the same words and flags."""
+        knowledge = self.store.current.knowledge
+        raw = facts.read(text)
+        key = (knowledge.version, raw, in_conversation, subject)
+        if key not in self._parsed:
+            self._parsed[key] = facts.parse_words(
+                knowledge, raw, in_conversation=in_conversation, subject=subject
+            )
+        return self._parsed[key]
+
     def next_subject(self, text: str, reply: Reply, earlier: Subject | None) -> Subject | None:
         """Return the conversation's subject after *reply* to *text*, given the *earlier* one.
 
@@ -536,9 +550,7 @@ class Bot:
             if faq is not None and faq.program is not None:
                 program = faq.program
         # Parsed only when something is still open: this runs after every reply.
-        question = (
-            facts.parse(snap.knowledge, text) if attribute is None or program is None else None
-        )
+        question = self._parse(text) if attribute is None or program is None else None
         if attribute is None and question is not None:
             # "does it expire?" answered by a general FAQ still moves the topic to validity:
             # "and the FOCE?" next asks the FOCE's, not an attribute asked before it.

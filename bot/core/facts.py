@@ -161,10 +161,33 @@ def parse(
     *any_vendor*, another vendor's certification named beside ours is read past (our own
     FAQ answers mention "AWS Cloud Practitioner" as preparation).
     """
-    tables = _tables(knowledge)
+    return parse_words(
+        knowledge,
+        read(text),
+        in_conversation=in_conversation,
+        subject=subject,
+        any_vendor=any_vendor,
+    )
+
+
+def read(text: str) -> tuple[str, ...]:
+    """Return the words of *text* that parse() reads: all it depends on besides its flags."""
     # "FOCP $$?", "is it $325?": a dollar sign ending a question asks the price ("a $300
     # course" mid-sentence only mentions one).
-    raw = words(_DOLLARS.sub(" dollars ", text[:2000]).replace("%", " percent "))
+    return tuple(words(_DOLLARS.sub(" dollars ", text[:2000]).replace("%", " percent ")))
+
+
+def parse_words(
+    knowledge: Knowledge,
+    raw: Sequence[str],
+    *,
+    in_conversation: bool = False,
+    subject: str | None = None,
+    any_vendor: bool = False,
+) -> Question | None:
+    """Return what parse() returns for the words *raw* (from read())."""
+    tables = _tables(knowledge)
+    raw = list(raw)  # slices are compared with lists below
     said = set(raw)
     if not any_vendor and tables.scope.outside(said):
         return None
