@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -133,15 +133,7 @@ class FaqIndex:
         self.faqs: tuple[Faq, ...] = tuple(knowledge.faqs.values())
         self.scope = Scope(knowledge)
         lang = knowledge.language
-        self._cloud_cues = tuple(
-            (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
-        )
-        # Every word of a topic's cues: "how do X and Y work?" may name several of them.
-        self._topic_words = {
-            topic.topic: frozenset().union(*(_stemmed(cue) for cue in topic.cues))
-            for topic in lang.cloud_howto
-        }
-        self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
+        self._build_cloud(lang)
         self._definition = frozenset(w for p in lang.definition_words for w in words(p))
         self._vendor = Markers(words(p) for p in lang.cloud_vendor_words)
         raw_vocab: set[str] = set()
@@ -215,6 +207,19 @@ class FaqIndex:
         self._build_bayes()
         self.embedder = (embedder or shared_embedder()) if semantic else None
         self._build_semantic()
+
+    def _build_cloud(self, lang: Language) -> None:
+        """Prepare the cloud how-to check's cues and the certification cues that lift it."""
+        self._cloud_cues = tuple(
+            (topic, _stemmed(cue)) for topic in lang.cloud_howto for cue in topic.cues
+        )
+        self._cloud_cue_index = _by_a_word([cue for _, cue in self._cloud_cues])
+        # Every word of a topic's cues: "how do X and Y work?" may name several of them.
+        self._topic_words = {
+            topic.topic: frozenset().union(*(_stemmed(cue) for cue in topic.cues))
+            for topic in lang.cloud_howto
+        }
+        self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
 
     def _build_semantic(self) -> None:
         """Embed every phrasing once per snapshot; rows are grouped by FAQ, in FAQ order."""
@@ -361,10 +366,11 @@ class FaqIndex:
         if not raw:
             return None
         have = frozenset(_root(w) for w in raw)
-        hit = next(((t, cue) for t, cue in self._cloud_cues if cue <= have), None)
-        if hit is None:
+        index, cues = self._cloud_cue_index, self._cloud_cues
+        said = [at for w in have if w in index for at in index[w] if cues[at][1] <= have]
+        if not said:
             return None
-        topic, cue = hit
+        topic, cue = cues[min(said)]
         named = {_root(w) for w in raw if w not in self._definition and w not in _NAMING_FILLER}
         if not self._vendor.said(set(raw)) and (
             named <= cue
@@ -378,7 +384,7 @@ class FaqIndex:
         expanded = have | _stemmed(self.normaliser.expand(" ".join(raw)))
         # A certification cue inside a cloud cue said is that cue's word: the "module" of
         # "a terraform module" is not a course's.
-        cues_said = [c for _, c in self._cloud_cues if c <= have]
+        cues_said = [cues[at][1] for at in said]
         if any(k <= expanded and not any(k <= c for c in cues_said) for k in self._cert_cues):
             return None  # "does the FOCP cover reserved instances?" is a certification question
         return topic
@@ -600,6 +606,16 @@ _ANSWER_COUNT = 0.3
 # The fuzzy part is only 40% of the score: widening this shortlist to every phrasing changed
 # no top answer on the 354-question evaluation set, and it bounds the cost at 10k FAQs.
 _SHORTLIST = 60
+
+
+def _by_a_word(cues: Sequence[frozenset[str]]) -> dict[str, list[int]]:
+    """File each cue's place in *cues* under one of its words (the smallest): a question's
+    words then find the few cues worth testing, and the first cue said is the lowest place."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for at, cue in enumerate(cues):
+        if cue:  # a cue always has words; an empty one would be said by every question
+            index[min(cue)].append(at)
+    return dict(index)
 
 
 def _band(cands: tuple[Candidate, ...], settings: MatchSettings) -> tuple[Band, bool]:
