@@ -107,13 +107,14 @@ class Phrases:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         """Index *phrases* (each made of words() and joined by single spaces) by first word."""
-        by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in {" ".join(words(p)) for p in phrases} - {""}:
-            split = tuple(phrase.split())
-            by_first.setdefault(split[0], []).append(split)
-        for found in by_first.values():
-            found.sort(key=len, reverse=True)  # the longest phrase at a word wins
-        self._by_first = by_first
+        split = {tuple(words(p)) for p in phrases} - {()}
+        lengths: dict[str, set[int]] = {}
+        for phrase in split:
+            lengths.setdefault(phrase[0], set()).add(len(phrase))
+        self._phrases = frozenset(split)
+        # Per first word, the lengths its phrases have, longest first: a word is tested
+        # once per length, not once per phrase ("what" starts dozens).
+        self._by_first = {w: sorted(n, reverse=True) for w, n in lengths.items()}
 
     def __bool__(self) -> bool:
         """Return True when there is any phrase to find."""
@@ -121,7 +122,7 @@ class Phrases:
 
     def spans(self, split: Sequence[str]) -> list[tuple[int, int]]:
         """Return the (start, end) word positions of the phrases in *split*, in order."""
-        by_first = self._by_first
+        by_first, phrases = self._by_first, self._phrases
         if by_first.keys().isdisjoint(split):
             return []  # most texts start no phrase: one set operation in C says so
         found: list[tuple[int, int]] = []
@@ -131,9 +132,9 @@ class Phrases:
         for start in [i for i, word in enumerate(split) if word in by_first]:
             if start < at:
                 continue  # inside the phrase found before
-            for phrase in by_first[split[start]]:
-                end = start + len(phrase)
-                if end <= count and (end == start + 1 or tuple(split[start:end]) == phrase):
+            for length in by_first[split[start]]:
+                end = start + length
+                if end <= count and (length == 1 or tuple(split[start:end]) in phrases):
                     found.append((start, end))
                     at = end
                     break
