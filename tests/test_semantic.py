@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tokenizers import Tokenizer
 
 from bot.core import semantic
 from bot.core.bot import Bot
 from bot.core.matching import FaqIndex, MatchSettings
 from bot.core.reply import Message
 from bot.core.store import KnowledgeStore
+from bot.core.text import words
+from bot.core.wordpieces import WordPieces
 from bot.render.blocks import BLOCK_FOLLOWUPS, BLOCK_SUGGESTIONS, render_blocks
 from bot.render.cards import render_card
 from bot.render.text import NOT_WHAT_YOU_ASKED, render_text
@@ -58,14 +64,56 @@ def test_one_question_embeds_as_in_a_batch() -> None:
     assert abs(float(batch[0] @ batch[0]) - 1.0) < 1e-5
 
 
-@given(st.lists(st.text(alphabet="abeostz019.", min_size=1, max_size=9), max_size=10))
-def test_a_question_embeds_word_by_word_as_it_does_whole(split: list[str]) -> None:
-    """The tokenizer never joins two words into one token, so a question's words are
-    tokenized one by one (and cached) with the same result as the whole text."""
+@cache
+def _library_tokenizer() -> Tokenizer:
+    """The `tokenizers` library reading the bundled tokenizer: the reference for ours."""
+    spec = importlib.util.find_spec("wordllama")
+    assert spec is not None
+    assert spec.origin is not None
+    config = Path(spec.origin).parent / "tokenizers" / "l2_supercat_tokenizer_config.json"
+    return Tokenizer.from_file(str(config))
+
+
+@pytest.fixture(scope="module", name="library_tokenizer")
+def _library_tokenizer_fixture() -> Tokenizer:
+    return _library_tokenizer()
+
+
+def _pieces() -> WordPieces:
     model = semantic.shared_embedder()
-    assert model is not None
+    assert isinstance(model, semantic.WordLlamaEmbedder)
+    return model._pieces  # the reader under test
+
+
+@given(st.lists(st.text(alphabet="abeostz019.", min_size=1, max_size=12), max_size=10))
+def test_a_text_tokenizes_word_by_word_as_the_library_tokenizes_it_whole(
+    split: list[str],
+) -> None:
+    """The model's tokenizer never joins two words into one token, and our reader of it
+    splits each word as the `tokenizers` library does, so a question's tokens are its
+    words' tokens in order."""
     text = " ".join(split)
-    assert float(abs(model.embed_one(text) - model.embed([text])[0]).max()) < 1e-6
+    ours = [i for word in split for i in _pieces().encode(word)]
+    assert ours == _library_tokenizer().encode(text, add_special_tokens=False).ids
+
+
+def test_every_word_of_the_knowledge_and_the_evaluation_tokenizes_as_the_library_does(
+    library_tokenizer: Tokenizer,
+) -> None:
+    """Every folded word the bundled knowledge and the eval questions hold, and a few odd
+    ones (digits, dots, a typo), is split into the same token ids by both."""
+    root = Path(__file__).resolve().parent.parent
+    files = [*(root / "knowledge").glob("*.yaml"), *(root / "tests/data/eval2").glob("*.yaml")]
+    vocabulary = {w for f in files for w in words(f.read_text(encoding="utf-8"))}
+    vocabulary |= {"1.2", "k8s", "exma", "scroe", "finopsschool", "zzzzzz", "a.b"}
+    pieces = _pieces()
+    differ = [
+        w
+        for w in sorted(vocabulary)
+        if list(pieces.encode(w)) != library_tokenizer.encode(w, add_special_tokens=False).ids
+    ]
+    assert len(vocabulary) > 4000
+    assert differ == []
 
 
 def test_spelling_mends_typos_but_leaves_real_words_alone(bundled_store: KnowledgeStore) -> None:

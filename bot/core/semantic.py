@@ -16,6 +16,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.core.wordpieces import WORD_START, WordPieces
+
 logger = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
@@ -55,14 +57,12 @@ class WordLlamaEmbedder:
     def __init__(self, dims: int = DIMS) -> None:
         """Load the bundled tokenizer and the first *dims* columns of the weights."""
         from safetensors import safe_open  # noqa: PLC0415 - optional: missing means words only
-        from tokenizers import Tokenizer  # noqa: PLC0415
 
         spec = importlib.util.find_spec("wordllama")
         if spec is None or spec.origin is None:
             raise ModuleNotFoundError("wordllama is not installed")
         bundled = Path(spec.origin).parent
-        self._tokenizer = Tokenizer.from_file(str(bundled / "tokenizers" / _TOKENIZER))
-        self._tokenizer.no_truncation()
+        self._pieces = WordPieces(bundled / "tokenizers" / _TOKENIZER)
         with safe_open(str(bundled / "weights" / _WEIGHTS), framework="np") as f:
             # Matryoshka-trained: the leading columns are a smaller model of their own. Only
             # they are read, and kept as float16 (a question gathers a few dozen rows and
@@ -73,15 +73,14 @@ class WordLlamaEmbedder:
         self._word_ids = lru_cache(maxsize=_CACHED_WORDS)(self._encode_word)
 
     def _encode_word(self, word: str) -> tuple[int, ...]:
-        return tuple(self._tokenizer.encode(word, add_special_tokens=False).ids)
+        return self._pieces.encode(word)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Return unit vectors for *texts*: mean token vector, normalised (empty: zeros)."""
-        # One text at a time through the tokenizer: encode_batch starts a thread pool whose
-        # stacks stay resident for the life of the process. The arithmetic is one pass over
-        # all the texts' tokens: a snapshot's 3,000 phrasings took 0.1 s in per-text numpy
-        # calls, and a question pays for a few calls, not for array sizes.
-        rows = [self._tokenizer.encode(text, add_special_tokens=False).ids for text in texts]
+        # Word by word, as embed_one() does. The arithmetic is one pass over all the texts'
+        # tokens: a snapshot's 3,000 phrasings took 0.1 s in per-text numpy calls, and a
+        # question pays for a few calls, not for array sizes.
+        rows = [[i for word in text.split() for i in self._word_ids(word)] for text in texts]
         counts = np.array([len(ids) for ids in rows], dtype=np.intp)
         out: Vectors = np.zeros((len(texts), self._table.shape[1]), dtype=np.float32)
         filled = counts > 0
@@ -99,9 +98,8 @@ class WordLlamaEmbedder:
         """Return *text*'s unit vector (zeros when it has no token), as embed() would."""
         # Every question pays this: bare ufunc calls, where embed()'s batch bookkeeping
         # and np.linalg.norm cost more in argument handling than in arithmetic.
-        # Word by word through a small cache: the tokenizer splits only at spaces (it
-        # has no ▁ inside a token), so a text's tokens are its words' tokens in order, and
-        # a call into it costs more than the few dozen lookups a question makes.
+        # Word by word through a small cache: the model's tokenizer splits only at spaces
+        # (no token has a ▁ inside), so a text's tokens are its words' tokens in order.
         ids = [i for word in text.split() for i in self._word_ids(word)]
         if not ids:
             return np.zeros(self._table.shape[1], dtype=np.float32)
@@ -112,12 +110,11 @@ class WordLlamaEmbedder:
     def is_word(self, word: str) -> bool:
         """Return True when *word* is one whole token of the vocabulary: common English."""
         # Llama's vocabulary holds about 16,000 whole words ("trying"); typos ("exma",
-        # "scroe") are split into pieces. Asked of the tokenizer, so nothing extra is kept.
-        return self._tokenizer.token_to_id(_WORD_START + word) is not None
+        # "scroe") are split into pieces.
+        return self._pieces.is_piece(WORD_START + word)
 
 
 _CACHED_WORDS = 4096
-_WORD_START = "\u2581"  # SentencePiece's mark for a token that starts a word
 _TOKENIZER = "l2_supercat_tokenizer_config.json"
 _WEIGHTS = "l2_supercat_256.safetensors"
 
