@@ -106,6 +106,8 @@ def test_every_word_of_the_knowledge_and_the_evaluation_tokenizes_as_the_library
     files = [*(root / "knowledge").glob("*.yaml"), *(root / "tests/data/eval2").glob("*.yaml")]
     vocabulary = {w for f in files for w in words(f.read_text(encoding="utf-8"))}
     vocabulary |= {"1.2", "k8s", "exma", "scroe", "finopsschool", "zzzzzz", "a.b"}
+    # A stranger's long "word" merges through the same steps (in milliseconds).
+    vocabulary |= {"a" * 300, "ab" * 200, "finops" * 50}
     pieces = _pieces()
     differ = [
         w

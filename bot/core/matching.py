@@ -231,7 +231,7 @@ class FaqIndex:
         # float32, not float16: numpy has no fast float16 product, and at 10,000 FAQs the
         # float16 matrix-vector product alone took ~10 ms; float32 costs 12.8 MB there.
         self._vectors = self.embedder.embed(texts)
-        faq_of = np.array([ph.faq for ph in self.phrasings], dtype=np.intp)
+        faq_of = self._phrasing_faq
         self._faq_starts = np.flatnonzero(np.r_[True, faq_of[1:] != faq_of[:-1]])
         self._faq_of_start = faq_of[self._faq_starts]
 

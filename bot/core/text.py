@@ -116,10 +116,6 @@ class Phrases:
         # once per length, not once per phrase ("what" starts dozens).
         self._by_first = {w: sorted(n, reverse=True) for w, n in lengths.items()}
 
-    def __bool__(self) -> bool:
-        """Return True when there is any phrase to find."""
-        return bool(self._by_first)
-
     def spans(self, split: Sequence[str]) -> list[tuple[int, int]]:
         """Return the (start, end) word positions of the phrases in *split*, in order."""
         by_first, phrases = self._by_first, self._phrases
