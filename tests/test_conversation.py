@@ -569,6 +569,18 @@ async def test_the_conversation_backs_a_near_answer_about_its_program(
     assert follow.faq_id.startswith("ai-value")
 
 
+async def test_another_programs_faq_never_answers_for_the_thread_program(
+    service: ConversationService,
+) -> None:
+    """After the Technology Value cert, "is it self paced or a class?" is answered about
+    Technology Value, though the FOCP's self-paced course FAQ matches the words better."""
+    await say(service, thread("technology value certification - what is it"))
+    follow = await say(service, thread("is it self paced or a class?"))
+    assert follow.kind == "answer"
+    assert follow.program == "tech-value"
+    assert "FOCP" not in (follow.title or "")
+
+
 async def test_a_new_program_without_an_attribute_starts_a_new_topic(
     service: ConversationService,
 ) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from bot.core import facts, lists, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
+from bot.core.knowledge import Knowledge
 from bot.core.lists import POINTS_BACK
 from bot.core.matching import Match, MatchSettings
 from bot.core.models import Faq, Program
@@ -59,6 +60,9 @@ class Bot:
         # The questions parsed for the reply being made, by their words and flags: the
         # answer and the subject it leaves read the same message. Emptied by each ask().
         self._parsed: dict[tuple[object, ...], facts.Question | None] = {}
+        # The FAQs about other programs than each thread's, for the knowledge they came from.
+        self._elsewhere_of: Knowledge | None = None
+        self._elsewhere_ids: dict[str, frozenset[str]] = {}
 
     def handle(self, message: Message) -> Reply:
         """Classify *message* and reply to it; never raises on any text."""
@@ -408,7 +412,8 @@ class Bot:
             or snap.paths.program_named(text) is not None
         ):
             return match, None
-        followup = self._with_name(text, program)
+        # Named by no word, another program's FAQ is not what a thread about this one asks.
+        followup = self._with_name(text, program, leave_out=self._elsewhere(program.id))
         if self._stands_alone(match, followup, text):
             pass  # "what is showback?" in a thread about the FOCP asks showback
         elif followup.band == "answer" and self._covers(followup, program.id):
@@ -459,9 +464,28 @@ class Bot:
             return match
         return followup if followup.band == "answer" else match
 
-    def _with_name(self, text: str, program: Program) -> Match:
-        """Match *text* with *program*'s full name beside it."""
-        return self.store.current.index.match(f"{text} {program.name}", self.match)
+    def _with_name(
+        self, text: str, program: Program, leave_out: frozenset[str] = frozenset()
+    ) -> Match:
+        """Match *text* with *program*'s full name beside it, without the *leave_out* FAQs."""
+        index = self.store.current.index
+        return index.match(f"{text} {program.name}", self.match, leave_out=leave_out)
+
+    def _elsewhere(self, program_id: str) -> frozenset[str]:
+        """Return the ids of the FAQs about other programs only, not *program_id*."""
+        knowledge = self.store.current.knowledge
+        if self._elsewhere_of is not knowledge:
+            # Built per knowledge snapshot: a reload may move FAQs between programs.
+            self._elsewhere_of, self._elsewhere_ids = knowledge, {}
+        if (ids := self._elsewhere_ids.get(program_id)) is None:
+            scopes = {faq_id: facts.faq_scope(knowledge, faq_id) for faq_id in knowledge.faqs}
+            ids = frozenset(
+                faq_id
+                for faq_id, scope in scopes.items()
+                if scope.programs and not scope.every_program and program_id not in scope.programs
+            )
+            self._elsewhere_ids[program_id] = ids
+        return ids
 
     def _stands_alone(self, match: Match, followup: Match, text: str) -> bool:
         """Return True when *text* is a question of its own, not about the thread's program:
@@ -480,15 +504,20 @@ class Bot:
         answer: it is about that program and near the answer line, while the question alone
         answered nothing, or an FAQ about another program."""
         best = followup.best
-        if best is None or best.score < self.match.lead_threshold:
-            return False
-        if not self._covers(followup, program):
+        if best is None or not self._covers(followup, program):
             return False
         if match.band != "answer":
-            return match.band == "suggest"
+            return match.band == "suggest" and best.score >= self.match.lead_threshold
         first = match.best
         scope = facts.faq_scope(self.store.current.knowledge, first.faq.id) if first else None
-        return scope is not None and bool(scope.programs) and program not in scope.programs
+        # Another program's FAQ is all but sure to be wrong in this thread: the thread's
+        # program's own FAQ needs only to be worth suggesting.
+        return (
+            scope is not None
+            and bool(scope.programs)
+            and program not in scope.programs
+            and best.score >= self.match.suggest_threshold
+        )
 
     def _covers(self, match: Match, program: str) -> bool:
         """Return True when *match*'s best FAQ is about *program* (or names it among others)."""
