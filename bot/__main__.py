@@ -76,6 +76,12 @@ def _whole(reply: Reply) -> Reply:
     """Return *reply* with its "More" part shown: the command line has no button to click."""
     actions = tuple(a for a in reply.actions if a.kind != "more")
     sections = reply.sections + reply.more
+    if reply.sections and reply.more:
+        # The rest goes on where the first part stopped, often inside a list: one section,
+        # or a blank line would split the list in two.
+        first, rest = reply.sections[0], reply.more[0]
+        joined = dataclasses.replace(first, text=f"{first.text}\n{rest.text}")
+        sections = (joined, *reply.sections[1:], *reply.more[1:])
     return dataclasses.replace(reply, sections=sections, more=(), more_sources=0, actions=actions)
 
 

@@ -13,12 +13,14 @@ import jsonschema
 import yaml
 
 from bot import heap
+from bot.__main__ import _whole
 from bot.adapters.terminal import run_chat
 from bot.conversation.access import AccessRules
 from bot.conversation.admin import KnowledgeAdmin
 from bot.conversation.service import ConversationService
 from bot.core.bot import Bot
 from bot.core.loading import knowledge_files
+from bot.core.replies import split_answer
 from bot.core.reply import Message
 from bot.core.schema import SCHEMA_COMMENT, SCHEMA_FILE, knowledge_schema_text
 from bot.core.store import KnowledgeStore
@@ -96,6 +98,20 @@ def test_ask_plain_text() -> None:
     assert result.returncode == 0
     assert "300" in result.stdout
     assert "Source:" in result.stdout
+
+
+def test_ask_prints_a_split_answer_whole(bundled_store: KnowledgeStore) -> None:
+    """The command line shows an answer's first part and its "More" part as the one text
+    they were, with no blank line where they were cut (often inside a list)."""
+    bot = Bot(bundled_store)
+    whole = 0
+    for faq in bundled_store.current.knowledge.faqs.values():
+        first, rest = split_answer(faq.answer)
+        if faq.more or not rest or f"{first}\n{rest}" != faq.answer:
+            continue  # not cut at a line: the parts were joined by a space
+        assert faq.answer in render_text(_whole(bot.faq(faq.id))), faq.id
+        whole += 1
+    assert whole > 50
 
 
 def test_ask_reads_a_message_as_the_chat_does() -> None:
