@@ -16,6 +16,8 @@ from bot.render.cards import render_card
 from bot.render.text import render_text
 
 SEED_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+# How the team speaks of where a fact came from, never how a user should read it.
+INTERNAL = re.compile(r"\bseeds?\b|test data|\brepo(sitory)?'s\b", re.IGNORECASE)
 LIMIT = 600
 
 
@@ -31,7 +33,8 @@ def first_message(reply: Reply) -> str:
 
 
 def test_no_seed_file_name_reaches_a_user(bot: Bot) -> None:
-    """Text, Block Kit and Adaptive Card of every FAQ answer and its 'More' part."""
+    """Text, Block Kit and Adaptive Card of every FAQ answer and its 'More' part: no seed
+    file's name, and none of the team's words for where a fact came from ("seed")."""
     knowledge = bot.store.current.knowledge
     for faq_id in knowledge.faqs:
         for reply in (bot.faq(faq_id), bot.more(faq_id)):
@@ -42,6 +45,7 @@ def test_no_seed_file_name_reaches_a_user(bot: Bot) -> None:
                 json.dumps(render_card(reply), ensure_ascii=False),
             ]
             assert not any(SEED_FILE.search(s) for s in shown), faq_id
+            assert not any(INTERNAL.search(s) for s in shown), faq_id
 
 
 def test_first_messages_are_short_and_the_rest_is_one_click_away(bot: Bot) -> None:
