@@ -28,6 +28,30 @@ def test_every_program_answer_names_its_issuer(bundled_store: KnowledgeStore) ->
     assert missing == []
 
 
+# The third-party catalog site has a page per certification; its path for each program.
+CATALOG_PAGES = {
+    "focp": "practitioner",
+    "foce": "engineer",
+    "focus-analyst": "focus-analyst",
+    "ai-value": "ai-value",
+    "tech-value": "technology-value",
+}
+
+
+def test_an_answer_about_one_certification_links_its_own_catalog_page(bot: Bot) -> None:
+    """The FOCE's answers link the catalog site's Engineer page, not its Practitioner page."""
+    checked = 0
+    for faq_id in bot.store.current.knowledge.faqs:
+        program = next((p for p in CATALOG_PAGES if faq_id.startswith(f"{p}-")), None)
+        if program is None:
+            continue
+        for reply in (bot.faq(faq_id), bot.more(faq_id)):
+            pages = {link.url for link in reply.links if link.url and "finops-coupon" in link.url}
+            assert all(f"/{CATALOG_PAGES[program]}/" in url for url in pages), (faq_id, pages)
+            checked += bool(pages)
+    assert checked >= 10
+
+
 def test_reported_figures_are_labelled(bundled_store: KnowledgeStore) -> None:
     """An FAQ resting on third-party sources says 'reported' in its answer."""
     faqs = bundled_store.current.knowledge.faqs.values()
