@@ -79,6 +79,17 @@ def test_focp_passing_score_gives_both_figures_newest_first(bot: Bot) -> None:
     assert text.index("75%") < text.index("70%")
 
 
+def test_the_finops_professional_means_every_professional_not_the_focp(bot: Bot) -> None:
+    """ "The finops professional" may be the Foundation's FCP or FinOpsSchool's: the pass
+    mark is given for each of them, never the FOCP's 75%."""
+    reply = bot.handle(Message("what's the passing score for the finops professional exam"))
+    text = render_text(reply)
+    assert reply.data is not None
+    assert set(reply.data["programs"]) == {"fcp", "professional-a", "professional-b"}
+    assert "FOCP" not in text
+    assert "70–75%" in text
+
+
 @pytest.mark.parametrize(
     ("question", "faq_id", "issuer"),
     [
