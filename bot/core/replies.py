@@ -156,7 +156,7 @@ def cloud_decline_reply(knowledge: Knowledge, topic: CloudTopic) -> Reply:
     text = say("cloud_decline", topic=topic.topic)
     if topic.covered_by:
         text += say("cloud_decline_covered", covered_by=topic.covered_by)
-    reply = decline_reply()
+    reply = replace(decline_reply(), title=say("cloud_decline_title"))
     # Ids are checked at load; .get still skips one a learned-knowledge reload dropped.
     offered = [faq for faq_id in topic.see_also if (faq := knowledge.faqs.get(faq_id))]
     if not offered:
@@ -181,7 +181,8 @@ def decline_reply(score: float = 0.0) -> Reply:
 def language_reply() -> Reply:
     """Decline a question in another script: say so, rather than match it by accident."""
     reply = decline_reply()
-    return replace(reply, sections=(Section(say("language_decline")), *reply.sections))
+    sections = (Section(say("language_decline")), *reply.sections)
+    return replace(reply, title=say("language_decline_title"), sections=sections)
 
 
 def admin_elsewhere_reply(where: str = "a private chat with me") -> Reply:
