@@ -157,6 +157,13 @@ def test_how_short_the_answer_should_be_is_no_part_of_the_question(bot: Bot) -> 
     assert reply.faq_id == "finops-lifecycle-phases"
 
 
+def test_where_a_name_was_met_is_no_part_of_the_question(bot: Bot) -> None:
+    """ "what's FOCUS? keep seeing it mentioned in #finops" answered what the FCP is: an
+    alternate phrasing "i keep seeing fcp mentioned" matched on its chat words alone."""
+    reply = bot.handle(Message("what's FOCUS? keep seeing it mentioned in #finops"))
+    assert reply.faq_id == "focus-spec"
+
+
 @pytest.mark.parametrize(
     ("text", "kept"),
     [
