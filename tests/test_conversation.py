@@ -816,6 +816,8 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
         ("what is tag compliance", "which capability is that part of?", "Allocation assigns"),
         # "who's usually responsible": words between "who" and "responsible".
         ("what is anomaly detection in finops", "who's usually responsible for it?", "Engineers"),
+        # No concept links the phases: their one FAQ places every concept in its phase.
+        ("what is rate optimization", "which phase is it in?", "Optimize: rates"),
     ],
 )
 async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(

@@ -160,7 +160,11 @@ def _kind_for(knowledge: Knowledge, text: str, subject: Subject | None) -> tuple
             continue
         if concept.id in kind.faqs:
             return ()  # "which capability is that?" after a capability: it is itself
-        return tuple(r for r in concept.related if r in kind.faqs and r in knowledge.faqs)
+        linked = tuple(r for r in concept.related if r in kind.faqs and r in knowledge.faqs)
+        if not linked and len(kind.faqs) == 1 and kind.faqs[0] in knowledge.faqs:
+            # A kind with one FAQ (the phases) places every concept: that FAQ answers it.
+            return kind.faqs
+        return linked
     return ()
 
 
