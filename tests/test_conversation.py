@@ -832,6 +832,19 @@ async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
     assert shown in render_text(reply)
 
 
+async def test_a_concept_named_like_a_program_stays_the_subject(
+    service: ConversationService,
+) -> None:
+    """ "finops practitioner" names the FOCP too; after the Practitioner persona, "what do
+    they do day to day" asks about the persona. A question that says "cert" keeps the FOCP."""
+    await say(service, thread("who is the finops practitioner persona"))
+    reply = await say(service, thread("and what do they actually do day to day"))
+    assert (reply.kind, reply.faq_id) == ("answer", "persona-practitioner-role")
+    await say(service, thread("is the finops practitioner cert any good for a finance person?"))
+    reply = await say(service, thread("is it proctored or can i just do it from home"))
+    assert (reply.kind, reply.program) == ("answer", "focp")
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

@@ -574,10 +574,9 @@ class Bot:
         if reply.program is not None:
             return Subject(reply.program, attribute)
         program: str | None = None
-        if reply.faq_id is not None:
-            faq = snap.knowledge.faqs.get(reply.faq_id)
-            if faq is not None and faq.program is not None:
-                program = faq.program
+        faq = snap.knowledge.faqs.get(reply.faq_id) if reply.faq_id is not None else None
+        if faq is not None and faq.program is not None:
+            program = faq.program
         # Parsed only when something is still open: this runs after every reply.
         question = self._parse(text) if attribute is None or program is None else None
         if attribute is None and question is not None:
@@ -598,7 +597,16 @@ class Bot:
                 named = snap.paths.program_named(text)
                 program = named.id if named is not None else None
         # A concept's FAQ (about no program): a program's FAQ leaves its program as the subject.
-        faq_id = reply.faq_id if reply.answered and program is None else None
+        # A Framework concept stays the subject beside a program its question named ("who is
+        # the finops practitioner persona": the persona, not only the FOCP).
+        # A question that says it is about a certification keeps the program alone.
+        concept = (
+            faq is not None
+            and faq.program is None
+            and not _about_certifications(faq)
+            and _CREDENTIAL_WORDS.isdisjoint(words(text))
+        )
+        faq_id = reply.faq_id if reply.answered and (program is None or concept) else None
         if program is None and attribute is None and faq_id is None:
             return None
         return Subject(program, attribute, compared, faq=faq_id)
@@ -674,6 +682,13 @@ _WANTS_MORE = frozenset(
 _SPECIFICS = _WANTS_MORE | frozenset({"specifically", "specific"})
 _ELABORATES = _SPECIFICS | frozenset({"simpler", "simply", "confused", "confusing", "eli5", "mean"})
 _ELABORATE_WORDS = 7
+
+
+# Words that say a question is about a certification, not a Framework concept.
+_CREDENTIAL_WORDS = frozenset(
+    {"cert", "certs", "certification", "certifications", "certified", "credential", "exam",
+     "exams", "course", "courses", "training", "badge"}
+)  # fmt: skip
 
 
 def _about_certifications(faq: Faq) -> bool:
