@@ -288,8 +288,11 @@ async def test_an_attribute_answered_by_a_general_faq_still_moves_the_topic(
         ("what are the finops principles", "which one is about ownership?", "principle-ownership"),
         ("what is the finance persona in finops?", "what are their responsibilities?", None),
         ("what is unit economics?", "example?", "unit-economics"),
+        # "each" refers back to the two things the answer named.
+        ("what's the difference between a domain and a capability?", "how many of each?",
+         "finops-domains"),
     ],
-)
+)  # fmt: skip
 async def test_a_follow_up_points_back_at_the_concept_last_answered(
     service: ConversationService, first: str, follow_up: str, faq_id: str | None
 ) -> None:

@@ -29,7 +29,7 @@ from bot.core.text import (
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
 # Words a follow-up about a concept points back with, beyond POINTS_BACK ("what's their
 # main concern?" after a persona, "what's the usage side called then?").
-_REFERS_BACK = POINTS_BACK | {"their", "theirs", "then"}
+_REFERS_BACK = POINTS_BACK | {"their", "theirs", "then", "each"}
 # Politeness and glue that do not make a message a question of its own ("example pls").
 _FILLER = frozenset({"pls", "please", "plz", "an", "a", "the", "then", "so", "ok", "and"})
 _SHORT = 2
