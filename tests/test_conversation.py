@@ -821,7 +821,7 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
         ("what is anomaly detection in finops", "who's usually responsible for it?", "Engineers"),
         # No concept links the phases: their one FAQ places every concept in its phase.
         ("what is rate optimization", "which phase is it in?", "Optimize: rates"),
-        ("what are the finops principles", "has the wording changed?", "were reworded"),
+        ("what are the finops domains", "did they change?", "six domains"),
     ],
 )
 async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
