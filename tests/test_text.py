@@ -173,6 +173,11 @@ def test_where_a_name_was_met_is_no_part_of_the_question(bot: Bot) -> None:
         ("is FOCP hard? Not sure where to start.", "is FOCP hard? Not sure where to start."),
         ("why is it not working?", "why is it not working?"),
         ("is FOCP not required for FOCE?", "is FOCP not required for FOCE?"),
+        (
+            "the finopsschool professional (not the foundation one)?",
+            "the finopsschool professional?",
+        ),
+        ("is FOCP (the practitioner) hard?", "is FOCP (the practitioner) hard?"),
     ],
 )
 def test_a_closing_not_the_x_is_what_is_not_asked(text: str, kept: str) -> None:

@@ -281,7 +281,9 @@ _NOT_THIS = re.compile(
     r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*(?=[?.!]|$)"
     # ...or a last sentence of its own: "whats FOCUS in finops? not the verb lol"
     r"|(?<=[?.!])\s+(?:but\s+)?not\s+(?:the\s+|a\s+|an\s+|about\s+)?"
-    r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*[?.!]*\s*$",
+    r"[\w'-]+(?:\s+[\w'-]+){0,2}\s*[?.!]*\s*$"
+    # ...or put in brackets anywhere: "the finopsschool professional (not the foundation one)"
+    r"|\s*\(\s*(?:but\s+)?not\s+(?:the\s+|a\s+|an\s+|about\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}\s*\)",
     re.IGNORECASE,
 )
 
