@@ -849,6 +849,19 @@ async def test_a_concept_named_like_a_program_stays_the_subject(
     assert (reply.kind, reply.program) == ("answer", "focp")
 
 
+async def test_an_exam_question_in_a_framework_thread_means_the_focp(
+    service: ConversationService,
+) -> None:
+    """Studying the Framework, "how long is the exam again?" is about the FOCP, whose exam
+    covers it, with the other certifications offered; not a menu of nine."""
+    await say(service, thread("what is the Budgeting capability?"))
+    reply = await say(service, thread("how long is the exam again?"))
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "focp", "exam_length")
+    text = render_text(reply)
+    assert "60 minutes" in text
+    assert "whose exam covers the Framework" in text
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

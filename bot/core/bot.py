@@ -139,6 +139,7 @@ class Bot:
                 as_typed=as_typed,
                 parsed=question,
                 among=(among := self._among(text, subject)),
+                framework_thread=self._about_framework(subject),
             )
             if question is not None  # another vendor's exam: no fact of ours answers it
             else None
@@ -163,6 +164,13 @@ class Bot:
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
         return self._matched_reply(text, match, asked, subject)
+
+    def _about_framework(self, subject: Subject | None) -> bool:
+        """Return True when the conversation was last about a FinOps Framework concept."""
+        if subject is None or subject.program is not None or subject.faq is None:
+            return False
+        faq = self.store.current.knowledge.faqs.get(subject.faq)
+        return faq is not None and faq.program is None and not _about_certifications(faq)
 
     def _compared(
         self, text: str, asked: tuple[str, ...], match: Match, subject: Subject | None

@@ -385,6 +385,7 @@ def answer(
     as_typed: str | None = None,
     parsed: Question | None = None,
     among: Sequence[str] = (),
+    framework_thread: bool = False,
 ) -> Reply | None:
     """Answer an attribute question from program facts; None when *text* is not one.
 
@@ -395,7 +396,9 @@ def answer(
     program is used when *text* names none, the attribute when *text* is only a program
     name in follow-up words ("what about the FCP?"). *among* are the programs the last
     answer put forward (a path's list, or those an FAQ named): a question that names none
-    asks about them.
+    asks about them. *framework_thread* says the conversation was about the FinOps
+    Framework, which the usual certification (the FOCP) examines: "how long is the exam
+    again?" there means its exam, with the others offered.
     """
     question = parsed or parse(knowledge, text)
     if question is None:
@@ -432,13 +435,14 @@ def answer(
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
     usual = usual_program(knowledge)
-    if question.says_finops and usual in having:
+    if (question.says_finops or framework_thread) and usual in having:
         # "How much is the FinOps certification?" means the usual one to nearly everyone:
         # answer it, and offer the others in case this person meant one of them.
         others = [p for p in having if p != usual][:MAX_CHOICES]
         reply = _answer(knowledge, attribute, [usual])
         name = knowledge.programs[usual].name
-        note = Section(f"That is the {name}, the one most people mean. Meant another one?")
+        why = "whose exam covers the Framework" if framework_thread else "the one most people mean"
+        note = Section(f"That is the {name}, {why}. Meant another one?")
         return replace(
             reply,
             sections=(*reply.sections, note),
