@@ -862,6 +862,18 @@ async def test_an_exam_question_in_a_framework_thread_means_the_focp(
     assert "whose exam covers the Framework" in text
 
 
+async def test_which_comes_first_after_two_concepts_is_not_about_certifications(
+    service: ConversationService,
+) -> None:
+    """ "which one comes first?" after showback vs chargeback asks about the two concepts,
+    not which of the certifications the answer mentions to take first."""
+    await say(service, thread("what is the difference between showback and chargeback?"))
+    reply = await say(service, thread("which one comes first?"))
+    assert reply.kind == "answer"
+    assert reply.faq_id == "showback-chargeback"
+    assert "showback first" in render_text(reply)
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

@@ -11,9 +11,10 @@ from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.knowledge import Knowledge
 from bot.core.lists import POINTS_BACK
 from bot.core.matching import Match, MatchSettings
-from bot.core.models import Faq, Program
+from bot.core.models import Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
+from bot.core.scope import about_certifications
 from bot.core.store import KnowledgeStore
 from bot.core.subject import Subject
 from bot.core.text import (
@@ -37,13 +38,6 @@ _SHORT = 2
 _ASPECT_SCORE = 30.0
 _ASPECT_MARGIN = 8.0
 _OVERVIEW_AMONG = 3
-# FAQ tags of what is not a question about certifications themselves (the Framework, its
-# terms, roles and providers): "is the FCP acronym FOCF?" is not asking what FOCUS is.
-_NOT_ABOUT_CERTIFICATIONS = frozenset(
-    {"framework", "concepts", "capabilities", "terminology", "personas", "principles",
-     "domains", "maturity", "focus", "history", "definition", "cloud-bill", "lifecycle",
-     "scopes", "providers", "paths", "roles"}
-)  # fmt: skip
 
 
 class Bot:
@@ -170,7 +164,7 @@ class Bot:
         if subject is None or subject.program is not None or subject.faq is None:
             return False
         faq = self.store.current.knowledge.faqs.get(subject.faq)
-        return faq is not None and faq.program is None and not _about_certifications(faq)
+        return faq is not None and faq.program is None and not about_certifications(faq)
 
     def _compared(
         self, text: str, asked: tuple[str, ...], match: Match, subject: Subject | None
@@ -277,7 +271,7 @@ class Bot:
                 general = self._aspect(general, asked)
         reply = replies.match_reply(knowledge, general, self.match.max_suggestions)
         answered = knowledge.faqs.get(reply.faq_id or "") if reply.answered else None
-        if answered is not None and len(asked) == 1 and _about_certifications(answered):
+        if answered is not None and len(asked) == 1 and about_certifications(answered):
             scope = facts.faq_scope(knowledge, answered.id)
             if scope.every_program and asked[0] not in scope.programs:
                 # "is the FOCE hard?" answered with what the sources say of every program.
@@ -348,7 +342,7 @@ class Bot:
         pool = [
             faq.id
             for faq in snap.knowledge.faqs.values()
-            if _about_certifications(faq)
+            if about_certifications(faq)
             and facts.faq_scope(snap.knowledge, faq.id).every_program
             and aspect & index.asked_with(faq.id)
         ]
@@ -611,7 +605,7 @@ class Bot:
         concept = (
             faq is not None
             and faq.program is None
-            and not _about_certifications(faq)
+            and not about_certifications(faq)
             and _CREDENTIAL_WORDS.isdisjoint(words(text))
         )
         faq_id = reply.faq_id if reply.answered and (program is None or concept) else None
@@ -697,11 +691,6 @@ _CREDENTIAL_WORDS = frozenset(
     {"cert", "certs", "certification", "certifications", "certified", "credential", "exam",
      "exams", "course", "courses", "training", "badge"}
 )  # fmt: skip
-
-
-def _about_certifications(faq: Faq) -> bool:
-    """Return True unless *faq* is about the Framework, its terms, roles or providers."""
-    return _NOT_ABOUT_CERTIFICATIONS.isdisjoint(faq.tags)
 
 
 def _other_issuer(programs: Mapping[str, Program], text: str, program_id: str) -> bool:

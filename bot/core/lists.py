@@ -13,6 +13,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.matching import Band, Match, MatchSettings
 from bot.core.models import ConceptKind, Faq, Program
 from bot.core.reply import Reply
+from bot.core.scope import about_certifications
 from bot.core.store import Snapshot
 from bot.core.subject import Subject
 from bot.core.text import Markers, fold, words
@@ -228,6 +229,10 @@ def named_programs(knowledge: Knowledge, subject: Subject | None) -> tuple[str, 
     return tuple(p for p in knowledge.programs if p in named)
 
 
+# FAQs about no certification that still recommend some (a role's, a learning path's).
+_ADVICE_TAGS = frozenset({"roles", "paths"})
+
+
 def _which_first(snap: Snapshot, text: str, subject: Subject | None) -> tuple[str, ...] | None:
     """Return the programs the conversation listed or its last answer named, in taking
     order, when *text* asks which of them comes first ("which should I take first?" after
@@ -236,6 +241,14 @@ def _which_first(snap: Snapshot, text: str, subject: Subject | None) -> tuple[st
         return None
     if snap.paths.program_named(text) is not None:
         return None  # "should I take the FOCP first?" names its own
+    concept = snap.knowledge.faqs.get(subject.faq or "")
+    if (
+        not subject.choices
+        and concept is not None
+        and not about_certifications(concept)
+        and _ADVICE_TAGS.isdisjoint(concept.tags)
+    ):
+        return None  # "which one comes first?" after showback vs chargeback: not programs
     named = subject.choices or named_programs(snap.knowledge, subject)
     if len(named) < 2:
         return None

@@ -5,7 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.core.knowledge import Knowledge
+from bot.core.models import Faq
 from bot.core.text import Markers, words
+
+# FAQ tags of what is not a question about certifications themselves (the Framework, its
+# terms, roles and providers): "is the FCP acronym FOCF?" is not asking what FOCUS is.
+_NOT_ABOUT_CERTIFICATIONS = frozenset(
+    {"framework", "concepts", "capabilities", "terminology", "personas", "principles",
+     "domains", "maturity", "focus", "history", "definition", "cloud-bill", "lifecycle",
+     "scopes", "providers", "paths", "roles"}
+)  # fmt: skip
+
+
+def about_certifications(faq: Faq) -> bool:
+    """Return True unless *faq* is about the Framework, its terms, roles or providers."""
+    return _NOT_ABOUT_CERTIFICATIONS.isdisjoint(faq.tags)
 
 
 class Scope:
