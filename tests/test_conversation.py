@@ -822,6 +822,8 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
         # No concept links the phases: their one FAQ places every concept in its phase.
         ("what is rate optimization", "which phase is it in?", "Optimize: rates"),
         ("what are the finops domains", "did they change?", "six domains"),
+        ("what are the phases of finops", "what comes next?", "Start with Inform"),
+        ("what is the finops maturity model", "what comes next?", "manual and top-level"),
     ],
 )
 async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
