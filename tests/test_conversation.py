@@ -876,6 +876,20 @@ async def test_which_comes_first_after_two_concepts_is_not_about_certifications(
     assert "showback first" in render_text(reply)
 
 
+async def test_a_persona_no_source_links_is_offered_not_declined(
+    service: ConversationService,
+) -> None:
+    """ "which persona uses it?" after FOCUS, which no persona is linked to, says so and
+    offers the six personas instead of "Sorry, I don't know that one"."""
+    await say(service, thread("what is FOCUS?"))
+    reply = await say(service, thread("which persona uses it?"))
+    assert reply.kind == "suggest"
+    assert render_text(reply).startswith("I can't say which persona for sure.")
+    assert {s.faq_id for s in reply.suggestions} == set(
+        service.bot.store.current.knowledge.faqs["finops-personas"].items
+    )
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

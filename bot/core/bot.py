@@ -280,7 +280,12 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         again = answered is not None and subject is not None and subject.faq == answered.id
-        if again and answered is not None and reply.more and self._in_details(text, reply):
+        if not reply.answered and (unlinked := lists.unlinked_kind(knowledge, text, subject)):
+            # "which persona is that?" after showback, which none is linked to: rather than
+            # a decline, the personas one click away. (The concept's answer again may name
+            # who does it, so an answer is left as it is.)
+            reply = unlinked
+        elif again and answered is not None and reply.more and self._in_details(text, reply):
             # "give me an example" after what unit economics is: the same short answer again
             # says nothing new; its details are the best the sources have.
             reply = replies.more_reply(knowledge, answered)

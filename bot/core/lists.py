@@ -89,11 +89,27 @@ def about_list(
         return replies.faq_reply(snap.knowledge, chosen)
     if (overview := _certification_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, overview)
-    if linked := _kind_for(snap.knowledge, text, subject):
+    if linked := _kind_for(snap.knowledge, text, subject)[1]:
         return _linked_reply(snap, settings, text, linked)
     if (syllabus := _syllabus_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, syllabus)
     return None
+
+
+def unlinked_kind(knowledge: Knowledge, text: str, subject: Subject | None) -> Reply | None:
+    """Return a reply offering every persona (or domain...) when *text* asks that kind of
+    thing about the concept last answered and nothing links the concept to one, or None.
+
+    Only for when matching found nothing new: "who owns that?" after showback would
+    otherwise get showback's own answer again.
+    """
+    kind, linked = _kind_for(knowledge, text, subject)
+    if kind is None or linked:
+        return None
+    # Offered only when they are one list's items (the six personas, the four domains): a
+    # kind gathering unlike FAQs (each concept's history) is no set of choices.
+    listed = any(set(kind.faqs) <= set(faq.items) for faq in knowledge.faqs.values())
+    return replies.unlinked_kind_reply(knowledge, kind.kind, kind.faqs) if listed else None
 
 
 def _concept(knowledge: Knowledge, subject: Subject | None) -> Faq | None:
@@ -148,25 +164,28 @@ def _asks_for(kind: ConceptKind) -> Markers:
     return Markers(words(cue) for cue in kind.cues)
 
 
-def _kind_for(knowledge: Knowledge, text: str, subject: Subject | None) -> tuple[str, ...]:
-    """Return the persona, capability or domain FAQs the concept last answered links to when
-    *text* asks for that kind of thing about it ("who owns that?" after rightsizing:
-    Engineering), or none."""
+def _kind_for(
+    knowledge: Knowledge, text: str, subject: Subject | None
+) -> tuple[ConceptKind | None, tuple[str, ...]]:
+    """Return the kind of thing *text* asks about the concept last answered (a persona, a
+    capability, a domain...) and the FAQs of that kind the concept links to ("who owns
+    that?" after rightsizing: Engineering); no kind when it asks none."""
     concept = _concept(knowledge, subject)
     said = frozenset(words(text))
     if concept is None or (POINTS_BACK.isdisjoint(said) and len(said) > _BARE_ASK):
-        return ()
+        return None, ()
     for kind in knowledge.language.concept_kinds:
         if not _asks_for(kind).said(said):
             continue
-        if concept.id in kind.faqs:
-            return ()  # "which capability is that?" after a capability: it is itself
+        if concept.id in kind.faqs or not set(kind.faqs).isdisjoint(concept.items):
+            # "which capability is that?" after a capability (or the list of them): itself.
+            return None, ()
         linked = tuple(r for r in concept.related if r in kind.faqs and r in knowledge.faqs)
         if not linked and len(kind.faqs) == 1 and kind.faqs[0] in knowledge.faqs:
             # A kind with one FAQ (the phases) places every concept: that FAQ answers it.
-            return kind.faqs
-        return linked
-    return ()
+            return kind, kind.faqs
+        return kind, linked
+    return None, ()
 
 
 def _certification_for(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:

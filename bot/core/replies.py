@@ -167,6 +167,20 @@ def cloud_decline_reply(knowledge: Knowledge, topic: CloudTopic) -> Reply:
     return replace(reply, sections=(Section(text),), actions=(*see_also, *reply.actions))
 
 
+def unlinked_kind_reply(knowledge: Knowledge, kind: str, offered: Sequence[str]) -> Reply:
+    """Say that the sources tie the concept to no one *kind* (persona, domain...), and
+    offer the FAQs on each of them."""
+    faqs = [faq for faq_id in offered if (faq := knowledge.faqs.get(faq_id))]
+    choices = tuple(Suggestion(faq.id, faq.question, 0.0) for faq in faqs)
+    return Reply(
+        kind="suggest",
+        title=say("kind_unlinked_title", kind=kind),
+        sections=(Section(say("kind_unlinked", kind=kind)),),
+        suggestions=choices,
+        actions=tuple(Action("faq", s.question, s.faq_id) for s in choices),
+    )
+
+
 def decline_reply(score: float = 0.0) -> Reply:
     """Say plainly that we can't help, and what we can help with."""
     return Reply(
