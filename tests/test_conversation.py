@@ -917,6 +917,25 @@ async def test_details_are_what_a_request_for_specifics_gets(
     assert simpler.sections[0].text == first.sections[0].text
 
 
+@pytest.mark.parametrize(
+    ("concept", "lead"),
+    [
+        ("what are the phases of finops", "no worked example"),
+        ("what is a finops scope", "example my sources give is in the answer above"),
+    ],
+)
+async def test_an_example_asked_for_says_where_the_sources_give_one(
+    service: ConversationService, concept: str, lead: str
+) -> None:
+    """ "example?" shows the answer's details; when they hold no example, it says so first
+    (or that the example is in the answer already) instead of passing the rest off as one."""
+    await say(service, thread(concept))
+    reply = await say(service, thread("example?"))
+    assert reply.title is not None
+    assert reply.title.startswith("More: ")
+    assert lead in reply.sections[0].text
+
+
 async def test_why_a_concept_matters_is_asked_of_that_concept(
     service: ConversationService,
 ) -> None:

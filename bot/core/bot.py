@@ -288,7 +288,7 @@ class Bot:
         elif again and answered is not None and reply.more and self._in_details(text, reply):
             # "give me an example" after what unit economics is: the same short answer again
             # says nothing new; its details are the best the sources have.
-            reply = replies.more_reply(knowledge, answered)
+            reply = replies.more_reply(knowledge, answered, example=_asks_example(text))
         elif not reply.answered and match.cloud_topic is None:
             reply = self._elaborate(text, subject) or reply
         return reply
@@ -305,7 +305,9 @@ class Bot:
         first = replies.faq_reply(knowledge, concept)
         # "like what specifically?" wants the details; "simpler?" the short answer again.
         wants_more = not _SPECIFICS.isdisjoint(said)
-        return replies.more_reply(knowledge, concept) if wants_more and first.more else first
+        if wants_more and first.more:
+            return replies.more_reply(knowledge, concept, example=_asks_example(text))
+        return first
 
     def _in_details(self, text: str, reply: Reply) -> bool:
         """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
@@ -696,6 +698,14 @@ _CREDENTIAL_WORDS = frozenset(
     {"cert", "certs", "certification", "certifications", "certified", "credential", "exam",
      "exams", "course", "courses", "training", "badge"}
 )  # fmt: skip
+
+
+def _asks_example(text: str) -> bool:
+    """Return True when *text* asks for an example ("example?", "e.g.?", "for instance?")."""
+    return not _EXAMPLE_ASKS.isdisjoint(words(text))
+
+
+_EXAMPLE_ASKS = frozenset({"example", "examples", "eg", "instance"})
 
 
 def _other_issuer(programs: Mapping[str, Program], text: str, program_id: str) -> bool:

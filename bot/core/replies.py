@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -59,6 +60,9 @@ def _parts(faq: Faq) -> tuple[str, str]:
     return _split_cached(faq.answer)
 
 
+# Where an answer gives an example: "e.g. cost per customer", "such as one sale".
+_EXAMPLE = re.compile(r"\be\.g\.|\bfor (?:example|instance)\b|\bsuch as\b|\bexamples?\b", re.I)
+
 # The tag of FAQs about practice questions, whose answer offers the bot's own quiz.
 PRACTICE_TAG = "practice-questions"
 
@@ -99,14 +103,20 @@ def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
     )
 
 
-def more_reply(knowledge: Knowledge, faq: Faq) -> Reply:
-    """Return the rest of *faq*'s answer with every source, for a 'More' click."""
-    _first, rest = _parts(faq)
+def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Reply:
+    """Return the rest of *faq*'s answer with every source, for a 'More' click; with
+    *example* (the person asked for one), first say where the sources' example is, or that
+    they give none, since the rest may hold no example at all."""
+    first, rest = _parts(faq)
     links = knowledge.source_links(faq.sources)
+    sections = (Section(rest),) if rest else ()
+    if example and not _EXAMPLE.search(rest):
+        where = say("example_above") if _EXAMPLE.search(first) else say("example_none")
+        sections = (Section(where), *sections)
     return Reply(
         kind="answer",
         title=f"More: {faq.question}",
-        sections=(Section(rest),) if rest else (),
+        sections=sections,
         source=knowledge.source_label(faq.sources),
         links=links,
         faq_id=faq.id,
