@@ -285,6 +285,9 @@ class Bot:
             # a decline, the personas one click away. (The concept's answer again may name
             # who does it, so an answer is left as it is.)
             reply = unlinked
+        elif again and answered is not None and not _SIMPLER.isdisjoint(words(text)):
+            # "simpler please" after amortized cost: the same answer again is no simpler.
+            reply = replies.short_reply(knowledge, answered)
         elif again and answered is not None and reply.more and self._in_details(text, reply):
             # "give me an example" after what unit economics is: the same short answer again
             # says nothing new; its details are the best the sources have.
@@ -307,7 +310,7 @@ class Bot:
         wants_more = not _SPECIFICS.isdisjoint(said)
         if wants_more and first.more:
             return replies.more_reply(knowledge, concept, example=_asks_example(text))
-        return first
+        return replies.short_reply(knowledge, concept) if not wants_more else first
 
     def _in_details(self, text: str, reply: Reply) -> bool:
         """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
@@ -689,7 +692,8 @@ _WANTS_MORE = frozenset(
 # A short follow-up with one of these asks to have the last concept explained again: the
 # first for its details, the second for the short answer ("simpler?").
 _SPECIFICS = _WANTS_MORE | frozenset({"specifically", "specific"})
-_ELABORATES = _SPECIFICS | frozenset({"simpler", "simply", "confused", "confusing", "eli5", "mean"})
+_SIMPLER = frozenset({"simpler", "simply", "confused", "confusing", "eli5"})
+_ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
 
 

@@ -124,6 +124,19 @@ def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Repl
     )
 
 
+def short_reply(knowledge: Knowledge, faq: Faq) -> Reply:
+    """Return the first sentence of *faq*'s answer alone, for "simpler?": the whole short
+    answer again would say nothing new."""
+    reply = faq_reply(knowledge, faq)
+    line = faq.answer.split("\n", 1)[0]
+    sentence = PROSE_SENTENCE_END.split(line, 1)[0]
+    if sentence == faq.answer:
+        return reply  # one sentence already: nothing to leave out
+    actions = tuple(a for a in reply.actions if a.kind != "more")  # "More" is the full answer
+    short = replace(reply, title=f"In short: {faq.question}", sections=(Section(sentence),))
+    return replace(short, more=(), more_sources=0, actions=actions)
+
+
 def in_general(reply: Reply, program: str) -> Reply:
     """Lead *reply* (an FAQ about every certification) by saying it is not about *program*."""
     return replace(reply, sections=(Section(say("in_general", program=program)), *reply.sections))
