@@ -952,6 +952,17 @@ async def test_why_a_concept_matters_is_asked_of_that_concept(
     assert why.faq_id == "cost-allocation-concept"
 
 
+@pytest.mark.parametrize("concept", ["what is cloud+?", "what does the procurement persona do?"])
+async def test_why_it_matters_stays_with_the_concept_not_finops(
+    service: ConversationService, concept: str
+) -> None:
+    """ "why does it matter?" after Cloud+ answered what FinOps is (an alternate "what is
+    finops and why does it matter"): the concept's own answer says what it is for."""
+    first = await say(service, thread(concept))
+    why = await say(service, thread("why does it matter?"))
+    assert why.faq_id == first.faq_id
+
+
 async def test_a_concept_linking_two_capabilities_offers_both(
     service: ConversationService,
 ) -> None:

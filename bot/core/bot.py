@@ -10,7 +10,7 @@ from bot.core import facts, lists, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.knowledge import Knowledge
 from bot.core.lists import POINTS_BACK
-from bot.core.matching import Match, MatchSettings
+from bot.core.matching import Candidate, Match, MatchSettings
 from bot.core.models import Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
@@ -449,6 +449,11 @@ class Bot:
         if faq is None or match.cloud_topic is not None or snap.paths.program_named(text):
             return match
         said = words(text)
+        if _asks_why_it_matters(said):
+            # "why does it matter?" asks what the concept is for, which its answer says;
+            # matched with the concept's question it found "what is FinOps and why does it
+            # matter" instead.
+            return Match("answer", (Candidate(faq, 100.0, faq.question),), match.tokens)
         points_back = not _REFERS_BACK.isdisjoint(said) or (
             # "example pls", "why?": too short to be about anything but the last answer.
             sum(w not in _FILLER for w in said) <= _SHORT
@@ -701,6 +706,24 @@ _ELABORATE_WORDS = 7
 _CREDENTIAL_WORDS = frozenset(
     {"cert", "certs", "certification", "certifications", "certified", "credential", "exam",
      "exams", "course", "courses", "training", "badge"}
+)  # fmt: skip
+
+
+def _asks_why_it_matters(said: list[str]) -> bool:
+    """Return True when the words *said* only ask why the thing pointed at matters ("why does
+    it matter?", "why is that important?", "why should I care about it?")."""
+    return (
+        "why" in said
+        and not _MATTERS.isdisjoint(said)
+        and not POINTS_BACK.isdisjoint(said)
+        and set(said) <= _MATTERS | _WHY_GLUE | POINTS_BACK
+    )
+
+
+_MATTERS = frozenset({"matter", "matters", "important", "care", "useful", "needed", "relevant"})
+_WHY_GLUE = frozenset(
+    {"why", "does", "do", "is", "would", "should", "i", "we", "so", "much", "even", "about",
+     "really", "actually", "though", "tho", "that"}
 )  # fmt: skip
 
 
