@@ -824,6 +824,13 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
         ("what are the finops domains", "did they change?", "six domains"),
         ("what are the phases of finops", "what comes next?", "Start with Inform"),
         ("what is the finops maturity model", "what comes next?", "manual and top-level"),
+        # Two capabilities linked: the concept's own words pick Invoicing & Chargeback.
+        (
+            "what's the difference between showback and chargeback",
+            "which capability is that in?",
+            "Invoicing & Chargeback",
+        ),
+        ("what are finops scopes", "has it changed?", "Technology Category"),
     ],
 )
 async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
@@ -888,6 +895,13 @@ async def test_a_persona_no_source_links_is_offered_not_declined(
     assert {s.faq_id for s in reply.suggestions} == set(
         service.bot.store.current.knowledge.faqs["finops-personas"].items
     )
+
+
+async def test_how_many_after_a_list_is_that_list(service: ConversationService) -> None:
+    """ "how many are there?" after the core personas counts them: the list's answer."""
+    first = await say(service, thread("tell me about the core personas"))
+    reply = await say(service, thread("how many are there? i keep seeing different numbers"))
+    assert (reply.kind, reply.faq_id) == ("answer", first.faq_id)
 
 
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(

@@ -90,10 +90,26 @@ def about_list(
     if (overview := _certification_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, overview)
     if linked := _kind_for(snap.knowledge, text, subject)[1]:
-        return _linked_reply(snap, settings, text, linked)
+        # "which capability is that in?" has no word of its own to rank the linked FAQs
+        # by; "that" is the concept, so its question is read beside it.
+        concept = _concept(snap.knowledge, subject)
+        about = f"{text} {concept.question}" if concept is not None else text
+        return _linked_reply(snap, settings, about, linked)
     if (syllabus := _syllabus_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, syllabus)
+    if (listing := _counted(snap.knowledge, text, subject)) is not None:
+        return replies.faq_reply(snap.knowledge, listing)
     return None
+
+
+def _counted(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
+    """Return the list the concept last answered is when *text* asks how many there are
+    ("how many are there?" after the core personas), or None: the list's answer counts them."""
+    concept = _concept(knowledge, subject)
+    if concept is None or not concept.items:
+        return None
+    said = words(text)
+    return concept if said[:2] == ["how", "many"] and said[2:3] in (["are"], ["of"]) else None
 
 
 def unlinked_kind(knowledge: Knowledge, text: str, subject: Subject | None) -> Reply | None:
