@@ -904,6 +904,16 @@ async def test_how_many_after_a_list_is_that_list(service: ConversationService) 
     assert (reply.kind, reply.faq_id) == ("answer", first.faq_id)
 
 
+async def test_a_program_to_do_first_is_the_threads_prerequisite(
+    service: ConversationService,
+) -> None:
+    """ "should i do focp first?" after AI Value asks AI Value's prerequisites (it answered
+    whether the Engineer needs the FOCP)."""
+    await say(service, thread("what's the AI value certification"))
+    reply = await say(service, thread("should i do focp first?"))
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "ai-value", "prerequisites")
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

@@ -211,8 +211,11 @@ def parse_words(
             # "need the FOCP or FOCE first": both are needed.
             # "is FOCP required for FCP?": a program after "for" is the one asked about.
             needed_last = (
-                bool(tables.markers & set(between[-4:])) and between[-1:] != ["for"]
-            ) or (needed_last and set(between) <= _JOINERS)
+                (bool(tables.markers & set(between[-4:])) and between[-1:] != ["for"])
+                or (needed_last and set(between) <= _JOINERS)
+                # "should I do FOCP first?" in a thread about AI Value: FOCP is needed.
+                or raw[end : end + 1] in (["first"], ["beforehand"])
+            )
             if needed_last:
                 prerequisite.update(named)
             last = end
