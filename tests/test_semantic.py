@@ -225,6 +225,11 @@ def test_a_cloud_decline_with_nothing_to_offer_keeps_the_general_hints(bot: Bot)
         ("is the FOCP exam online", "exam-online"),
         ("does the cert cover k8s cost allocation", "kubernetes-container-costs"),
         ("does the architect course have a terraform module?", "architect-iac"),
+        # Asked "in finops terms", a cloud topic is the FinOps concept.
+        (
+            "whats a savings plan vs a reserved instance in finops terms",
+            "term-commitment-discounts",
+        ),
     ],
 )
 def test_certification_questions_naming_cloud_words_are_answered(
