@@ -831,7 +831,11 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
             "Invoicing & Chargeback",
         ),
         ("what are finops scopes", "has it changed?", "Technology Category"),
-        ("what's the official definition of finops", "has it changed?", "technology"),
+        (
+            "what's the official definition of finops",
+            "has it changed?",
+            "from cloud to all technology",
+        ),
     ],
 )
 async def test_a_concepts_persona_or_capability_is_the_one_it_links_to(
