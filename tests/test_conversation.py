@@ -785,21 +785,25 @@ async def test_how_much_of_the_exam_a_topic_is_asks_its_weight_not_a_price(
 
 
 @pytest.mark.parametrize(
-    ("concept", "asked"),
+    ("concept", "asked", "domain"),
     [
-        ("what is unit economics", "is it tested on the focp?"),
-        ("what are the finops principles", "do i need to memorize them for the exam"),
-        ("what are the maturity levels", "is that on the exam?"),
+        ("what is unit economics", "is it tested on the focp?", "FinOps Capabilities (28%)"),
+        ("what are the finops principles", "do i need to memorize them for the exam",
+         "What is FinOps & FinOps Principles (12%)"),
+        ("what are the maturity levels", "is that on the exam?", "FinOps Lifecycle (30%)"),
     ],
-)
+)  # fmt: skip
 async def test_whether_a_concept_is_on_the_exam_gets_what_the_exam_covers(
-    service: ConversationService, concept: str, asked: str
+    service: ConversationService, concept: str, asked: str, domain: str
 ) -> None:
     """ "is it tested on the focp?" after a concept answered the FOCP's overview or the
-    concept again; what the FOCP exam covers (its domains and weights) is the answer."""
+    concept again; what the FOCP exam covers (its domains and weights) is the answer, led
+    by the domain the FOCP study plan reads the concept for."""
     await say(service, thread(concept))
     reply = await say(service, thread(asked))
     assert (reply.kind, reply.faq_id) == ("answer", "focp-curriculum")
+    lead = reply.sections[0].text
+    assert lead.startswith(f"Our FOCP study plan reads it for the exam domain {domain}.")
 
 
 async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(

@@ -96,7 +96,10 @@ def about_list(
         about = f"{text} {concept.question}" if concept is not None else text
         return _linked_reply(snap, settings, about, linked)
     if (syllabus := _syllabus_for(snap.knowledge, text, subject)) is not None:
-        return replies.faq_reply(snap.knowledge, syllabus)
+        reply = replies.faq_reply(snap.knowledge, syllabus)
+        concept = _concept(snap.knowledge, subject)
+        domain = _exam_domain(snap.knowledge, concept) if concept is not None else None
+        return replies.with_exam_domain(reply, domain) if domain is not None else reply
     if (listing := _counted(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, listing)
     return None
@@ -126,6 +129,15 @@ def unlinked_kind(knowledge: Knowledge, text: str, subject: Subject | None) -> R
     # kind gathering unlike FAQs (each concept's history) is no set of choices.
     listed = any(set(kind.faqs) <= set(faq.items) for faq in knowledge.faqs.values())
     return replies.unlinked_kind_reply(knowledge, kind.kind, kind.faqs) if listed else None
+
+
+def _exam_domain(knowledge: Knowledge, concept: Faq) -> str | None:
+    """Return the usual certification's exam domain whose reading lists *concept* ("FinOps
+    Capabilities (28%)"), or None when none does."""
+    program = knowledge.programs.get(facts.usual_program(knowledge) or "")
+    domains = program.exam_domains if program is not None else ()
+    found = (f"{d.name} ({d.weight}%)" for d in domains if concept.id in d.reading)
+    return next(found, None)
 
 
 def _concept(knowledge: Knowledge, subject: Subject | None) -> Faq | None:

@@ -137,6 +137,12 @@ def short_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     return replace(short, more=(), more_sources=0, actions=actions)
 
 
+def with_exam_domain(reply: Reply, domain: str) -> Reply:
+    """Lead what the exam covers (*reply*) with the exam *domain* the concept asked about
+    falls under: "is it on the exam?" is answered first, then the exam's domains."""
+    return replace(reply, sections=(Section(say("exam_domain", domain=domain)), *reply.sections))
+
+
 def in_general(reply: Reply, program: str) -> Reply:
     """Lead *reply* (an FAQ about every certification) by saying it is not about *program*."""
     return replace(reply, sections=(Section(say("in_general", program=program)), *reply.sections))
