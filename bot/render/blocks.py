@@ -118,8 +118,10 @@ def _action_blocks(reply: Reply) -> list[Block]:
         suggest = reply.kind == "suggest"
         label = "Did you mean:" if suggest else "Related questions:"
         block_id = BLOCK_SUGGESTIONS if suggest else BLOCK_FOLLOWUPS
+        # Every choice of a "did you mean" (the six personas, say); five related questions.
+        shown = faq_buttons[:MAX_ACTIONS] if suggest else faq_buttons[:5]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label}]})
-        blocks.append({"type": "actions", "block_id": block_id, "elements": faq_buttons[:5]})
+        blocks.append({"type": "actions", "block_id": block_id, "elements": shown})
     choices = [_button(a, f"{ACTION_ASK}_{n}") for n, a in enumerate(ask_choices(reply))]
     if choices:
         block = {"type": "actions", "block_id": BLOCK_ASK, "elements": choices[:MAX_ACTIONS]}

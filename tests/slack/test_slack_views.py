@@ -16,6 +16,7 @@ from bot.adapters.slack.dedup import TtlCache
 from bot.adapters.slack.path_form import PathForm, form_errors, read_path_form
 from bot.core.bot import Bot
 from bot.core.knowledge import Knowledge
+from bot.core.replies import unlinked_kind_reply
 from bot.core.reply import Fact, Message, Reply, Section
 from bot.core.store import KnowledgeStore
 from bot.render.blocks import _chunks, render_blocks
@@ -121,6 +122,15 @@ def test_block_ids_tell_suggestions_from_follow_ups(bot: Bot) -> None:
     ids = {b["block_id"] for b in render_blocks(suggest) if b["type"] == "actions"}
     assert "faq_suggestions" in ids
     assert "faq_followups" not in ids
+
+
+def test_every_choice_of_a_did_you_mean_is_a_button(bot: Bot) -> None:
+    """A "did you mean" over the six personas shows six buttons (related questions: five)."""
+    knowledge = bot.store.current.knowledge
+    personas = knowledge.faqs["finops-personas"].items
+    offered = render_blocks(unlinked_kind_reply(knowledge, "persona", personas))
+    shown = [b for b in offered if b.get("block_id") == "faq_suggestions"]
+    assert [e["value"] for e in shown[0]["elements"]] == list(personas)
 
 
 def test_every_path_fits_one_message(bot: Bot) -> None:
