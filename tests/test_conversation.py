@@ -787,10 +787,10 @@ async def test_how_much_of_the_exam_a_topic_is_asks_its_weight_not_a_price(
 @pytest.mark.parametrize(
     ("concept", "asked", "domain"),
     [
-        ("what is unit economics", "is it tested on the focp?", "FinOps Capabilities (28%)"),
+        ("what is unit economics", "is it tested on the focp?", "“FinOps Capabilities” (28%"),
         ("what are the finops principles", "do i need to memorize them for the exam",
-         "What is FinOps & FinOps Principles (12%)"),
-        ("what are the maturity levels", "is that on the exam?", "FinOps Lifecycle (30%)"),
+         "“What is FinOps & FinOps Principles” (12%"),
+        ("what are the maturity levels", "is that on the exam?", "“FinOps Lifecycle” (30%"),
     ],
 )  # fmt: skip
 async def test_whether_a_concept_is_on_the_exam_gets_what_the_exam_covers(
@@ -803,7 +803,7 @@ async def test_whether_a_concept_is_on_the_exam_gets_what_the_exam_covers(
     reply = await say(service, thread(asked))
     assert (reply.kind, reply.faq_id) == ("answer", "focp-curriculum")
     lead = reply.sections[0].text
-    assert lead.startswith(f"Our FOCP study plan reads it for the exam domain {domain}.")
+    assert lead.startswith(f"On the FOCP exam, our study plan puts this under {domain}")
 
 
 async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
@@ -922,6 +922,25 @@ async def test_a_program_to_do_first_is_the_threads_prerequisite(
     await say(service, thread("what's the AI value certification"))
     reply = await say(service, thread("should i do focp first?"))
     assert (reply.kind, reply.program, reply.attribute) == ("answer", "ai-value", "prerequisites")
+
+
+async def test_where_a_concept_sits_leaves_it_the_subject(service: ConversationService) -> None:
+    """ "which domain?" after anomaly management says where it sits; "who owns that?" next
+    still asks about anomaly management (Engineering), not about the domain."""
+    await say(service, thread("what is the anomaly management capability"))
+    domain = await say(service, thread("which domain?"))
+    assert domain.faq_id == "domain-understand-capabilities"
+    owner = await say(service, thread("who owns that?"))
+    assert owner.faq_id == "persona-engineering-role"
+
+
+async def test_simpler_gives_a_lists_items_by_name(service: ConversationService) -> None:
+    """ "simpler please" after the Framework's parts lists them by name alone."""
+    await say(service, thread("what is the finops framework?"))
+    reply = await say(service, thread("simpler please"))
+    text = reply.sections[0].text
+    assert "\n- Personas\n" in text
+    assert "core roles" not in text
 
 
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(

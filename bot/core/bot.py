@@ -582,6 +582,8 @@ class Bot:
 
     def subject_of(self, text: str, reply: Reply) -> Subject | None:
         """Return what *reply* (to *text*) was about, for the next follow-up; None if unclear."""
+        if reply.data and reply.data.get(lists.ASIDE):
+            return None  # where the concept sits ("which domain?"): the concept stays
         if reply.listed:
             # A path: its programs, in order; one alone is the subject itself.
             only = reply.listed[0] if len(reply.listed) == 1 else None

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 
 from bot.core import facts, paths, replies
 from bot.core.knowledge import Knowledge
 from bot.core.matching import Band, Match, MatchSettings
-from bot.core.models import ConceptKind, Faq, Program
+from bot.core.models import ConceptKind, ExamDomain, Faq, Program
 from bot.core.reply import Reply
 from bot.core.scope import about_certifications
 from bot.core.store import Snapshot
@@ -89,17 +90,23 @@ def about_list(
         return replies.faq_reply(snap.knowledge, chosen)
     if (overview := _certification_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, overview)
-    if linked := _kind_for(snap.knowledge, text, subject)[1]:
+    kind, linked = _kind_for(snap.knowledge, text, subject)
+    if kind is not None and linked:
         # "which capability is that in?" has no word of its own to rank the linked FAQs
         # by; "that" is the concept, so its question is read beside it.
         concept = _concept(snap.knowledge, subject)
         about = f"{text} {concept.question}" if concept is not None else text
-        return _linked_reply(snap, settings, about, linked)
+        reply = _linked_reply(snap, settings, about, linked)
+        # "Which domain?" says where the concept sits: "who owns that?" next is still
+        # about the concept, not the domain.
+        return replace(reply, data={**(reply.data or {}), ASIDE: True}) if kind.aside else reply
     if (syllabus := _syllabus_for(snap.knowledge, text, subject)) is not None:
         reply = replies.faq_reply(snap.knowledge, syllabus)
         concept = _concept(snap.knowledge, subject)
         domain = _exam_domain(snap.knowledge, concept) if concept is not None else None
-        return replies.with_exam_domain(reply, domain) if domain is not None else reply
+        if domain is None:
+            return reply
+        return replies.with_exam_domain(reply, domain.name, domain.weight)
     if (listing := _counted(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, listing)
     return None
@@ -113,6 +120,10 @@ def _counted(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | 
         return None
     said = words(text)
     return concept if said[:2] == ["how", "many"] and said[2:3] in (["are"], ["of"]) else None
+
+
+# A reply's data key: the reply is an aside, and the conversation keeps its subject.
+ASIDE = "aside"
 
 
 def unlinked_kind(knowledge: Knowledge, text: str, subject: Subject | None) -> Reply | None:
@@ -131,13 +142,12 @@ def unlinked_kind(knowledge: Knowledge, text: str, subject: Subject | None) -> R
     return replies.unlinked_kind_reply(knowledge, kind.kind, kind.faqs) if listed else None
 
 
-def _exam_domain(knowledge: Knowledge, concept: Faq) -> str | None:
-    """Return the usual certification's exam domain whose reading lists *concept* ("FinOps
-    Capabilities (28%)"), or None when none does."""
+def _exam_domain(knowledge: Knowledge, concept: Faq) -> ExamDomain | None:
+    """Return the usual certification's exam domain whose reading lists *concept* (FinOps
+    Capabilities, 28%), or None when none does."""
     program = knowledge.programs.get(facts.usual_program(knowledge) or "")
     domains = program.exam_domains if program is not None else ()
-    found = (f"{d.name} ({d.weight}%)" for d in domains if concept.id in d.reading)
-    return next(found, None)
+    return next((d for d in domains if concept.id in d.reading), None)
 
 
 def _concept(knowledge: Knowledge, subject: Subject | None) -> Faq | None:

@@ -346,6 +346,11 @@ class ConceptKind(_Model):
         min_length=1,
         description="The FAQs of that kind: the one a concept lists in `related` answers.",
     )
+    aside: bool = Field(
+        default=False,
+        description="The answer says where the concept sits (its domain, phase, measures, "
+        "history): the concept stays the subject, so the next follow-up still asks about it.",
+    )
 
 
 class AttributeCues(_Model):

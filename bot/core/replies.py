@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -60,8 +61,14 @@ def _parts(faq: Faq) -> tuple[str, str]:
     return _split_cached(faq.answer)
 
 
-# Where an answer gives an example: "e.g. cost per customer", "such as one sale".
-_EXAMPLE = re.compile(r"\be\.g\.|\bfor (?:example|instance)\b|\bsuch as\b|\bexamples?\b", re.I)
+# Where an answer gives an example: "e.g. cost per customer", "such as one sale", a worked
+# figure ("$1,000 over 100 apps is $10 each").
+_EXAMPLE = re.compile(r"\be\.g\.|\bfor (?:example|instance)\b|\bsuch as\b|\bexamples?\b|\$\d", re.I)
+# "Simpler?" keeps sentences up to about this many characters, and a list item's name
+# before its colon when the name is at most this long.
+_SHORT_ENOUGH = 160
+_ITEM_NAME = 40
+_NUMBERED = re.compile(r"\d+\.\s")
 
 # The tag of FAQs about practice questions, whose answer offers the bot's own quiz.
 PRACTICE_TAG = "practice-questions"
@@ -128,19 +135,49 @@ def short_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     """Return the first sentence of *faq*'s answer alone, for "simpler?": the whole short
     answer again would say nothing new."""
     reply = faq_reply(knowledge, faq)
-    line = faq.answer.split("\n", 1)[0]
-    sentence = PROSE_SENTENCE_END.split(line, 1)[0]
-    if sentence == faq.answer:
-        return reply  # one sentence already: nothing to leave out
+    lines = faq.answer.split("\n")
+    if lines[0].rstrip().endswith(":"):
+        # A list is the plain part: its items, each by its name alone ("- Personas").
+        items = list(itertools.takewhile(_is_item, lines[1:]))
+        if items:
+            short = "\n".join([lines[0], *(_item_name(item) for item in items)])
+            return _in_short(reply, faq, short)
+    sentences = PROSE_SENTENCE_END.split(lines[0])
+    # The first sentence, and the next ones while it is too thin to say anything ("The
+    # Framework is the Foundation's model for running FinOps.").
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if sum(len(k) for k in kept) >= _SHORT_ENOUGH:
+            break
+        kept.append(sentence)
+    sentence = " ".join(kept)
+    if sentence == faq.answer or sentence.rstrip().endswith(":"):
+        return reply  # short already, or only a lead-in: nothing to leave out
+    return _in_short(reply, faq, sentence)
+
+
+def _in_short(reply: Reply, faq: Faq, text: str) -> Reply:
+    """Return *reply* showing *text* as the short form of *faq*'s answer."""
     actions = tuple(a for a in reply.actions if a.kind != "more")  # "More" is the full answer
-    short = replace(reply, title=f"In short: {faq.question}", sections=(Section(sentence),))
+    short = replace(reply, title=f"In short: {faq.question}", sections=(Section(text),))
     return replace(short, more=(), more_sources=0, actions=actions)
 
 
-def with_exam_domain(reply: Reply, domain: str) -> Reply:
-    """Lead what the exam covers (*reply*) with the exam *domain* the concept asked about
-    falls under: "is it on the exam?" is answered first, then the exam's domains."""
-    return replace(reply, sections=(Section(say("exam_domain", domain=domain)), *reply.sections))
+def _is_item(line: str) -> bool:
+    return line.startswith("- ") or _NUMBERED.match(line) is not None
+
+
+def _item_name(item: str) -> str:
+    """Return a list item by its name: "- Personas" for "- Personas: core roles ..."."""
+    name, colon, _rest = item.partition(":")
+    return name if colon and len(name) <= _ITEM_NAME else item
+
+
+def with_exam_domain(reply: Reply, name: str, weight: int) -> Reply:
+    """Lead what the exam covers (*reply*) with the exam domain (*name*, *weight* percent)
+    the concept asked about falls under: "is it on the exam?" first, then all the domains."""
+    line = Section(say("exam_domain", name=name, weight=weight))
+    return replace(reply, sections=(line, *reply.sections))
 
 
 def in_general(reply: Reply, program: str) -> Reply:
