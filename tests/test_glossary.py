@@ -22,6 +22,8 @@ FRAMEWORK_PAGES = "https://github.com/finopsfoundation/framework"
         ("what is technology business management (TBM)?", "term-tbm-itfm", "it financial"),
         ("what is the CFO's primary goal in FinOps?", "executive-persona-goals", "cfo:"),
         ("which KPIs does the CEO care about?", "executive-persona-kpis", "gross margins"),
+        # The term, not whether a certification helps cut waste quickly.
+        ("what is cloud waste?", "term-waste", "no value"),
     ],
 )
 def test_a_finance_term_gets_its_definition_and_the_framework_source(
