@@ -825,6 +825,8 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
         ("what is anomaly detection in finops", "who's usually responsible for it?", "Engineers"),
         # No concept links the phases: their one FAQ places every concept in its phase.
         ("what is rate optimization", "which phase is it in?", "Optimize: rates"),
+        # The phases' line that names the concept comes first.
+        ("what does rightsizing mean?", "which phase?", "It sits here: Optimize"),
         ("what are the finops domains", "did they change?", "six domains"),
         ("what are the phases of finops", "what comes next?", "Start with Inform"),
         ("what is the finops maturity model", "what comes next?", "manual and top-level"),

@@ -13,11 +13,12 @@ from bot.core import facts, paths, replies
 from bot.core.knowledge import Knowledge
 from bot.core.matching import Band, Match, MatchSettings
 from bot.core.models import ConceptKind, ExamDomain, Faq, Program
-from bot.core.reply import Reply
+from bot.core.reply import Reply, Section
 from bot.core.scope import about_certifications
 from bot.core.store import Snapshot
 from bot.core.subject import Subject
 from bot.core.text import Markers, fold, words
+from bot.core.wording import say
 
 _POSITIONS = {
     **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), 1)},
@@ -97,9 +98,14 @@ def about_list(
         concept = _concept(snap.knowledge, subject)
         about = f"{text} {concept.question}" if concept is not None else text
         reply = _linked_reply(snap, settings, about, linked)
+        if not kind.aside:
+            return reply
+        if concept is not None and (line := _line_naming(snap, reply, concept)) is not None:
+            # "Which phase?" after rightsizing: the phases' line that names it, first.
+            reply = replace(reply, sections=(Section(say("sits_in", line=line)), *reply.sections))
         # "Which domain?" says where the concept sits: "who owns that?" next is still
         # about the concept, not the domain.
-        return replace(reply, data={**(reply.data or {}), ASIDE: True}) if kind.aside else reply
+        return replace(reply, data={**(reply.data or {}), ASIDE: True})
     if (syllabus := _syllabus_for(snap.knowledge, text, subject)) is not None:
         reply = replies.faq_reply(snap.knowledge, syllabus)
         concept = _concept(snap.knowledge, subject)
@@ -121,6 +127,25 @@ def _counted(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | 
     said = words(text)
     return concept if said[:2] == ["how", "many"] and said[2:3] in (["are"], ["of"]) else None
 
+
+def _line_naming(snap: Snapshot, reply: Reply, concept: Faq) -> str | None:
+    """Return the one list item of *reply*'s answer that names *concept* by a word of its
+    question ("- Optimize: ... rightsizing ..." for rightsizing), or None."""
+    faq = snap.knowledge.faqs.get(reply.faq_id or "")
+    if faq is None or faq.id == concept.id:
+        return None
+    tokens = snap.index.query_tokens
+    asked = set(tokens(concept.question)) - _PLACING_WORDS
+    naming = [
+        line[2:]
+        for line in faq.answer.split("\n")
+        if line.startswith("- ") and asked & set(tokens(line))
+    ]
+    return naming[0] if len(naming) == 1 else None
+
+
+# Words of a concept's question that name no concept ("the Budgeting capability").
+_PLACING_WORDS = frozenset({"capability", "finops", "mean", "term", "concept"})
 
 # A reply's data key: the reply is an aside, and the conversation keeps its subject.
 ASIDE = "aside"
