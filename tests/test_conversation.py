@@ -904,6 +904,11 @@ async def test_a_persona_no_source_links_is_offered_not_declined(
     reply = await say(service, thread("which persona uses it?"))
     assert reply.kind == "suggest"
     assert render_text(reply).startswith("I can't say which persona for sure.")
+    # Matching found the concept's answer again, which names no persona: offered as well.
+    await say(service, thread("what is the reporting and analytics capability"))
+    again = await say(service, thread("who owns that?"))
+    assert again.kind == "suggest"
+    assert render_text(reply).startswith("I can't say which persona for sure.")
     assert {s.faq_id for s in reply.suggestions} == set(
         service.bot.store.current.knowledge.faqs["finops-personas"].items
     )

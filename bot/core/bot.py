@@ -280,10 +280,14 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         again = answered is not None and subject is not None and subject.faq == answered.id
-        if not reply.answered and (unlinked := lists.unlinked_kind(knowledge, text, subject)):
+        if (not reply.answered or again) and (
+            unlinked := lists.unlinked_kind(
+                self.store.current.index, knowledge, text, subject, again=again
+            )
+        ):
             # "which persona is that?" after showback, which none is linked to: rather than
-            # a decline, the personas one click away. (The concept's answer again may name
-            # who does it, so an answer is left as it is.)
+            # a decline, or showback's answer again when it names no persona, the personas
+            # one click away.
             reply = unlinked
         elif again and answered is not None and not _SIMPLER.isdisjoint(words(text)):
             # "simpler please" after amortized cost: the same answer again is no simpler.

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from bot.core import facts, paths, replies
 from bot.core.knowledge import Knowledge
-from bot.core.matching import Band, Match, MatchSettings
+from bot.core.matching import Band, FaqIndex, Match, MatchSettings
 from bot.core.models import ConceptKind, ExamDomain, Faq, Program
 from bot.core.reply import Reply, Section
 from bot.core.scope import about_certifications
@@ -151,20 +151,40 @@ _PLACING_WORDS = frozenset({"capability", "finops", "mean", "term", "concept"})
 ASIDE = "aside"
 
 
-def unlinked_kind(knowledge: Knowledge, text: str, subject: Subject | None) -> Reply | None:
+def unlinked_kind(
+    index: FaqIndex,
+    knowledge: Knowledge,
+    text: str,
+    subject: Subject | None,
+    *,
+    again: bool = False,
+) -> Reply | None:
     """Return a reply offering every persona (or domain...) when *text* asks that kind of
     thing about the concept last answered and nothing links the concept to one, or None.
 
-    Only for when matching found nothing new: "who owns that?" after showback would
-    otherwise get showback's own answer again.
+    Only for when matching found nothing new (a decline, or with *again* the concept's own
+    answer once more, unless that answer names one of them: "engineers check whether an
+    anomaly was expected" tells who does it).
     """
     kind, linked = _kind_for(knowledge, text, subject)
     if kind is None or linked:
         return None
     # Offered only when they are one list's items (the six personas, the four domains): a
     # kind gathering unlike FAQs (each concept's history) is no set of choices.
-    listed = any(set(kind.faqs) <= set(faq.items) for faq in knowledge.faqs.values())
-    return replies.unlinked_kind_reply(knowledge, kind.kind, kind.faqs) if listed else None
+    if not any(set(kind.faqs) <= set(faq.items) for faq in knowledge.faqs.values()):
+        return None
+    concept = _concept(knowledge, subject)
+    if again and concept is not None and _names_one(index, knowledge, kind, concept):
+        return None
+    return replies.unlinked_kind_reply(knowledge, kind.kind, kind.faqs)
+
+
+def _names_one(index: FaqIndex, knowledge: Knowledge, kind: ConceptKind, concept: Faq) -> bool:
+    """Return True when *concept*'s answer names one of *kind*'s things by a word only that
+    thing's question has ("Engineering" for the Engineering persona)."""
+    tokens = [set(index.query_tokens(knowledge.faqs[f].question)) for f in kind.faqs]
+    own = set().union(*(t - set().union(*(o for o in tokens if o is not t)) for t in tokens))
+    return not own.isdisjoint(index.query_tokens(f"{concept.answer} {concept.more or ''}"))
 
 
 def _exam_domain(knowledge: Knowledge, concept: Faq) -> ExamDomain | None:
