@@ -104,7 +104,7 @@ def test_path_shows_programs_that_fit_and_lists_the_rest_in_one_line(bot: Bot) -
     ] + ["Other programs"]
     assert reply.sections[-1].text == (
         f"No level recommended for DevOps Engineer by: {'; '.join(others)}. "
-        "Ask about one with --program NAME."
+        "Ask about one with /finops-path ROLE --program NAME."
     )
     assert "does not recommend a level" not in render_text(reply)
     # --json keeps every program, each with its note.

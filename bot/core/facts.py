@@ -598,7 +598,7 @@ def _clarify(
     label = _label(knowledge, attribute)
     asked = [knowledge.programs[p] for p in pool if p in knowledge.programs]
     lacking = [p.name for p in asked or knowledge.programs.values() if p.id not in having]
-    sections = [Section(f"The {label} differs by certification. Which one do you mean?")]
+    sections = [Section(f"That differs by certification ({label}). Which one do you mean?")]
     if lacking and having:
         sections.append(Section(f"Our sources give no {label} for: {', '.join(lacking)}."))
     choices = having or list(knowledge.programs)

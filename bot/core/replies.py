@@ -445,7 +445,7 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
         sections.append(
             Section(
                 f"No level recommended for {q.role.name} by: {'; '.join(others)}. "
-                "Ask about one with --program NAME.",
+                "Ask about one with /finops-path ROLE --program NAME.",
                 heading="Other programs",
             )
         )

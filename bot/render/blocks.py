@@ -183,7 +183,10 @@ def render_blocks(reply: Reply) -> list[Block]:
     tail = _action_blocks(reply)
     room = MAX_BLOCKS - len(tail)
     if len(blocks) > room:
-        note = "_Reply shortened to fit Slack; ask about one program with --program NAME._"
+        note = (
+            "_Reply shortened to fit Slack; ask about one program with "
+            "/finops-path ROLE --program NAME._"
+        )
         blocks = blocks[: room - 1]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
     return blocks + tail

@@ -43,7 +43,9 @@ MAX_ROLE = 100
 MAX_EXPERIENCE = 60
 MAX_GOAL = 200
 
-SHORTENED = "Reply shortened to fit Teams; ask about one program with --program NAME."
+SHORTENED = (
+    "Reply shortened to fit Teams; ask about one program with /finops-path ROLE --program NAME."
+)
 
 Card = dict[str, Any]
 Element = dict[str, Any]
