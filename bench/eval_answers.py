@@ -9,7 +9,8 @@ context. Report the holdout and real figures: nobody tunes code or knowledge on 
 
 An answerable question counts as right when the bot answers outright (not a "did you mean")
 with one of the expected FAQs, or with the expected program's expected attribute (labels in
-every eval file, eval.yaml and eval_catalog.yaml included), or, for a "which certification
+every eval file, eval.yaml and eval_catalog.yaml included; a reply giving several
+attributes of one program counts for each of them), or, for a "which certification
 for my role?" question, with the path recommendation for that role. A
 follow-up counts as resolved when the answer is about the expected program (one about no
 program, when it is answered with an expected FAQ). An off-topic
@@ -149,7 +150,10 @@ def is_right(bot: Bot, item: dict[str, Any], reply: Reply) -> bool:
     if reply.faq_id is not None and reply.faq_id in _ids(item):
         return True
     attributes, programs = _labels(item, "attribute"), _labels(item, "program")
-    if reply.attribute is None or reply.attribute not in attributes:
+    # A reply answering several attributes of one program ("FOCP exam length + price")
+    # answers each of them.
+    answered = [reply.attribute] if reply.attribute else (reply.data or {}).get("attributes", [])
+    if not set(answered) & set(attributes):
         return False
     about = answered_programs(bot, item["q"], reply)
     return not programs or (bool(about) and set(about) <= set(programs))

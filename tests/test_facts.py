@@ -85,6 +85,26 @@ def test_the_finops_certification_is_the_usual_one_with_the_others_offered(bot: 
     assert picked.program != "focp"
 
 
+@pytest.mark.parametrize(
+    ("text", "headings"),
+    [
+        ("FOCP exam length + price pls", ["Price", "Exam length"]),
+        ("is the FOCE proctored and can i retake it if i fail?",
+         ["Exam format and proctoring", "Retake policy"]),
+    ],
+)  # fmt: skip
+def test_two_attributes_of_one_program_are_both_answered(
+    bot: Bot, text: str, headings: list[str]
+) -> None:
+    """ "FOCP exam length + price pls" answered the price alone (an FAQ per attribute):
+    each attribute gets its own part of one reply, from the program's facts."""
+    reply = bot.handle(Message(text))
+    assert reply.kind == "answer"
+    assert [section.heading for section in reply.sections] == headings
+    assert reply.data is not None
+    assert len(reply.data["attributes"]) == 2
+
+
 def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
     """One program, its current figure first, the older one in one line, few sources."""
     reply = _ask(bot, "What is the passing score for FOCP?")

@@ -146,8 +146,13 @@ class Bot:
             # full name finds the overview however the person shortened it.
             text = f"what is the {snap.knowledge.programs[named].name}"
         match = snap.index.match(text, self.match)
-        if fact_reply is not None and not self._general_faq(match, fact_reply):
-            return fact_reply
+        from_facts = (
+            fact_reply
+            if fact_reply is not None and not self._general_faq(match, fact_reply)
+            else self._several(question, match, subject)
+        )
+        if from_facts is not None:
+            return from_facts
         match = self._quoted(text, match) or match
         asked = question.asked_about if question else ()
         if match.band == "suggest" and len(asked) == 1 and asked[0] in snap.knowledge.programs:
@@ -158,6 +163,27 @@ class Bot:
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
         return self._matched_reply(text, match, asked, subject)
+
+    def _several(
+        self, question: facts.Question | None, match: Match, subject: Subject | None
+    ) -> Reply | None:
+        """Answer two or three attributes of one program from its facts ("FOCP exam length +
+        price pls"), unless the FAQ found answers them all; one FAQ per attribute would
+        answer half the question."""
+        if question is None or question.attribute is not None:
+            return None
+        if not _SEVERAL_ASKED[0] <= len(question.asked) <= _SEVERAL_ASKED[1]:
+            return None
+        named = question.asked_about or ((subject.program,) if subject and subject.program else ())
+        knowledge = self.store.current.knowledge
+        if len(named) != 1 or named[0] not in knowledge.programs:
+            return None
+        best = match.best
+        if match.band == "answer" and best is not None:
+            scope = facts.faq_scope(knowledge, best.faq.id)
+            if len(question.asked & scope.attributes) > 1 and named[0] in scope.programs:
+                return None  # "how many questions and what's the pass mark?": its exam FAQ
+        return facts.several(knowledge, question, named[0])
 
     def _about_framework(self, subject: Subject | None) -> bool:
         """Return True when the conversation was last about a FinOps Framework concept."""
@@ -707,6 +733,9 @@ _SIMPLER = frozenset({"simpler", "simply", "confused", "confusing", "eli5"})
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
 
+
+# How many attributes one question may ask to be answered from a program's facts at once.
+_SEVERAL_ASKED = (2, 3)
 
 # Words that say a question is about a certification, not a Framework concept.
 _CREDENTIAL_WORDS = frozenset(

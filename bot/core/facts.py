@@ -548,6 +548,32 @@ def _answer(
     )
 
 
+def several(knowledge: Knowledge, question: Question, program_id: str) -> Reply:
+    """Answer each attribute *question* asks of *program_id* ("FOCP exam length + price?"),
+    in the knowledge's attribute order, each under its own heading, in one reply."""
+    order = [a.attribute for a in knowledge.language.attributes]
+    asked = sorted(question.asked, key=lambda a: order.index(a) if a in order else len(order))
+    parts = [_answer(knowledge, attribute, [program_id]) for attribute in asked]
+    labels = [_label(knowledge, attribute) for attribute in asked]
+    program = knowledge.programs[program_id]
+    links: list[Link] = []
+    for part in parts:
+        links.extend(link for link in part.links if link not in links)
+    return Reply(
+        kind="answer",
+        title=f"{program.name}: {'; '.join(labels)}",
+        sections=tuple(
+            Section(part.sections[0].text, heading=label[:1].upper() + label[1:])
+            for part, label in zip(parts, labels, strict=True)
+        ),
+        source="; ".join(link.title for link in links) or None,
+        links=tuple(links),
+        program=program_id,
+        score=100.0,
+        data={"programs": [program_id], "attributes": asked},
+    )
+
+
 # The figures a side-by-side comparison shows, in this order, when a program has them.
 _COMPARED = ("prerequisites", "exam_length", "question_count", "pass_mark", "price")
 
