@@ -105,6 +105,23 @@ def test_two_attributes_of_one_program_are_both_answered(
     assert len(reply.data["attributes"]) == 2
 
 
+async def test_a_shared_name_after_a_price_asks_both_programs_price(
+    bundled_store: KnowledgeStore,
+) -> None:
+    """ "and the certified finops professional?" after the FCP's price asks the price of
+    both FinOpsSchool guides' programs (one line: neither has one), not what the
+    certification is."""
+    service = ConversationService(Bot(bundled_store), AccessRules())
+    msg = {"user_id": "u", "platform": "eval", "place": "t1", "private": True}
+    await service.respond(Message("how much is the finops certified professional", **msg))
+    reply = await service.respond(Message("and the certified finops professional?", **msg))
+    assert reply is not None
+    assert (reply.kind, reply.attribute) == ("answer", "price")
+    assert reply.data is not None
+    assert set(reply.data["programs"]) == {"professional-a", "professional-b"}
+    assert len(reply.sections) == 1
+
+
 def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
     """One program, its current figure first, the older one in one line, few sources."""
     reply = _ask(bot, "What is the passing score for FOCP?")

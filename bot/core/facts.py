@@ -407,7 +407,7 @@ def answer(
     if question is None:
         return None
     attribute = question.attribute
-    if attribute is None and question.followup and len(question.programs) == 1:
+    if attribute is None and question.followup and question.programs:
         attribute = subject_attribute
     if attribute is None and question.needed and subject_program in knowledge.programs:
         attribute = "prerequisites"  # "do I need the practitioner first?" in a thread
@@ -523,6 +523,11 @@ def _answer(
     if len(programs) == 1:
         title = f"{programs[0].name}: {label}"
         sections = [Section("\n".join(_program_lines(knowledge, programs[0], attribute)))]
+    elif not any(_facts(p, attribute) for p in programs):
+        # None has the figure: one line, not a block per program saying the same.
+        title = f"{label[:1].upper()}{label[1:]}, by certification"
+        names = "; ".join(p.name for p in programs)
+        sections = [Section(f"Our sources don't give the {label} of any of: {names}.")]
     else:
         title = f"{label[:1].upper()}{label[1:]}, by certification"
         sections = [
