@@ -950,6 +950,19 @@ async def test_simpler_gives_a_lists_items_by_name(service: ConversationService)
     assert "core roles" not in text
 
 
+async def test_which_first_after_a_figure_for_two_programs_orders_them(
+    service: ConversationService,
+) -> None:
+    """ "which should I do first?" after the prices of the FOCUS Analyst and the FOCP
+    orders those two, as after a comparison; it answered who the FOCP is for."""
+    await say(service, thread("is the FOCUS analyst cheaper than the FOCP?"))
+    reply = await say(service, thread("which should I do first?"))
+    assert reply.title == "Which to take first"
+    text = render_text(reply)
+    assert "FOCUS Analyst" in text
+    assert "(FOCP)" in text
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

@@ -633,7 +633,7 @@ class Bot:
             # "and the FOCE?" next asks the FOCE's, not an attribute asked before it.
             attribute = question.attribute
         compared: tuple[str, ...] = ()
-        if question is not None and len(question.asked_about) > 1 and reply.faq_id is not None:
+        if question is not None and len(question.asked_about) > 1:
             # "FOCP vs FOCE?": both stay listed, so "which first?" and "the second one" can
             # pick from them; the last one named stays the topic.
             compared = question.asked_about
