@@ -963,6 +963,16 @@ async def test_which_first_after_a_figure_for_two_programs_orders_them(
     assert "(FOCP)" in text
 
 
+async def test_a_bare_price_after_a_role_answer_is_the_named_programs(
+    service: ConversationService,
+) -> None:
+    """ "how much?" after the SRE's certifications is the price of the one they name that
+    has one (the Engineer), not the FOCP's as if the thread were about the Framework."""
+    await say(service, thread("im an SRE, which finops cert makes sense"))
+    reply = await say(service, thread("how much?"))
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", "foce", "price")
+
+
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(
     service: ConversationService,
 ) -> None:

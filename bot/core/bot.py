@@ -132,7 +132,7 @@ class Bot:
                 subject.attribute if subject else None,
                 as_typed=as_typed,
                 parsed=question,
-                among=(among := self._among(text, subject)),
+                among=(among := self._among(text, subject, bare=question.bare)),
                 framework_thread=self._about_framework(subject),
             )
             if question is not None  # another vendor's exam: no fact of ours answers it
@@ -262,14 +262,15 @@ class Bot:
         after = replies.next_reply(snap.knowledge, program.id) if program is not None else None
         return replies.congratulations(after) if after is not None else None
 
-    def _among(self, text: str, subject: Subject | None) -> tuple[str, ...]:
+    def _among(self, text: str, subject: Subject | None, *, bare: bool = False) -> tuple[str, ...]:
         """Return the programs an attribute question without a program name is about: a
         path's list, or the programs the last answer named when *text* points back at them
-        ("how much is it?" after "which cert for an SRE?"; "who runs FinOpsSchool?" does not)."""
+        or is *bare* ("how much is it?", "how much?" after "which cert for an SRE?"; "who
+        runs FinOpsSchool?" does not)."""
         programs = self.store.current.knowledge.programs
         if subject is not None and subject.choices:
             among = subject.choices
-        elif POINTS_BACK.isdisjoint(words(text)):
+        elif POINTS_BACK.isdisjoint(words(text)) and not bare:
             return ()
         else:
             among = lists.named_programs(self.store.current.knowledge, subject)
