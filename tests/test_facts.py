@@ -144,6 +144,7 @@ def test_focp_passing_score_leads_with_focp_alone(bot: Bot) -> None:
         ("who hosts the FOCP exam?", "focp", "issuer"),
         ("how many q's on the FOCE?", "foce", "question_count"),
         ("will my FOCP lapse?", "focp", "validity"),
+        ("how long is the foce course?", "foce", "study_time"),
     ],
 )
 def test_typos_and_everyday_words_still_reach_the_program_fact(
