@@ -433,6 +433,16 @@ async def test_an_aspect_in_a_programs_thread_is_answered_for_it(
     assert (after.program, after.attribute) == ("foce", "price")
 
 
+async def test_whats_on_the_exam_after_a_program_is_its_curriculum(
+    service: ConversationService,
+) -> None:
+    """ "what's on the exam?" after the FOCP's overview asks what it covers, not the
+    overview again."""
+    await say(service, thread("tell me about the focp"))
+    reply = await say(service, thread("what's on the exam?"))
+    assert reply.faq_id == "focp-curriculum"
+
+
 async def test_is_it_on_the_exam_asks_what_the_exam_covers(
     service: ConversationService,
 ) -> None:
