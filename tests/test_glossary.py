@@ -76,3 +76,21 @@ def test_plain_concept_questions_find_their_own_faq_not_a_look_alike(
     is its own FAQ, not the list of its domain's."""
     reply = bot.handle(Message(text))
     assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+
+
+def test_two_terms_contrasted_with_no_faq_on_the_pair_are_shown_side_by_side(bot: Bot) -> None:
+    """ "amortized vs blended cost?" was a "did you mean" between the two terms' FAQs: each
+    one's short answer, one under the other, and each one's full answer a click away."""
+    reply = bot.handle(Message("what's the difference between amortized and blended cost?"))
+    assert reply.kind == "answer"
+    assert [s.heading for s in reply.sections] == [
+        "What is amortized cost?",
+        "What is the difference between blended and unblended rates?",
+    ]
+    assert [a.value for a in reply.actions if a.kind == "faq"] == [
+        "term-amortized-cost",
+        "term-blended-unblended-rates",
+    ]
+    # A pair an FAQ answers keeps that FAQ.
+    pair = bot.handle(Message("what's the difference between showback and chargeback?"))
+    assert pair.faq_id == "showback-chargeback"

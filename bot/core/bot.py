@@ -11,7 +11,7 @@ from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.knowledge import Knowledge
 from bot.core.lists import POINTS_BACK
 from bot.core.matching import Candidate, Match, MatchSettings
-from bot.core.models import Program
+from bot.core.models import Faq, Program
 from bot.core.paths import Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.scope import about_certifications
@@ -218,6 +218,28 @@ class Bot:
                 return ()  # "FOCP vs FOCE?" has an FAQ of its own
         return asked
 
+    def _two_terms(self, text: str, match: Match) -> tuple[Faq, Faq] | None:
+        """Return the two Framework concepts *text* contrasts when no FAQ answers the pair
+        ("the difference between amortized and blended cost?": one FAQ each), or None.
+
+        Only a "did you mean" between the first two choices, each a concept whose own
+        question shares a word with the message that the other's does not.
+        """
+        if match.band != "suggest" or len(match.candidates) < 2:
+            return None
+        said = words(text)
+        if _CONTRASTS.isdisjoint(said):
+            return None
+        first, second = match.candidates[0].faq, match.candidates[1].faq
+        if about_certifications(first) or about_certifications(second):
+            return None
+        tokens = self.store.current.index.query_tokens
+        asked = set(tokens(text))
+        one, two = set(tokens(first.question)), set(tokens(second.question))
+        if not (asked & (one - two)) or not (asked & (two - one)):
+            return None
+        return first, second
+
     def _quoted(self, text: str, match: Match) -> Match | None:
         """Return the answer to the term *text* puts in quotes, when the whole question found
         none ('clients keep asking "what's the maturity model", a one-liner?': the words
@@ -288,6 +310,8 @@ class Bot:
         knowledge = self.store.current.knowledge
         if compared := self._compared(text, asked, match, subject):
             return facts.comparison(knowledge, compared)
+        if (pair := self._two_terms(text, match)) is not None:
+            return replies.side_by_side(knowledge, pair)
         about: str | None = None
         general = self._aspect(match, asked)
         if subject is not None:

@@ -131,6 +131,27 @@ def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Repl
     )
 
 
+def side_by_side(knowledge: Knowledge, pair: tuple[Faq, Faq]) -> Reply:
+    """Return two concepts' short answers one under the other, for a question that
+    contrasts them when no FAQ answers the pair; the first stays the thread's concept."""
+    first, second = pair
+    sections = tuple(Section(_parts(faq)[0], heading=faq.question) for faq in pair)
+    links = knowledge.source_links((*first.sources, *second.sources))
+    actions = tuple(Action("faq", faq.question, faq.id) for faq in pair)  # each in full
+    return Reply(
+        kind="answer",
+        title=say("side_by_side_title"),
+        sections=sections,
+        actions=actions,
+        source=knowledge.source_label((*first.sources, *second.sources)),
+        links=links[:SHOWN_SOURCES],
+        more_sources=max(0, len(links) - SHOWN_SOURCES),
+        faq_id=first.id,
+        matched_question=first.question,
+        score=100.0,
+    )
+
+
 def short_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     """Return the first sentence of *faq*'s answer alone, for "simpler?": the whole short
     answer again would say nothing new."""
