@@ -55,8 +55,9 @@ _WHICH_ONE = re.compile(
 # The picked item's fused score, and its lead over the next item (bot/core/matching.py's scale).
 _CHOSEN_SCORE = 12.0
 _CHOSEN_MARGIN = 8.0
-# "which persona?" alone asks about the thread's concept without pointing back at it.
-_BARE_ASK = 3
+# "which persona?", "did any get dropped?" alone ask about the thread's concept without
+# pointing back at it.
+_BARE_ASK = 4
 # Words that refer back to the conversation's subject ("is it worth it?", "how long is that one").
 POINTS_BACK = frozenset(
     {"it", "its", "that", "this", "these", "those", "one", "ones", "them", "they"}
