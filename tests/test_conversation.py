@@ -847,7 +847,7 @@ async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
             "Invoicing & Chargeback",
         ),
         ("what are finops scopes", "has it changed?", "Technology Category"),
-        ("how many capabilities are in the framework?", "did any get dropped?", "Onboarding"),
+        ("how many capabilities are in the framework?", "did any get dropped?", "renamed"),
         ("what is forecasting in finops", "how is it measured?", "forecast-vs-actual variance"),
         (
             "what's the official definition of finops",

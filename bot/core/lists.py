@@ -101,7 +101,8 @@ def about_list(
         reply = _linked_reply(snap, settings, about, linked)
         if not kind.aside:
             return reply
-        if concept is not None and (line := _line_naming(snap, reply, concept)) is not None:
+        placing = len(kind.faqs) == 1  # one FAQ places every concept: the phases
+        if placing and concept is not None and (line := _line_naming(snap, reply, concept)):
             # "Which phase?" after rightsizing: the phases' line that names it, first.
             reply = replace(reply, sections=(Section(say("sits_in", line=line)), *reply.sections))
         # "Which domain?" says where the concept sits: "who owns that?" next is still
