@@ -952,6 +952,16 @@ async def test_where_a_concept_sits_leaves_it_the_subject(service: ConversationS
     assert owner.faq_id == "persona-engineering-role"
 
 
+async def test_only_the_phases_answer_is_led_by_the_line_naming_the_concept(
+    service: ConversationService,
+) -> None:
+    """ "It sits here: …" places a concept in a phase; a history aside is not a place."""
+    await say(service, thread("how many capabilities are in the framework?"))
+    reply = await say(service, thread("did any get dropped?"))
+    assert reply.faq_id == "capabilities-2026-changes"
+    assert "It sits here" not in render_text(reply)
+
+
 async def test_simpler_gives_a_lists_items_by_name(service: ConversationService) -> None:
     """ "simpler please" after the Framework's parts lists them by name alone."""
     await say(service, thread("what is the finops framework?"))
