@@ -486,6 +486,24 @@ async def test_an_unrelated_question_does_not_get_the_last_answer_again(
     assert reply.faq_id != first.faq_id
 
 
+@pytest.mark.parametrize(
+    ("first", "program", "issuer"),
+    [
+        ("tell me about the architect cert", "architect", "FinOpsSchool"),
+        ("what is the FOCE", "foce", "FinOps Foundation"),
+    ],
+)
+async def test_is_it_from_an_issuer_asks_the_thread_programs_issuer(
+    service: ConversationService, first: str, program: str, issuer: str
+) -> None:
+    """ "is it from the finops foundation?" after the Architect asks whose the Architect is
+    (FinOpsSchool's); naming the issuer had dropped the thread's program."""
+    await say(service, thread(first))
+    reply = await say(service, thread("is it from the finops foundation?"))
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, "issuer")
+    assert issuer in render_text(reply)
+
+
 async def test_naming_another_issuer_leaves_the_thread_program(
     service: ConversationService,
 ) -> None:

@@ -114,8 +114,10 @@ class Bot:
             subject is not None
             and subject.program
             and _other_issuer(snap.knowledge.programs, text, subject.program)
+            and not self._asks_issuer(text, subject.program)
         ):
-            # "how much is the FinOpsSchool one?" after the Foundation's FCP is not the FCP's.
+            # "how much is the FinOpsSchool one?" after the Foundation's FCP is not the FCP's;
+            # "is it from the FinOps Foundation?" after the Architect still asks the Architect's.
             subject = dataclasses.replace(subject, program=None)
         if subject is not None and subject.program and (after := self._next_after(text, subject)):
             return after
@@ -184,6 +186,11 @@ class Bot:
             if len(question.asked & scope.attributes) > 1 and named[0] in scope.programs:
                 return None  # "how many questions and what's the pass mark?": its exam FAQ
         return facts.several(knowledge, question, named[0])
+
+    def _asks_issuer(self, text: str, program: str) -> bool:
+        """Return True when *text*, in a thread about *program*, asks who issues it."""
+        question = self._parse(text, in_conversation=True, subject=program)
+        return question is not None and question.attribute == "issuer"
 
     def _about_framework(self, subject: Subject | None) -> bool:
         """Return True when the conversation was last about a FinOps Framework concept."""
