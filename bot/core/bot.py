@@ -188,7 +188,11 @@ class Bot:
         return facts.several(knowledge, question, named[0])
 
     def _asks_issuer(self, text: str, program: str) -> bool:
-        """Return True when *text*, in a thread about *program*, asks who issues it."""
+        """Return True when *text*, in a thread about *program*, asks whether it is the
+        named issuer's ("is it from the FinOps Foundation?"; "who runs FinOpsSchool?" asks
+        about FinOpsSchool)."""
+        if POINTS_BACK.isdisjoint(words(text)):
+            return False
         question = self._parse(text, in_conversation=True, subject=program)
         return question is not None and question.attribute == "issuer"
 
