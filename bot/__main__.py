@@ -19,13 +19,13 @@ from bot.core.intents import classify
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import BUNDLED_KNOWLEDGE, load_knowledge
 from bot.core.quiz import items as quiz_items
-from bot.core.reply import Reply
+from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.core.study import Plan, build_plan, parse_hours
 from bot.core.study_replies import plan_reply
 from bot.core.yamlsafe import YamlError, parse_yaml
 from bot.learned_cli import add_parser as add_learned_parser
-from bot.render.text import render_text
+from bot.render.text import ask_choices, render_text
 
 if TYPE_CHECKING:
     from bot.conversation.service import ConversationService
@@ -111,10 +111,12 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     # The conversation so far, oldest first: a follow-up resolves against its subject, as
     # in a chat thread ("how much is it?" after "tell me about FOCE").
     subject = None
+    last: Reply | None = None
     for earlier in args.context:
         # As in a chat: an earlier /finops-path is a path, its list a subject.
         intent = classify(earlier)
-        subject = bot.next_subject(intent.rest, bot.reply(intent, subject), subject)
+        last = bot.reply(intent, subject)
+        subject = bot.next_subject(intent.rest, last, subject)
     question = " ".join(args.question)
     # Read as the chat reads a message: "which learning path fits a data engineer?" gets the
     # path there, and must here too.
@@ -123,9 +125,23 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             reply = bot.reply(classify(line.rstrip("\n")), subject)
             print(json.dumps(ask_json(reply), ensure_ascii=False), flush=True)
         return 0
-    reply = bot.reply(classify(question), subject)
+    reply = _picked(bot, last, question) or bot.reply(classify(question), subject)
     print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(_whole(reply)))
     return 0
+
+
+def _picked(bot: Bot, last: Reply | None, question: str) -> Reply | None:
+    """Return the choice a number picks from the last --context reply's numbered list ("1"
+    after "did you mean ...?" or "which certification?"), as the chat does, or None."""
+    if last is None or not question.strip().isdigit():
+        return None
+    n = int(question.strip())
+    if 1 <= n <= len(last.suggestions):
+        return bot.faq(last.suggestions[n - 1].faq_id)
+    choices = ask_choices(last)
+    if 1 <= n <= len(choices):
+        return bot.choose(choices[n - 1], Message(question))
+    return None
 
 
 def _cmd_path(args: argparse.Namespace) -> int:

@@ -256,6 +256,15 @@ def test_ask_with_context_resolves_a_follow_up() -> None:
     assert json.loads(alone.stdout).get("program") != "foce"
 
 
+def test_ask_picks_a_number_from_the_last_context_replys_list() -> None:
+    """ "1" after "how much is it?" (which certification?) picks the first choice, as the
+    chat does; the command line had answered "there's no list to pick a number from"."""
+    picked = _cli("ask", "--json", "--context", "how much is it?", "1")
+    assert picked.returncode == 0
+    answer = json.loads(picked.stdout)
+    assert (answer["answered"], answer["program"], answer["attribute"]) == (True, "focp", "price")
+
+
 def test_a_closed_pipe_ends_quietly() -> None:
     """`finops-bot quiz --json | head -1`: no traceback when the reader stops early."""
     root = Path(__file__).resolve().parent.parent
