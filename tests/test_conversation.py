@@ -433,6 +433,20 @@ async def test_an_aspect_in_a_programs_thread_is_answered_for_it(
     assert (after.program, after.attribute) == ("foce", "price")
 
 
+@pytest.mark.parametrize(
+    ("first", "faq_id"),
+    [("what is the FOCP", "focp-exam-format"), ("what is the foce", "foce-exam")],
+)
+async def test_and_the_exam_after_a_program_is_its_exam_overview(
+    service: ConversationService, first: str, faq_id: str
+) -> None:
+    """ "and the exam?" after the FOCP's overview asks about its exam (format, length,
+    questions); "exam" alone had matched the exam's price."""
+    await say(service, thread(first))
+    reply = await say(service, thread("and the exam?"))
+    assert reply.faq_id == faq_id
+
+
 async def test_whats_on_the_exam_after_a_program_is_its_curriculum(
     service: ConversationService,
 ) -> None:

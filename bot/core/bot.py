@@ -119,7 +119,11 @@ class Bot:
             # "how much is the FinOpsSchool one?" after the Foundation's FCP is not the FCP's;
             # "is it from the FinOps Foundation?" after the Architect still asks the Architect's.
             subject = dataclasses.replace(subject, program=None)
-        if subject is not None and subject.program and (after := self._next_after(text, subject)):
+        if (
+            subject is not None
+            and subject.program
+            and (after := self._next_after(text, subject) or self._the_exam(text, subject))
+        ):
             return after
         if (passed := self._passed(text)) is not None:
             return passed
@@ -186,6 +190,19 @@ class Bot:
             if len(question.asked & scope.attributes) > 1 and named[0] in scope.programs:
                 return None  # "how many questions and what's the pass mark?": its exam FAQ
         return facts.several(knowledge, question, named[0])
+
+    def _the_exam(self, text: str, subject: Subject) -> Reply | None:
+        """Return the thread program's exam overview for "and the exam?", "what about the
+        test?" (its format, length and questions), or None; "exam" alone had matched the
+        exam's price."""
+        said = set(words(text))
+        if said.isdisjoint(_EXAM_WORDS) or not said <= _EXAM_WORDS | _BARE_FOLLOWUP:
+            return None
+        knowledge = self.store.current.knowledge
+        exams = [f for f in knowledge.faqs.values() if f.program == subject.program]
+        overview = [f for f in exams if {"exam", "format"} <= set(f.tags)]
+        faq = overview[0] if len(overview) == 1 else None
+        return replies.faq_reply(knowledge, faq) if faq is not None else None
 
     def _asks_issuer(self, text: str, program: str) -> bool:
         """Return True when *text*, in a thread about *program*, asks whether it is the
@@ -769,6 +786,13 @@ _SIMPLER = frozenset({"simpler", "simply", "confused", "confusing", "eli5"})
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
 
+
+# "And the exam?": the words of a follow-up asking for the thread program's exam itself.
+_EXAM_WORDS = frozenset({"exam", "exams", "test"})
+_BARE_FOLLOWUP = frozenset(
+    {"and", "the", "what", "whats", "about", "its", "it", "s", "how", "is", "like", "so",
+     "ok", "okay", "then", "details", "info"}
+)  # fmt: skip
 
 # How many attributes one question may ask to be answered from a program's facts at once.
 _SEVERAL_ASKED = (2, 3)
