@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from bot.core import facts, lists, quiz_replies, replies, study_replies
 from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
-from bot.core.knowledge import Knowledge
 from bot.core.lists import POINTS_BACK
 from bot.core.matching import Candidate, Match, MatchSettings
 from bot.core.models import Faq, Program
@@ -54,9 +53,6 @@ class Bot:
         # The questions parsed for the reply being made, by their words and flags: the
         # answer and the subject it leaves read the same message. Emptied by each ask().
         self._parsed: dict[tuple[object, ...], facts.Question | None] = {}
-        # The FAQs about other programs than each thread's, for the knowledge they came from.
-        self._elsewhere_of: Knowledge | None = None
-        self._elsewhere_ids: dict[str, frozenset[str]] = {}
 
     def handle(self, message: Message) -> Reply:
         """Classify *message* and reply to it; never raises on any text."""
@@ -508,7 +504,8 @@ class Bot:
         ):
             return match, None
         # Named by no word, another program's FAQ is not what a thread about this one asks.
-        followup = self._with_name(text, program, leave_out=self._elsewhere(program.id))
+        others = facts.faqs_about_others(snap.knowledge, program.id)
+        followup = self._with_name(text, program, leave_out=others)
         if self._stands_alone(match, followup, text):
             pass  # "what is showback?" in a thread about the FOCP asks showback
         elif followup.band == "answer" and self._covers(followup, program.id):
@@ -570,22 +567,6 @@ class Bot:
         """Match *text* with *program*'s full name beside it, without the *leave_out* FAQs."""
         index = self.store.current.index
         return index.match(f"{text} {program.name}", self.match, leave_out=leave_out)
-
-    def _elsewhere(self, program_id: str) -> frozenset[str]:
-        """Return the ids of the FAQs about other programs only, not *program_id*."""
-        knowledge = self.store.current.knowledge
-        if self._elsewhere_of is not knowledge:
-            # Built per knowledge snapshot: a reload may move FAQs between programs.
-            self._elsewhere_of, self._elsewhere_ids = knowledge, {}
-        if (ids := self._elsewhere_ids.get(program_id)) is None:
-            scopes = {faq_id: facts.faq_scope(knowledge, faq_id) for faq_id in knowledge.faqs}
-            ids = frozenset(
-                faq_id
-                for faq_id, scope in scopes.items()
-                if scope.programs and not scope.every_program and program_id not in scope.programs
-            )
-            self._elsewhere_ids[program_id] = ids
-        return ids
 
     def _stands_alone(self, match: Match, followup: Match, text: str) -> bool:
         """Return True when *text* is a question of its own, not about the thread's program:

@@ -379,6 +379,26 @@ def faq_scope(knowledge: Knowledge, faq_id: str) -> FaqScope:
     return table.get(faq_id, FaqScope(frozenset(), every_program=False))
 
 
+_others_cache: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def faqs_about_others(knowledge: Knowledge, program_id: str) -> frozenset[str]:
+    """Return the ids of the FAQs about other programs only, not *program_id* (what a
+    follow-up in a thread about it must not be answered with)."""
+    table = _others_cache.get(knowledge.version)
+    if table is None:
+        _others_cache.clear()  # one knowledge version at a time, like the scopes
+        table = _others_cache[knowledge.version] = {}
+    if (ids := table.get(program_id)) is None:
+        scopes = ((faq_id, faq_scope(knowledge, faq_id)) for faq_id in knowledge.faqs)
+        ids = table[program_id] = frozenset(
+            faq_id
+            for faq_id, scope in scopes
+            if scope.programs and not scope.every_program and program_id not in scope.programs
+        )
+    return ids
+
+
 def answer(
     knowledge: Knowledge,
     text: str,
