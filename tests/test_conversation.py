@@ -311,6 +311,32 @@ async def test_a_follow_up_points_back_at_the_concept_last_answered(
         assert "operate" in render_text(reply).lower()
 
 
+@pytest.mark.parametrize(
+    "follow_up",
+    ["how is it different from the other one?", "is that the same as the first one?"],
+)
+async def test_the_other_one_is_the_concept_answered_before_the_last(
+    service: ConversationService, follow_up: str
+) -> None:
+    """After amortized cost, then blended cost, "how is it different from the other one?"
+    sets the two side by side; "the difference between them?" asks the pair the last answer
+    was about (blended and unblended), and a new thread has no "other one"."""
+    await say(service, thread("what is amortized cost"))
+    blended = await say(service, thread("what is blended cost"))
+    assert blended.faq_id == "term-blended-unblended-rates"
+    reply = await say(service, thread(follow_up))
+    assert [s.heading for s in reply.sections] == [
+        "What is the difference between blended and unblended rates?",
+        "What is amortized cost?",
+    ]
+    them = await say(service, thread("what's the difference between them?"))
+    assert them.faq_id == "term-blended-unblended-rates"
+    assert them.sections[0].heading is None
+    await say(service, thread("what is blended cost", place="C1:300.3"))
+    alone = await say(service, thread(follow_up, place="C1:300.3"))
+    assert "What is amortized cost?" not in [s.heading for s in alone.sections]
+
+
 async def test_a_concept_asked_in_a_program_thread_becomes_the_subject(
     service: ConversationService,
 ) -> None:

@@ -104,7 +104,7 @@ class Bot:
             text, subject = lists.picked_program(snap.knowledge.programs, text, subject)
         if (listed := lists.about_list(snap, self.match, text, subject)) is not None:
             return listed
-        if subject is not None and (concept := self._concept_first(text, subject)):
+        if subject is not None and (concept := self._about_concepts(text, subject)):
             return concept
         if (
             subject is not None
@@ -263,6 +263,50 @@ class Bot:
         if not (asked & (one - two)) or not (asked & (two - one)):
             return None
         return first, second
+
+    def _about_concepts(self, text: str, subject: Subject) -> Reply | None:
+        """Return the reply to a follow-up about the thread's concepts (the last two side by
+        side, or the last one in a thread about a program), or None."""
+        if (pair := self._against_earlier(text, subject)) is not None:
+            return replies.side_by_side(self.store.current.knowledge, pair)
+        return self._concept_first(text, subject)
+
+    def _against_earlier(self, text: str, subject: Subject) -> tuple[Faq, Faq] | None:
+        """Return the thread's last concept and the one before it when *text* contrasts them
+        ("how is it different from the other one?" after amortized, then blended cost), or
+        None.
+
+        "Them" or "both" after an answer about a pair ("what's the difference between them?"
+        after showback and chargeback) asks that pair again; nor when the message names a
+        program or finds another FAQ of its own.
+        """
+        if subject.faq is None or subject.before is None:
+            return None
+        said = words(text)
+        if (
+            len(said) > _AGAINST_WORDS
+            or _EARLIER.isdisjoint(said)
+            or (_CONTRASTS.isdisjoint(said) and "same" not in said)
+        ):
+            return None
+        snap = self.store.current
+        faqs = snap.knowledge.faqs
+        last, before = faqs.get(subject.faq), faqs.get(subject.before)
+        if (
+            last is None
+            or before is None
+            or (_OTHER.isdisjoint(said) and not _CONTRASTS.isdisjoint(words(last.question)))
+            or snap.paths.program_named(text) is not None
+        ):
+            return None
+        own = snap.index.match(text, self.match).best
+        if (
+            own is not None
+            and own.score >= self.match.answer_threshold
+            and own.faq.id not in (last.id, before.id)
+        ):
+            return None
+        return last, before
 
     def _quoted(self, text: str, match: Match) -> Match | None:
         """Return the answer to the term *text* puts in quotes, when the whole question found
@@ -751,6 +795,11 @@ _ORDER = frozenset({"first", "before", "after", "next", "then", "order", "start"
 _CONTRASTS = frozenset(
     {"vs", "versus", "difference", "different", "differ", "compare", "compared", "comparison"}
 )
+# What points at the concept before the last one ("the other one", "the first", "them"),
+# and how long a message pointing at it may be.
+_OTHER = frozenset({"other", "first", "previous", "earlier", "former"})
+_EARLIER = _OTHER | {"them", "both", "two"}
+_AGAINST_WORDS = 12
 # "just passed the focp!", "cleared my FOCE today": news, not a question ("got" is not:
 # "got the FOCP voucher").
 _PASSED = re.compile(r"\b(?:passed|cleared|earned)\s+(?:my\s+|the\s+)?\w")

@@ -16,6 +16,9 @@ class Subject:
     # The concept FAQ (about no program) last answered: "is there a cert for it?" after "what
     # is FOCUS?" asks about it.
     faq: str | None = None
+    # The concept FAQ answered before `faq`: "how is it different from the other one?"
+    # after "what is amortized cost?" and "what is blended cost?" sets the two side by side.
+    before: str | None = None
 
     def after(self, earlier: Subject | None) -> Subject:
         """Return this subject completed by *earlier* where this message left a part open.
@@ -27,8 +30,20 @@ class Subject:
         """
         if earlier is None or self.choices:
             return self
+        before = self._before(earlier)
         if self.program is not None:
-            return Subject(self.program, self.attribute, earlier.choices, self.faq)
+            return Subject(self.program, self.attribute, earlier.choices, self.faq, before)
         return Subject(
-            earlier.program, self.attribute or earlier.attribute, earlier.choices, self.faq
+            earlier.program,
+            self.attribute or earlier.attribute,
+            earlier.choices,
+            self.faq,
+            before,
         )
+
+    def _before(self, earlier: Subject) -> str | None:
+        """Return the concept answered before this one: the earlier subject's when this
+        message moved to another concept, its own earlier one when it stayed on the same."""
+        if self.faq is None or earlier.faq is None:
+            return None
+        return earlier.before if earlier.faq == self.faq else earlier.faq

@@ -64,12 +64,17 @@ class StoreContext:
         def read(conn: Connection) -> Subject | None:
             row = conn.execute(
                 select(
-                    contexts.c.program, contexts.c.attribute, contexts.c.choices, contexts.c.faq
+                    contexts.c.program,
+                    contexts.c.attribute,
+                    contexts.c.choices,
+                    contexts.c.faq,
+                    contexts.c.before_faq,
                 ).where(contexts.c.key == key, contexts.c.updated_at >= since)
             ).first()
             if row is None:
                 return None
-            return Subject(row[0], row[1], tuple(filter(None, (row[2] or "").split(","))), row[3])
+            choices = tuple(filter(None, (row[2] or "").split(",")))
+            return Subject(row[0], row[1], choices, row[3], row[4])
 
         try:
             return await self.db.run("context", read)
@@ -102,6 +107,7 @@ class StoreContext:
                     "attribute": s.attribute,
                     "choices": _joined(s.choices),
                     "faq": s.faq,
+                    "before_faq": s.before,
                     "updated_at": at,
                 }
                 for k, (s, at) in batch.items()
@@ -114,6 +120,7 @@ class StoreContext:
                     "attribute": upsert.excluded.attribute,
                     "choices": upsert.excluded.choices,
                     "faq": upsert.excluded.faq,
+                    "before_faq": upsert.excluded.before_faq,
                     "updated_at": upsert.excluded.updated_at,
                 }
                 conn.execute(

@@ -270,6 +270,8 @@ contexts = Table(
     Column("choices", String(CHOICES_LENGTH)),
     # The FAQ last answered, for "is there a cert for it?" after "what is FOCUS?".
     Column("faq", String(FAQ_ID_LENGTH)),
+    # The concept answered before it, for "how is it different from the other one?".
+    Column("before_faq", String(FAQ_ID_LENGTH)),
     Column("updated_at", DateTime, nullable=False),
     Index("ix_finops_context_updated_at", "updated_at"),
 )
@@ -348,7 +350,16 @@ def _add_context_faq(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE finops_context ADD COLUMN faq VARCHAR({FAQ_ID_LENGTH})"))
 
 
-SCHEMA_VERSION = 9
+def _add_context_before(conn: Connection) -> None:
+    # Thread memory keeps the concept answered before the last, for "the other one".
+    present = {c["name"] for c in inspect(conn).get_columns("finops_context")}
+    if "before_faq" not in present:
+        conn.execute(
+            text(f"ALTER TABLE finops_context ADD COLUMN before_faq VARCHAR({FAQ_ID_LENGTH})")
+        )
+
+
+SCHEMA_VERSION = 10
 # version -> upgrade from version-1. Add one per schema change (and bump SCHEMA_VERSION);
 # never edit one that has shipped. Fresh databases skip them: create_all builds the latest.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
@@ -360,6 +371,7 @@ UPGRADES: dict[int, Callable[[Connection], None]] = {
     7: _add_digest_address,
     8: _add_context_choices,
     9: _add_context_faq,
+    10: _add_context_before,
 }
 
 # Any constant works; instances of one install must agree on it.

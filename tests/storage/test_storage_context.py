@@ -94,6 +94,8 @@ async def test_memory_stands_in_while_the_store_is_down(open_storage: OpenStorag
     [
         Subject(None, None, ("architect", "foce", "professional-b")),  # a path's list, in order
         Subject(None, None, faq="focus-spec"),  # the concept FAQ last answered
+        # ... and the one before it ("how is it different from the other one?")
+        Subject(None, None, faq="term-blended-unblended-rates", before="term-amortized-cost"),
     ],
 )
 async def test_the_whole_subject_is_shared(open_storage: OpenStorage, about: Subject) -> None:
@@ -122,6 +124,14 @@ async def test_the_whole_subject_is_shared(open_storage: OpenStorage, about: Sub
             ),
             Subject(None, None, ("foce", "focp")),
             Subject("focp", faq="focus-spec"),
+        ),
+        (  # version 10 added the concept answered before the last
+            (
+                "ALTER TABLE finops_context DROP COLUMN before_faq",
+                "DELETE FROM finops_schema_version WHERE version >= 10",
+            ),
+            Subject("focp", faq="focus-spec"),
+            Subject(None, faq="term-blended-unblended-rates", before="term-amortized-cost"),
         ),
     ],
 )
