@@ -1103,6 +1103,24 @@ async def test_an_example_asked_for_says_where_the_sources_give_one(
     assert lead in reply.sections[0].text
 
 
+@pytest.mark.parametrize("follow_up", ["example?", "more details?"])
+async def test_more_of_an_answer_that_has_no_more_says_so_instead_of_repeating_it(
+    service: ConversationService, follow_up: str
+) -> None:
+    """ "example?" after forecasting vs budgeting (one paragraph, no details) printed the same
+    paragraph again; now it says that paragraph is all the sources have, with the related
+    questions to go on with."""
+    first = await say(service, thread("what's the difference between forecasting and budgeting?"))
+    assert first.faq_id == "forecasting-vs-budgeting"
+    assert not first.more
+    reply = await say(service, thread(follow_up))
+    assert reply.faq_id == "forecasting-vs-budgeting"
+    shown = render_text(reply)
+    assert first.sections[0].text not in shown
+    assert "the answer above is all" in shown.lower()
+    assert [a.value for a in reply.actions if a.kind == "faq"]
+
+
 async def test_why_a_concept_matters_is_asked_of_that_concept(
     service: ConversationService,
 ) -> None:

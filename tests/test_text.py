@@ -157,6 +157,23 @@ def test_how_short_the_answer_should_be_is_no_part_of_the_question(bot: Bot) -> 
     assert reply.faq_id == "finops-lifecycle-phases"
 
 
+@pytest.mark.parametrize(
+    ("text", "faq_id"),
+    [
+        ("what's FinOps in a nutshell?", "finops-what-is"),
+        ("what's finops, briefly?", "finops-what-is"),
+        ("what is unit economics at a high level", "unit-economics"),
+    ],
+)
+def test_asking_for_a_short_answer_is_no_part_of_the_question(
+    bot: Bot, text: str, faq_id: str
+) -> None:
+    """ "what's FinOps in a nutshell?" was declined: "nutshell", a word no FAQ has, weighed
+    as much as "finops" did."""
+    reply = bot.handle(Message(text))
+    assert (reply.kind, reply.faq_id) == ("answer", faq_id)
+
+
 def test_where_a_name_was_met_is_no_part_of_the_question(bot: Bot) -> None:
     """ "what's FOCUS? keep seeing it mentioned in #finops" answered what the FCP is: an
     alternate phrasing "i keep seeing fcp mentioned" matched on its chat words alone."""

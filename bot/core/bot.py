@@ -411,9 +411,10 @@ class Bot:
         elif again and answered is not None and not _SIMPLER.isdisjoint(words(text)):
             # "simpler please" after amortized cost: the same answer again is no simpler.
             reply = replies.short_reply(knowledge, answered)
-        elif again and answered is not None and reply.more and self._in_details(text, reply):
+        elif again and answered is not None and self._in_details(text, reply):
             # "give me an example" after what unit economics is: the same short answer again
-            # says nothing new; its details are the best the sources have.
+            # says nothing new; its details are the best the sources have (or, when it has
+            # none, that the answer above is all they say).
             reply = replies.more_reply(knowledge, answered, example=_asks_example(text))
         elif not reply.answered and match.cloud_topic is None:
             reply = self._elaborate(text, subject) or reply
@@ -428,12 +429,10 @@ class Bot:
         said = words(text)
         if concept is None or len(said) > _ELABORATE_WORDS or _ELABORATES.isdisjoint(said):
             return None
-        first = replies.faq_reply(knowledge, concept)
         # "like what specifically?" wants the details; "simpler?" the short answer again.
-        wants_more = not _SPECIFICS.isdisjoint(said)
-        if wants_more and first.more:
+        if not _SPECIFICS.isdisjoint(said):
             return replies.more_reply(knowledge, concept, example=_asks_example(text))
-        return replies.short_reply(knowledge, concept) if not wants_more else first
+        return replies.short_reply(knowledge, concept)
 
     def _in_details(self, text: str, reply: Reply) -> bool:
         """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
@@ -812,7 +811,10 @@ _WANTS_MORE = frozenset(
 # A short follow-up with one of these asks to have the last concept explained again: the
 # first for its details, the second for the short answer ("simpler?").
 _SPECIFICS = _WANTS_MORE | frozenset({"specifically", "specific"})
-_SIMPLER = frozenset({"simpler", "simply", "confused", "confusing", "eli5"})
+_SIMPLER = frozenset(
+    {"simpler", "simply", "confused", "confusing", "eli5", "nutshell", "briefly", "tldr",
+     "sentence", "shorter", "summarize", "summarise"}
+)  # fmt: skip
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
 

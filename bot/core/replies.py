@@ -79,9 +79,7 @@ _split_cached = lru_cache(maxsize=4_096)(split_answer)
 
 def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
     """Answer with the first part of *faq*, a 'More' button for the rest, source and follow-ups."""
-    follow_ups = tuple(
-        Action("faq", knowledge.faqs[r].question, r) for r in faq.related if r in knowledge.faqs
-    )
+    follow_ups = _related(knowledge, faq)
     feedback = (
         Action("feedback", "Helpful", f"up:{faq.id}"),
         Action("feedback", "Not helpful", f"down:{faq.id}"),
@@ -110,20 +108,36 @@ def faq_reply(knowledge: Knowledge, faq: Faq, score: float = 100.0) -> Reply:
     )
 
 
+def _related(knowledge: Knowledge, faq: Faq) -> tuple[Action, ...]:
+    """Return *faq*'s related questions as buttons to go on with."""
+    return tuple(
+        Action("faq", knowledge.faqs[r].question, r) for r in faq.related if r in knowledge.faqs
+    )
+
+
 def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Reply:
     """Return the rest of *faq*'s answer with every source, for a 'More' click; with
     *example* (the person asked for one), first say where the sources' example is, or that
-    they give none, since the rest may hold no example at all."""
+    they give none, since the rest may hold no example at all.
+
+    An answer with no rest says so, with its related questions to go on with, instead of
+    repeating itself ("example?" after a one-paragraph answer).
+    """
     first, rest = _parts(faq)
     links = knowledge.source_links(faq.sources)
-    sections = (Section(rest),) if rest else ()
+    lead = None
     if example and not _EXAMPLE.search(rest):
-        where = say("example_above") if _EXAMPLE.search(first) else say("example_none")
-        sections = (Section(where), *sections)
+        where = "example_above" if _EXAMPLE.search(first) else "example_none"
+        lead = say(where if rest else f"{where}_all")
+    elif not rest:
+        lead = say("more_none")
+    sections = tuple(Section(text) for text in (lead, rest) if text)
+    follow_ups = () if rest else _related(knowledge, faq)
     return Reply(
         kind="answer",
         title=f"More: {faq.question}",
         sections=sections,
+        actions=follow_ups,
         source=knowledge.source_label(faq.sources),
         links=links,
         faq_id=faq.id,
