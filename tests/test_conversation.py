@@ -516,6 +516,44 @@ async def test_a_cloud_how_to_after_a_concept_stays_declined(
     assert "cloud" in render_text(reply).lower()
 
 
+@pytest.mark.parametrize(
+    ("concept", "follow_up"),
+    [
+        ("what's a commitment-based discount?", "is that the same as a savings plan?"),
+        ("what is rate optimization in finops?", "reserved instances vs savings plans?"),
+    ],
+)
+async def test_a_cloud_term_set_beside_the_concept_is_a_question_about_it(
+    service: ConversationService, concept: str, follow_up: str
+) -> None:
+    """ "is that the same as a savings plan?" after commitment discounts was declined as a
+    cloud how-to, although the answer just given named savings plans; asked how to buy one
+    on AWS, it still is."""
+    await say(service, thread(concept))
+    reply = await say(service, thread(follow_up))
+    assert reply.answered
+    assert reply.faq_id in {"term-commitment-discounts", "capability-rate-optimization"}
+    assert "savings plan" in render_text(reply).lower()
+    how_to = await say(service, thread("ok how do I buy one on AWS?"))
+    assert not how_to.answered
+
+
+@pytest.mark.parametrize(
+    ("concept", "follow_up", "persona"),
+    [
+        ("what's a commitment discount", "who decides to buy them?", "persona-procurement-role"),
+        ("whats waste in finops", "who cleans it up", "persona-engineering-role"),
+    ],
+)
+async def test_who_does_it_after_a_concept_is_its_persona(
+    service: ConversationService, concept: str, follow_up: str, persona: str
+) -> None:
+    """ "who decides to buy them?" after commitment discounts repeated the discount's answer."""
+    first = await say(service, thread(concept))
+    reply = await say(service, thread(follow_up))
+    assert reply.faq_id == persona != first.faq_id
+
+
 async def test_an_unrelated_question_does_not_get_the_last_answer_again(
     service: ConversationService,
 ) -> None:

@@ -26,6 +26,8 @@ from bot.core.text import (
 )
 
 # A message that continues the conversation rather than starting a question of its own.
+# A follow-up asking how to do something in a cloud stays a how-to, whatever it points at.
+_HOW_TO = re.compile(r"\bhow (?:do|can|should|would|to)\b|\bshould (?:we|i)\b|\bbest way\b")
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
 # Words a follow-up about a concept points back with, beyond POINTS_BACK ("what's their
 # main concern?" after a persona, "what's the usage side called then?").
@@ -569,9 +571,13 @@ class Bot:
         """
         snap = self.store.current
         faq = snap.knowledge.faqs.get(faq_id)
-        if faq is None or match.cloud_topic is not None or snap.paths.program_named(text):
+        if faq is None or snap.paths.program_named(text):
             return match
         said = words(text)
+        if match.cloud_topic is not None:
+            if not self._likens_to_concept(text, match, faq):
+                return match
+            match = snap.index.match(text, self.match, cloud_checked=True)
         if _asks_why_it_matters(said):
             # "why does it matter?" asks what the concept is for, which its answer says;
             # matched with the concept's question it found "what is FinOps and why does it
@@ -603,6 +609,25 @@ class Bot:
             # it?"), only repeats it.
             return match
         return followup if followup.band == "answer" else match
+
+    def _likens_to_concept(self, text: str, match: Match, faq: Faq) -> bool:
+        """Return True when *text*, declined as a cloud how-to, only sets a cloud term beside
+        the Framework concept just answered ("is that the same as a savings plan?" after
+        commitment discounts, "reserved instances vs savings plans?" after Rate
+        Optimization): a question about that concept, not about running a cloud.
+
+        Only for the concepts the decline itself would point to, never when a cloud is named
+        or the message asks how to do something.
+        """
+        topic = match.cloud_topic
+        said = set(words(text))
+        return (
+            topic is not None
+            and faq.id in topic.see_also
+            and not said.isdisjoint(POINTS_BACK | _CONTRASTS | {"same"})
+            and not self.store.current.index.names_cloud(text)
+            and _HOW_TO.search(fold(text)) is None
+        )
 
     def _with_name(
         self, text: str, program: Program, leave_out: frozenset[str] = frozenset()

@@ -389,6 +389,10 @@ class FaqIndex:
             return None  # "does the FOCP cover reserved instances?" is a certification question
         return topic
 
+    def names_cloud(self, text: str) -> bool:
+        """Return True when *text* names a cloud or one of its services ("on AWS", "EC2")."""
+        return self._vendor.said(set(words(text)))
+
     def _defines(self, raw: list[str], cue: frozenset[str]) -> bool:
         """Return True when *raw* opens by asking what the cue means ("what is rightsizing,
         and what risk..."), not how to do something ("what is the best way to rightsize")."""
