@@ -179,6 +179,24 @@ def test_comparing_ours_with_another_vendors_cert_is_answered(bot: Bot, question
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "what is the Certified Kubernetes Administrator exam like?",
+        "how do I pass the CCSP?",
+        "what's the best study guide for the AWS SAP exam?",
+    ],
+)
+def test_another_vendors_certification_by_its_full_name_is_declined(
+    bot: Bot, question: str
+) -> None:
+    """These got a "did you mean" of our exam FAQs; a plain "not what I cover" is clearer.
+    "Does the certification cover AWS?" stays ours: a cloud beside "certification" is no
+    other vendor's exam."""
+    assert bot.handle(Message(text=question)).kind == "decline"
+    assert bot.handle(Message(text="does the certification cover aws?")).answered
+
+
+@pytest.mark.parametrize(
     ("question", "faq_id", "attribute"),
     [
         ("I hold the PMP, is the FOCP worth it?", "worth-it", None),
