@@ -1159,6 +1159,35 @@ async def test_more_of_an_answer_that_has_no_more_says_so_instead_of_repeating_i
     assert [a.value for a in reply.actions if a.kind == "faq"]
 
 
+async def test_next_and_previous_move_along_the_list_an_item_came_from(
+    service: ConversationService,
+) -> None:
+    """After the four domains and "the first one?", "and the next one?" gave the first
+    again and "and the last domain" the first as well."""
+    await say(service, thread("what are the finops domains"))
+    first = await say(service, thread("the first one?"))
+    assert first.faq_id == "domain-understand-capabilities"
+    steps = {
+        "and the next one?": "domain-quantify-capabilities",
+        "and the last domain": "domain-manage-capabilities",
+        "the one before it?": "domain-optimize-capabilities",
+    }
+    for follow_up, faq_id in steps.items():
+        reply = await say(service, thread(follow_up))
+        assert reply.faq_id == faq_id, follow_up
+
+
+async def test_a_list_item_asked_by_position_in_a_first_message_is_that_item(
+    service: ConversationService,
+) -> None:
+    """ "whats the first finops principle" printed all six; "the next principle?" then gave
+    a caveat from the list's details instead of the second."""
+    first = await say(service, thread("whats the first finops principle"))
+    assert first.faq_id == "principle-collaboration"
+    second = await say(service, thread("and the next principle?"))
+    assert second.faq_id == "principle-business-value"
+
+
 async def test_why_a_concept_matters_is_asked_of_that_concept(
     service: ConversationService,
 ) -> None:

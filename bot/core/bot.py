@@ -382,6 +382,9 @@ class Bot:
             return facts.comparison(knowledge, compared)
         if (pair := self._two_terms(text, match)) is not None:
             return replies.side_by_side(knowledge, pair)
+        best = match.best if match.band == "answer" else None
+        if best is not None and (item := lists.item_asked(knowledge, text, best.faq)):
+            return replies.faq_reply(knowledge, item)  # "the first principle?": that one
         about: str | None = None
         general = self._aspect(match, asked)
         if subject is not None:

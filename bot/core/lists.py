@@ -28,10 +28,21 @@ _ORDINALS = "|".join(("last", *_POSITIONS))
 # A position in a listed path: "the second one", "the 2nd cert", "number 2", "what about the
 # last?". A bare "first" ("which should I take first?") is not a position.
 _ORDINAL = re.compile(
-    rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:one|cert\w*|program\w*|option|exam|course|track)\b"
+    rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:finops\s+)?(?:one|cert\w*|program\w*|option|exam|course"
+    rf"|track|principle|domain|persona|phase|capability|step|stage|level|item)\b"
     rf"|(?=[\s?.!]*$))|(?:number|option|no\.?|#)\s*([1-6])\b)",
     re.IGNORECASE,
 )
+
+
+# The item after or before the one last answered in a list ("and the next one?", "the one
+# before it?"): only when that item came from a list.
+_NEXT = re.compile(
+    r"\b(?:the\s+)?next(?:\s+(?:one|principle|domain|persona|phase|capability))?"
+    r"\s*[?.!]*$|\bthe\s+one\s+after\b",
+    re.IGNORECASE,
+)
+_PREVIOUS = re.compile(r"\b(?:previous|prior)\b|\bthe\s+one\s+before\b", re.IGNORECASE)
 
 
 # Asking why a path lists its programs as it does ("why that order?", "why FOCP first?"):
@@ -411,9 +422,25 @@ def listing_of(knowledge: Knowledge, subject: Subject | None) -> Faq | None:
 
 def picked_item(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
     """Return the FAQ of the item *text* picks by position from the list the conversation's
-    concept answer gave ("the third one?" after the six principles), or None."""
+    concept answer gave ("the third one?" after the six principles), or by its place beside
+    the item last answered ("and the next one?", "the one before it?"), or None."""
     listing = listing_of(knowledge, subject)
-    if listing is None:
+    if listing is None or subject is None:
         return None
     at = _position(text, len(listing.items))
+    if at is not None:
+        return knowledge.faqs.get(listing.items[at[0]])
+    if subject.faq not in listing.items:
+        return None
+    step = 1 if _NEXT.search(text) else -1 if _PREVIOUS.search(text) else 0
+    here = listing.items.index(subject.faq) + step
+    if not step or not 0 <= here < len(listing.items):
+        return None
+    return knowledge.faqs.get(listing.items[here])
+
+
+def item_asked(knowledge: Knowledge, text: str, listing: Faq) -> Faq | None:
+    """Return the item of *listing* that *text* asks for by position ("what's the first
+    FinOps principle?" answered by the principles' list), or None."""
+    at = _position(text, len(listing.items)) if listing.items else None
     return knowledge.faqs.get(listing.items[at[0]]) if at is not None else None
