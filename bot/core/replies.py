@@ -127,8 +127,11 @@ def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Repl
     links = knowledge.source_links(faq.sources)
     lead = None
     if example and not _EXAMPLE.search(rest):
-        where = "example_above" if _EXAMPLE.search(first) else "example_none"
-        lead = say(where if rest else f"{where}_all")
+        above = _EXAMPLE.search(first) is not None
+        if rest:
+            lead = say("example_above") if above else say("example_none")
+        else:
+            lead = say("example_above_all") if above else say("example_none_all")
     elif not rest:
         lead = say("more_none")
     sections = tuple(Section(text) for text in (lead, rest) if text)
