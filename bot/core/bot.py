@@ -25,9 +25,9 @@ from bot.core.text import (
     words,
 )
 
-# A message that continues the conversation rather than starting a question of its own.
 # A follow-up asking how to do something in a cloud stays a how-to, whatever it points at.
 _HOW_TO = re.compile(r"\bhow (?:do|can|should|would|to)\b|\bshould (?:we|i)\b|\bbest way\b")
+# A message that continues the conversation rather than starting a question of its own.
 _CONTINUES = re.compile(r"\s*(and|also|plus|what about|how about)\b")
 # Words a follow-up about a concept points back with, beyond POINTS_BACK ("what's their
 # main concern?" after a persona, "what's the usage side called then?").
