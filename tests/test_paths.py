@@ -196,12 +196,25 @@ def test_prerequisites_checked_against_experience(bot: Bot) -> None:
     assert status("sre") == "unknown"
 
 
-def test_skipped_level_prerequisite_is_flagged(bot: Bot) -> None:
-    """An engineering manager's Advanced step says to take Professional first."""
+def test_a_level_required_by_a_recommended_one_comes_first(bot: Bot) -> None:
+    """A CTO's Architect path starts at the Professional level the Advanced level requires."""
+    rec = bot.recommend("cto 20 years", "architect")
+    steps = rec.plans[0].steps
+    assert [s.level.id for s in steps] == ["architect-professional", "architect-advanced"]
+    assert steps[0].why.startswith("Comes first: Certified FinOps Architect – Advanced Level")
+    advanced = next(p for p in steps[1].prerequisites if "Professional level" in p.text)
+    assert advanced.status == "met"
+    text = render_text(bot.path("cto 20 years --program architect"))
+    assert "[missing]" not in text
+    assert text.index("Professional Level\n") < text.index("Advanced Level\n")
+
+
+def test_a_level_a_path_already_holds_is_not_added_twice(bot: Bot) -> None:
+    """An engineering manager's path holds the Professional level once, before Advanced."""
     rec = bot.recommend("eng manager new to cloud", "architect")
-    advanced = rec.plans[0].steps[-1]
-    assert advanced.level.id == "architect-advanced"
-    assert any(p.status == "not-met" and "Professional" in p.detail for p in advanced.prerequisites)
+    levels = [s.level.id for s in rec.plans[0].steps]
+    assert levels.count("architect-professional") == 1
+    assert levels.index("architect-professional") < levels.index("architect-advanced")
 
 
 def test_path_text_has_everything_a_user_needs(bot: Bot) -> None:

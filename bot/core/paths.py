@@ -233,12 +233,26 @@ class PathRecommender:
                 learning_path_summary=path.summary if path else None,
                 note=f"{program.name} does not recommend a level for {role.name}.",
             )
-        levels = sorted((self.knowledge.levels[lid] for lid in rec.levels), key=lambda lv: lv.order)
+        recommended = set(rec.levels)
+        levels = sorted(
+            (self.knowledge.levels[lid] for lid in self._with_earlier(rec.levels)),
+            key=lambda lv: lv.order,
+        )
         chosen = {lv.id for lv in levels}
         steps = []
         for lv in levels:
-            why = f"{program.name} recommends it for {role.name}"
-            why += f" ({rec.note})" if rec.note else "."
+            if lv.id in recommended:
+                why = f"{program.name} recommends it for {role.name}"
+                why += f" ({rec.note})" if rec.note else "."
+            else:
+                # A CTO's path had opened on the Advanced level with its own prerequisite,
+                # the Professional level, marked missing: a path lists what comes first.
+                later = ", ".join(
+                    other.name
+                    for other in levels
+                    if any(pre.requires_level == lv.id for pre in other.prerequisites)
+                )
+                why = f"Comes first: {later} requires it (skip it if you already work at it)."
             if lv.who:
                 why += " Aimed at: " + "; ".join(w.rstrip(".") for w in lv.who[:3]) + "."
             checks = tuple(self._check(pre, months, chosen) for pre in lv.prerequisites)
@@ -256,6 +270,17 @@ class PathRecommender:
             next_steps=next_steps,
         )
 
+    def _with_earlier(self, level_ids: Sequence[str]) -> list[str]:
+        """Return *level_ids* with the levels their prerequisites require, however deep."""
+        wanted = list(level_ids)
+        for lid in wanted:  # grows while it is read: each added level's own needs follow
+            level = self.knowledge.levels.get(lid)
+            for pre in level.prerequisites if level else ():
+                needed = pre.requires_level
+                if needed and needed in self.knowledge.levels and needed not in wanted:
+                    wanted.append(needed)
+        return wanted
+
     def _check(self, pre: Prerequisite, months: float | None, chosen: set[str]) -> PrereqCheck:
         """Say whether *months* of experience and the *chosen* levels meet *pre*."""
         if _says_none(pre.text):
@@ -264,7 +289,7 @@ class PathRecommender:
             needed = self.knowledge.levels.get(pre.requires_level)
             name = needed.name if needed else pre.requires_level
             if pre.requires_level in chosen:
-                return PrereqCheck(pre.text, "met", f"comes earlier in this path ({name})")
+                return PrereqCheck(pre.text, "met", f"comes earlier in this path: {name}")
             return PrereqCheck(pre.text, "not-met", f"take {name} first, or show equivalent work")
         if pre.min_experience_months is not None:
             need = pre.min_experience_months
