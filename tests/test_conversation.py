@@ -807,32 +807,36 @@ async def test_an_attribute_after_a_path_asks_about_the_programs_it_listed(
     service: ConversationService,
 ) -> None:
     """After a data engineer's path, "how long is the exam?" is about the path's programs:
-    only FOCUS Analyst among them has an exam length in the knowledge, so it is answered,
-    not a choice between programs the path never named."""
+    of those only FOCP and FOCUS Analyst have an exam length in the knowledge, so the choice
+    is between those two, not every program."""
     path = await say(service, thread("/finops-path data engineer"))
-    assert "focus-analyst" in path.listed
-    assert "focp" not in path.listed
+    assert {"focp", "focus-analyst"} <= set(path.listed)
+    assert "foce" not in path.listed
     reply = await say(service, thread("how long is the exam?"))
-    assert (reply.kind, reply.program, reply.attribute) == (
-        "answer",
-        "focus-analyst",
-        "exam_length",
-    )
-    assert "other certifications listed" in render_text(reply)
-    after = await say(service, thread("and how much is it?"))
-    assert (after.program, after.attribute) == ("focus-analyst", "price")
+    assert (reply.kind, reply.attribute) == ("clarify", "exam_length")
+    assert [a.label for a in reply.actions if a.kind == "ask"] == [
+        "FinOps Certified Practitioner (FOCP)",
+        "FinOps Certified FOCUS Analyst",
+    ]
+    after = await say(service, thread("the FOCUS one"))
+    assert (after.program, after.attribute) == ("focus-analyst", "exam_length")
+
+
+# The programs the SRE answer names that have a price, in the order a choice lists them.
+SRE_PRICED = ["FinOps Certified Engineer (FOCE)", "FinOps Certified Practitioner (FOCP)"]
 
 
 async def test_an_attribute_after_a_role_answer_asks_about_the_programs_it_named(
     service: ConversationService,
 ) -> None:
-    """The SRE answer names three FinOpsSchool levels and the FinOps Certified Engineer;
-    only the Engineer has a price in the knowledge, so "how much is it?" gets that price
-    rather than a choice between every program."""
+    """The SRE answer names three FinOpsSchool levels, the FOCP and the FinOps Certified
+    Engineer; only the last two have a price in the knowledge, so "how much is it?" is a
+    choice between those two rather than between every program."""
     first = await say(service, thread("which finops cert is best for an sre?"))
     assert first.faq_id == "role-sre"
     reply = await say(service, thread("how much is it?"))
-    assert (reply.kind, reply.program, reply.attribute) == ("answer", "foce", "price")
+    assert (reply.kind, reply.attribute) == ("clarify", "price")
+    assert [a.label for a in reply.actions if a.kind == "ask"] == SRE_PRICED
 
 
 @pytest.mark.parametrize(
@@ -1083,11 +1087,14 @@ async def test_which_first_after_a_figure_for_two_programs_orders_them(
 async def test_a_bare_price_after_a_role_answer_is_the_named_programs(
     service: ConversationService,
 ) -> None:
-    """ "how much?" after the SRE's certifications is the price of the one they name that
-    has one (the Engineer), not the FOCP's as if the thread were about the Framework."""
+    """ "how much?" after the SRE's certifications asks which of the ones they name that
+    have a price, not the FOCP's alone as if the thread were about the Framework."""
     await say(service, thread("im an SRE, which finops cert makes sense"))
     reply = await say(service, thread("how much?"))
-    assert (reply.kind, reply.program, reply.attribute) == ("answer", "foce", "price")
+    assert (reply.kind, reply.attribute) == ("clarify", "price")
+    assert [a.label for a in reply.actions if a.kind == "ask"] == SRE_PRICED
+    picked = await say(service, thread("the engineer one"))
+    assert (picked.kind, picked.program, picked.attribute) == ("answer", "foce", "price")
 
 
 async def test_a_short_ask_to_explain_the_concept_again_is_not_declined(

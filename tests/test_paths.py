@@ -111,11 +111,11 @@ def test_path_shows_programs_that_fit_and_lists_the_rest_in_one_line(bot: Bot) -
     assert reply.data is not None
     assert len(reply.data["programs"]) == len(rec.plans)
     # Asked about one program that has nothing for the role: its own section says so.
-    focp = bot.path("devops --program focp")
-    assert [s.heading for s in focp.sections] == [
-        "FinOps Certified Practitioner (FOCP) (issued by FinOps Foundation)"
+    fcp = bot.path("devops --program fcp")
+    assert [s.heading for s in fcp.sections] == [
+        "FinOps Certified Professional (FCP) (issued by FinOps Foundation)"
     ]
-    assert "does not recommend a level for DevOps Engineer" in focp.sections[0].text
+    assert "does not recommend a level for DevOps Engineer" in fcp.sections[0].text
 
 
 @pytest.mark.parametrize("role", ["cto", "sre 3 years", "finance analyst", "devops 1 year"])
@@ -341,3 +341,51 @@ def test_a_software_engineer_gets_a_path_instead_of_a_did_you_mean(bot: Bot) -> 
     assert reply.kind == "path"
     assert reply.listed[:2] == ("focp", "foce")
     assert "Software Engineer or Developer" in render_text(reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "programs"),
+    [
+        ("data analyst 2 years", "data-analyst", {"focp", "focus-analyst"}),
+        ("I'm a finops consultant", "consultant", {"focp", "fcp"}),
+        ("sre 3 years", "sre", {"focp", "foce"}),
+    ],
+)
+def test_roles_the_foundation_names_get_its_certifications(
+    bot: Bot, text: str, role: str, programs: set[str]
+) -> None:
+    """Data analysts, consultants and engineers are in the Foundation's audiences."""
+    rec = bot.recommend(text)
+    assert rec.query.role is not None
+    assert rec.query.role.id == role
+    assert programs <= {plan.program.id for plan in rec.plans if plan.steps}
+
+
+def test_an_engineer_takes_the_focp_before_the_engineer_certification(bot: Bot) -> None:
+    """The FOCE is taken after the FOCP by the common route: an SRE's path says so."""
+    order = [plan.program.id for plan in bot.recommend("sre 3 years").plans if plan.steps]
+    assert order.index("focp") < order.index("foce")
+
+
+def test_a_role_near_what_was_typed_is_offered_with_the_rest_kept(bot: Bot) -> None:
+    """ "backend dev" is no role of ours: the near ones are choices that keep the experience,
+    program and goal, and never the program's own name read as a role."""
+    reply = bot.path("backend dev 3y --program architect --goal lead a team")
+    assert reply.kind == "clarify"
+    choices = [a for a in reply.actions if a.kind == "ask"]
+    assert choices[0].label == "Software Engineer or Developer"
+    assert "Cloud Architect" not in [a.label for a in choices]
+    assert choices[0].value == (
+        "/finops-path software engineer 36 months --program architect --goal lead a team"
+    )
+    picked = bot.handle(Message(choices[0].value))
+    assert picked.kind == "path"
+    assert picked.title == "Certification path for Software Engineer or Developer"
+
+
+def test_nothing_near_an_unknown_role_asks_plainly(bot: Bot) -> None:
+    """ "astronaut" is near no role: the roles are listed, with no choices."""
+    reply = bot.path("astronaut")
+    assert reply.kind == "clarify"
+    assert not [a for a in reply.actions if a.kind == "ask"]
+    assert "Which role should I plan a path for?" in render_text(reply)

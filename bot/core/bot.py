@@ -11,7 +11,7 @@ from bot.core.intents import PATH_ASK, PATH_CONTENT, PATH_CUE, Intent, classify
 from bot.core.lists import POINTS_BACK
 from bot.core.matching import Candidate, Match, MatchSettings
 from bot.core.models import Faq, Program
-from bot.core.paths import Recommendation
+from bot.core.paths import PathRequest, Recommendation
 from bot.core.reply import Action, Message, Reply
 from bot.core.scope import about_certifications
 from bot.core.store import KnowledgeStore
@@ -799,7 +799,20 @@ class Bot:
         if query.unknown_program:
             return replies.clarify_reply(snap.knowledge, query.unknown_program)
         if query.role is None:
-            return replies.clarify_reply(snap.knowledge)
+            # "data analyst" names no role of ours, but some are near it: offer those.
+            near = [
+                (
+                    role.name,
+                    PathRequest(
+                        role.aliases[0] if role.aliases else role.name,
+                        f"{query.months:g} months" if query.months else None,
+                        query.program.id if query.program else None,
+                        query.goal,
+                    ).text(),
+                )
+                for role in snap.paths.near_roles(text)
+            ]
+            return replies.clarify_reply(snap.knowledge, near=near)
         return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
 
 

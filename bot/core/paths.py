@@ -127,6 +127,14 @@ def read_experience(text: str) -> tuple[float | None, str | None]:
     return months, None
 
 
+# Words too common in role names to say which role is meant ("senior engineer").
+_ROLE_FILLER = frozenset(
+    {"engineer", "engineers", "engineering", "eng", "manager", "lead", "head", "senior",
+     "junior", "specialist", "team", "and", "or", "of", "the", "a", "an", "in", "cloud",
+     "director", "officer", "member", "professional", "practitioner", "staff"}
+)  # fmt: skip
+
+
 class RoleFinder:
     """Finds a role in free text by alias, tolerating small typos."""
 
@@ -152,6 +160,21 @@ class RoleFinder:
         if m is None:
             return None, cleaned
         return self.aliases[m.group(1)], cleaned[: m.start()] + " " + cleaned[m.end() :]
+
+    def closest(self, text: str, limit: int = 3) -> list[Role]:
+        """Return up to *limit* roles sharing a telling word with *text*, most aliases first.
+
+        "data analyst" names no role, but Data Engineer and the FinOps analyst's role are
+        near it; a choice between them beats the whole list of roles.
+        """
+        said = {self._correct(w) for w in _clean(text).split()} - _ROLE_FILLER
+        counts: Counter[str] = Counter()
+        roles: dict[str, Role] = {}
+        for alias, role in self.aliases.items():
+            if said & (set(alias.split()) - _ROLE_FILLER):
+                counts[role.id] += 1
+                roles[role.id] = role
+        return [roles[rid] for rid, _ in counts.most_common(limit)]
 
     def _correct(self, word: str) -> str:
         if len(word) < 4 or word in self._vocab:
@@ -201,6 +224,13 @@ class PathRecommender:
             unknown_program=wanted if wanted and chosen is None else None,
             ignored_experience=ignored,
         )
+
+    def near_roles(self, text: str) -> list[Role]:
+        """Return the roles close to what *text* says, its --program and --goal left out."""
+        cleaned = _clean(text)
+        if goal := _GOAL.search(cleaned):
+            cleaned = cleaned[: goal.start()]
+        return self.roles.closest(_FLAG.sub(" ", cleaned))
 
     def program_named(self, text: str) -> Program | None:
         """Return the program whose name or alias *text* mentions (longest alias first)."""

@@ -430,20 +430,28 @@ def small_talk_reply(kind: str) -> Reply:
     return Reply(kind="greeting", sections=(Section(text),))
 
 
-def clarify_reply(knowledge: Knowledge, unknown_program: str | None = None) -> Reply:
-    """Ask which role to plan for, listing the roles we know; never guess."""
+def clarify_reply(
+    knowledge: Knowledge,
+    unknown_program: str | None = None,
+    near: Sequence[tuple[str, str]] = (),
+) -> Reply:
+    """Ask which role to plan for, listing the roles we know; never guess.
+
+    *near* holds the roles close to what was typed, as (name, path request) pairs: each
+    becomes a choice that asks for that role's path.
+    """
     roles = ", ".join(sorted(r.name for r in knowledge.roles.values()))
     programs = ", ".join(sorted(knowledge.programs))
-    lead = (
-        say("unknown_program", program=unknown_program, programs=programs)
-        if unknown_program
-        else say("role_question")
-    )
+    if unknown_program:
+        lead = say("unknown_program", program=unknown_program, programs=programs)
+    else:
+        lead = say("role_near") if near else say("role_question")
+    choices = tuple(Action("ask", name, f"/finops-path {request}") for name, request in near)
     return Reply(
         kind="clarify",
         title=say("role_title"),
         sections=(Section(lead), Section(say("roles_known", roles=roles)), Section(PATH_USAGE)),
-        actions=(Action("path_form", say("path_button"), "open"),),
+        actions=(*choices, Action("path_form", say("path_button"), "open")),
     )
 
 

@@ -79,6 +79,34 @@ async def test_path_command_answers_in_the_ack_with_a_share_button(slack: Harnes
     assert not [b for b in buttons(shared.body["blocks"]) if b["action_id"] == "share_path"]
 
 
+async def test_a_role_near_what_was_typed_is_a_private_choice(slack: Harness) -> None:
+    """ "/finops-path backend dev 3y" names no role: the near roles are buttons, and a click
+    answers with that role's path privately, where the question was asked."""
+    status, raw = await slack.slack.command(
+        "/finops-path", "backend dev 3y", slack.fake.webhook_url
+    )
+    body = json.loads(raw)
+    assert (status, body["response_type"]) == (200, "ephemeral")
+    assert "I don't know that role. Is it one of these?" in texts(body["blocks"])
+    choices = [b for b in buttons(body["blocks"]) if b["block_id"] == "ask_choices"]
+    assert choices[0]["text"]["text"] == "Software Engineer or Developer"
+    click = block_action(
+        choices[0]["action_id"],
+        choices[0]["value"],
+        slack.fake.webhook_url,
+        block_id="ask_choices",
+        ephemeral=True,
+    )
+    status, _ = await slack.slack.interaction(click)
+    assert status == 200
+    (answer,) = await slack.fake.wait_for("webhook")
+    assert answer.body["response_type"] == "ephemeral"
+    shown = texts(answer.body["blocks"])
+    assert "Certification path for Software Engineer or Developer" in shown
+    assert "3 year(s)" in shown
+    assert "chat.postMessage" not in [c.method for c in slack.fake.calls]
+
+
 async def test_path_help_shows_usage(slack: Harness) -> None:
     """`/finops-path help` shows the usage privately, with a button to open the form."""
     status, raw = await slack.slack.command("/finops-path", "help", slack.fake.webhook_url)

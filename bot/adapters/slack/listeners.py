@@ -327,7 +327,12 @@ class SlackHandlers:
         await _answer_where_clicked(body, reply, client, respond)
 
     async def choice_clicked(
-        self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        action: Payload,
+        body: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
         """Answer a "which program?" choice as if typed, or post an answer's "More" part."""
         await ack()
@@ -336,6 +341,11 @@ class SlackHandlers:
         choice = Action("more", "", value) if more else Action("ask", "", value)
         reply = await self.conversation.choose(_clicker(body), choice)
         if reply is None:
+            return
+        if (body.get("container") or {}).get("is_ephemeral"):
+            # A choice on a private reply ("/finops-path data analyst": which role?) is
+            # answered privately too: nobody else saw the question.
+            await respond(**message(reply), response_type="ephemeral", replace_original=False)
             return
         clicked = body.get("message") or {}
         thread = clicked.get("thread_ts") or clicked.get("ts")
