@@ -1525,3 +1525,16 @@ async def test_they_in_the_plural_after_a_comparison_asks_about_each(
     reply = await say(service, thread("how much are they"))
     assert (reply.kind, reply.attribute) == ("answer", "price")
     assert (reply.data or {})["programs"] == ["fcp", "foce"]
+
+
+async def test_a_short_follow_up_naming_an_item_of_the_last_list_leads_with_it(
+    service: ConversationService,
+) -> None:
+    """ "what about operate?" after the Inform phase gets the Operate line first, from the
+    same answer, not another FAQ that mentions the word."""
+    first = await say(service, thread("what happens in the inform phase?"))
+    assert first.sections[0].text.startswith("Inform:")
+    reply = await say(service, thread("what about operate"))
+    assert reply.faq_id == "finops-lifecycle-phases"
+    assert reply.sections[0].text.startswith("Operate: continuous evaluation")
+    assert "rightsizing" not in render_text(reply)

@@ -91,3 +91,18 @@ def test_one_close_question_is_offered_as_such_not_as_a_list(bot: Bot) -> None:
     assert f"1. {faqs[0].question}" in one
     several = Match("suggest", (Candidate(faqs[0], 42.0, "x"), Candidate(faqs[1], 40.0, "y")))
     assert "Pick one" in render_text(match_reply(knowledge, several, 3))
+
+
+def test_an_item_named_in_the_question_leads_its_list(bot: Bot) -> None:
+    """ "what happens in the Inform phase?" gets the Inform line first and the other phases
+    by name only; a question naming every phase (or none) gets the whole list."""
+    reply = bot.ask("what happens in the inform phase?")
+    assert reply.faq_id == "finops-lifecycle-phases"
+    shown = render_text(reply)
+    assert reply.sections[0].text.startswith("Inform: visibility, allocation")
+    assert "- Optimize\n" in shown
+    assert "rightsizing" not in shown
+    for whole in ("inform, optimize and operate?", "what are the finops phases?"):
+        full = bot.ask(whole)
+        assert full.faq_id == "finops-lifecycle-phases"
+        assert "rightsizing" in render_text(full)

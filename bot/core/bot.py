@@ -404,6 +404,7 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         again = answered is not None and subject is not None and subject.faq == answered.id
+        reply = self._item_first(text, reply, answered)
         if (not reply.answered or again) and (
             unlinked := lists.unlinked_kind(
                 self.store.current.index, knowledge, text, subject, again=again
@@ -424,6 +425,13 @@ class Bot:
         elif not reply.answered and match.cloud_topic is None:
             reply = self._elaborate(text, subject) or reply
         return reply
+
+    def _item_first(self, text: str, reply: Reply, answered: Faq | None) -> Reply:
+        """Return *reply* led by the item of its list *text* names ("the Inform phase")."""
+        if answered is None:
+            return reply
+        item = lists.item_named(self.store.current.index, answered, text)
+        return replies.item_first(reply, answered, item) if item is not None else reply
 
     def _elaborate(self, text: str, subject: Subject | None) -> Reply | None:
         """Return the concept last answered again, its details first, when a short follow-up

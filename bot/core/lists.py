@@ -4,6 +4,7 @@ one certification a concept's answer names ("is there a cert for it?")."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -128,7 +129,23 @@ def about_list(
         return replies.with_exam_domain(reply, domain.name, domain.weight)
     if (listing := _counted(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, listing)
-    return None
+    return _item_of_concept(snap, text, subject)
+
+
+def _item_of_concept(snap: Snapshot, text: str, subject: Subject | None) -> Reply | None:
+    """Return the last concept's answer led by the one item of its list a short follow-up
+    names ("what about operate?" after the phases), or None."""
+    concept = _concept(snap.knowledge, subject)
+    if concept is None or len(words(text)) > _ITEM_ASK_WORDS:
+        return None
+    item = item_named(snap.index, concept, text)
+    if item is None:
+        return None
+    return replies.item_first(replies.faq_reply(snap.knowledge, concept), concept, item)
+
+
+# How many words a follow-up naming one item of the last answer's list may have.
+_ITEM_ASK_WORDS = 6
 
 
 def _counted(knowledge: Knowledge, text: str, subject: Subject | None) -> Faq | None:
@@ -156,6 +173,26 @@ def _line_naming(snap: Snapshot, reply: Reply, concept: Faq) -> str | None:
     ]
     return naming[0] if len(naming) == 1 else None
 
+
+def item_named(index: FaqIndex, faq: Faq, text: str) -> str | None:
+    """Return the one item of *faq*'s opening list that *text* names by its whole name
+    ("the Inform phase" for "- Inform: visibility, ..."), or None when it names none or
+    several ("inform, optimize and operate" asks for the list)."""
+    lines = faq.answer.split("\n")
+    if not lines[0].rstrip().endswith(":"):
+        return None
+    asked = set(index.query_tokens(text))
+    named = []
+    for line in itertools.takewhile(lambda ln: ln.startswith("- "), lines[1:]):
+        name, colon, _ = line[2:].partition(":")
+        own = set(index.query_tokens(name)) if colon and len(name) <= _ITEM_NAME else set()
+        if own and own <= asked:
+            named.append(line[2:])
+    return named[0] if len(named) == 1 else None
+
+
+# An item's name is what comes before its colon, when that is at most this long.
+_ITEM_NAME = 40
 
 # Words of a concept's question that name no concept ("the Budgeting capability").
 _PLACING_WORDS = frozenset({"capability", "finops", "mean", "term", "concept"})

@@ -173,13 +173,10 @@ def short_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     """Return the first sentence of *faq*'s answer alone, for "simpler?": the whole short
     answer again would say nothing new."""
     reply = faq_reply(knowledge, faq)
+    # A list is the plain part: its items, each by its name alone ("- Personas").
+    if (listed := _list_by_names(faq)) is not None:
+        return _in_short(reply, faq, listed)
     lines = faq.answer.split("\n")
-    if lines[0].rstrip().endswith(":"):
-        # A list is the plain part: its items, each by its name alone ("- Personas").
-        items = list(itertools.takewhile(_is_item, lines[1:]))
-        if items:
-            short = "\n".join([lines[0], *(_item_name(item) for item in items)])
-            return _in_short(reply, faq, short)
     sentences = PROSE_SENTENCE_END.split(lines[0])
     # The first sentence, and the next ones while it is too thin to say anything ("The
     # Framework is the Foundation's model for running FinOps.").
@@ -192,6 +189,27 @@ def short_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     if sentence == faq.answer or sentence.rstrip().endswith(":"):
         return reply  # short already, or only a lead-in: nothing to leave out
     return _in_short(reply, faq, sentence)
+
+
+def item_first(reply: Reply, faq: Faq, item: str) -> Reply:
+    """Return *reply* (answering *faq*) led by the one *item* of its list that was asked
+    about, then the list by its names: "what happens in the Inform phase?" had got all
+    three phases alike."""
+    listed = _list_by_names(faq)
+    if listed is None:
+        return reply
+    short = _in_short(reply, faq, listed)
+    return replace(short, title=faq.question, sections=(Section(item), *short.sections))
+
+
+def _list_by_names(faq: Faq) -> str | None:
+    """Return *faq*'s answer as its lead-in and its items by name, or None when it opens
+    with no list."""
+    lines = faq.answer.split("\n")
+    if not lines[0].rstrip().endswith(":"):
+        return None
+    items = list(itertools.takewhile(_is_item, lines[1:]))
+    return "\n".join([lines[0], *(_item_name(item) for item in items)]) if items else None
 
 
 def _in_short(reply: Reply, faq: Faq, text: str) -> Reply:
