@@ -1363,13 +1363,14 @@ async def test_a_follow_up_that_would_repeat_an_answer_gets_its_details(
 async def test_a_follow_up_the_first_part_answers_gets_the_first_part_again(
     service: ConversationService,
 ) -> None:
-    """ "what happens in the second phase?" after the lifecycle is answered by the phases
-    listed in the first part; the details (which certification covers them) are not it."""
+    """ "what happens in the second phase?" after the lifecycle is answered by the second
+    phase of the list in the first part; the details (which certification covers them)
+    are not it."""
     first = await say(service, thread("what's the FinOps lifecycle"))
     assert first.faq_id == "finops-lifecycle-phases"
     again = await say(service, thread("what happens in the second phase"))
     assert again.faq_id == "finops-lifecycle-phases"
-    assert "Optimize" in render_text(again)
+    assert again.sections[0].text.startswith("Optimize: rates and commitment discounts")
     assert again.title == first.title
 
 
@@ -1538,3 +1539,19 @@ async def test_a_short_follow_up_naming_an_item_of_the_last_list_leads_with_it(
     assert reply.faq_id == "finops-lifecycle-phases"
     assert reply.sections[0].text.startswith("Operate: continuous evaluation")
     assert "rightsizing" not in render_text(reply)
+
+
+async def test_a_follow_up_the_sources_do_not_answer_says_so(
+    service: ConversationService,
+) -> None:
+    """ "how is it calculated?" after showback finds showback again: the reply says the
+    sources don't answer that, gives what else they say, and offers related questions,
+    instead of the same answer twice."""
+    first = await say(service, thread("what is showback?"))
+    assert first.faq_id == "showback-chargeback"
+    reply = await say(service, thread("how is it calculated?"))
+    shown = render_text(reply)
+    assert shown != render_text(first)
+    assert "My sources don't answer that exactly." in shown
+    assert reply.sections[1].text not in render_text(first)
+    assert [a for a in reply.actions if a.kind == "faq"]

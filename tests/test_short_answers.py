@@ -106,3 +106,14 @@ def test_an_item_named_in_the_question_leads_its_list(bot: Bot) -> None:
         full = bot.ask(whole)
         assert full.faq_id == "finops-lifecycle-phases"
         assert "rightsizing" in render_text(full)
+
+
+def test_a_question_touching_several_items_gets_the_whole_answer(bot: Bot) -> None:
+    """ "FOCP vs FOCE" names two items of the comparison: both are shown, not one first;
+    "the first level" in a fresh question is no pick from a list nobody has seen."""
+    both = bot.ask("focp vs foce whats the diff")
+    assert both.faq_id == "focp-vs-foce"
+    assert both.sections[0].text.startswith("Both come from the FinOps Foundation:")
+    skip = bot.ask("can i skip the first level and go straight to professional?")
+    assert skip.faq_id == "level-order"
+    assert not skip.sections[0].text.startswith("Architect:")

@@ -404,7 +404,7 @@ class Bot:
             # Answered in a conversation about *about*, with an FAQ that covers it.
             reply = dataclasses.replace(reply, program=about)
         again = answered is not None and subject is not None and subject.faq == answered.id
-        reply = self._item_first(text, reply, answered)
+        reply = self._item_first(text, reply, answered, by_place=again)
         if (not reply.answered or again) and (
             unlinked := lists.unlinked_kind(
                 self.store.current.index, knowledge, text, subject, again=again
@@ -414,23 +414,37 @@ class Bot:
             # a decline, or showback's answer again when it names no persona, the personas
             # one click away.
             reply = unlinked
-        elif again and answered is not None and not _SIMPLER.isdisjoint(words(text)):
-            # "simpler please" after amortized cost: the same answer again is no simpler.
-            reply = replies.short_reply(knowledge, answered)
-        elif again and answered is not None and self._in_details(text, reply):
-            # "give me an example" after what unit economics is: the same short answer again
-            # says nothing new; its details are the best the sources have (or, when it has
-            # none, that the answer above is all they say).
-            reply = replies.more_reply(knowledge, answered, example=_asks_example(text))
+        elif again and answered is not None:
+            reply = self._again(text, reply, answered)
         elif not reply.answered and match.cloud_topic is None:
             reply = self._elaborate(text, subject) or reply
         return reply
 
-    def _item_first(self, text: str, reply: Reply, answered: Faq | None) -> Reply:
-        """Return *reply* led by the item of its list *text* names ("the Inform phase")."""
+    def _again(self, text: str, reply: Reply, answered: Faq) -> Reply:
+        """Reply to a follow-up that found the concept just answered once more: the same
+        answer again would say nothing new."""
+        knowledge = self.store.current.knowledge
+        if not _SIMPLER.isdisjoint(words(text)):
+            # "simpler please" after amortized cost: the short form.
+            return replies.short_reply(knowledge, answered)
+        if self._in_details(text, reply):
+            # "give me an example" after what unit economics is: its details are the best
+            # the sources have (or, when it has none, that the answer above is all they say).
+            return replies.more_reply(knowledge, answered, example=_asks_example(text))
+        if lists.item_named(self.store.current.index, answered, text, by_place=True):
+            return reply  # led by the item of its list asked about ("what about operate?")
+        # "how is it calculated?" after showback: the sources do not say; saying so beats
+        # the same answer again.
+        return replies.more_reply(knowledge, answered, unsaid=True)
+
+    def _item_first(
+        self, text: str, reply: Reply, answered: Faq | None, *, by_place: bool
+    ) -> Reply:
+        """Return *reply* led by the item of its list *text* names ("the Inform phase"), or
+        with *by_place* (the list was just shown) its place ("the second phase")."""
         if answered is None:
             return reply
-        item = lists.item_named(self.store.current.index, answered, text)
+        item = lists.item_named(self.store.current.index, answered, text, by_place=by_place)
         return replies.item_first(reply, answered, item) if item is not None else reply
 
     def _elaborate(self, text: str, subject: Subject | None) -> Reply | None:

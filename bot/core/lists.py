@@ -138,7 +138,7 @@ def _item_of_concept(snap: Snapshot, text: str, subject: Subject | None) -> Repl
     concept = _concept(snap.knowledge, subject)
     if concept is None or len(words(text)) > _ITEM_ASK_WORDS:
         return None
-    item = item_named(snap.index, concept, text)
+    item = item_named(snap.index, concept, text, by_place=True)
     if item is None:
         return None
     return replies.item_first(replies.faq_reply(snap.knowledge, concept), concept, item)
@@ -174,22 +174,34 @@ def _line_naming(snap: Snapshot, reply: Reply, concept: Faq) -> str | None:
     return naming[0] if len(naming) == 1 else None
 
 
-def item_named(index: FaqIndex, faq: Faq, text: str) -> str | None:
-    """Return the one item of *faq*'s opening list that *text* names by its whole name
-    ("the Inform phase" for "- Inform: visibility, ..."), or None when it names none or
-    several ("inform, optimize and operate" asks for the list)."""
+def item_named(index: FaqIndex, faq: Faq, text: str, *, by_place: bool = False) -> str | None:
+    """Return the one item of *faq*'s opening list that *text* names ("the Inform phase" for
+    "- Inform: visibility, ..."), or with *by_place* (the list was just shown) by its place
+    ("the second phase"); None when it names none, or touches several ("inform, optimize
+    and operate" and "FOCP vs FOCE" ask for the list)."""
     lines = faq.answer.split("\n")
     if not lines[0].rstrip().endswith(":"):
         return None
+    items = [ln[2:] for ln in itertools.takewhile(lambda ln: ln.startswith("- "), lines[1:])]
+    names = []
+    for item in items:
+        name, colon, _ = item.partition(":")
+        names.append(set(index.query_tokens(name)) if colon and len(name) <= _ITEM_NAME else set())
     asked = set(index.query_tokens(text))
-    named = []
-    for line in itertools.takewhile(lambda ln: ln.startswith("- "), lines[1:]):
-        name, colon, _ = line[2:].partition(":")
-        own = set(index.query_tokens(name)) if colon and len(name) <= _ITEM_NAME else set()
-        if own and own <= asked:
-            named.append(line[2:])
-    return named[0] if len(named) == 1 else None
+    # An item's own words: those no other item's name has ("finops" is in several), and no
+    # word every question about the field may use.
+    generic = set(index.query_tokens(_GENERIC_WORDS))
+    own = [name - generic - set().union(*(o for o in names if o is not name)) for name in names]
+    touched = [n for n, words_ in enumerate(own) if words_ & asked]
+    if len(touched) == 1 and own[touched[0]] <= asked:
+        return items[touched[0]]
+    if not touched and by_place and (at := _position(text, len(items))) is not None:
+        return items[at[0]]
+    return None
 
+
+# Words that name no item, however alone they stand in one ("Introduction to FinOps").
+_GENERIC_WORDS = "finops cloud certification certified exam cost costs"
 
 # An item's name is what comes before its colon, when that is at most this long.
 _ITEM_NAME = 40

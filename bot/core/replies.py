@@ -115,10 +115,14 @@ def _related(knowledge: Knowledge, faq: Faq) -> tuple[Action, ...]:
     )
 
 
-def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Reply:
+def more_reply(
+    knowledge: Knowledge, faq: Faq, *, example: bool = False, unsaid: bool = False
+) -> Reply:
     """Return the rest of *faq*'s answer with every source, for a 'More' click; with
     *example* (the person asked for one), first say where the sources' example is, or that
-    they give none, since the rest may hold no example at all.
+    they give none, since the rest may hold no example at all. With *unsaid* (a follow-up
+    that only the same answer matched: "how is it calculated?"), first say the sources do
+    not answer it.
 
     An answer with no rest says so, with its related questions to go on with, instead of
     repeating itself ("example?" after a one-paragraph answer).
@@ -126,7 +130,9 @@ def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Repl
     first, rest = _parts(faq)
     links = knowledge.source_links(faq.sources)
     lead = None
-    if example and not _EXAMPLE.search(rest):
+    if unsaid:
+        lead = say("unsaid_rest") if rest else say("unsaid_all")
+    elif example and not _EXAMPLE.search(rest):
         above = _EXAMPLE.search(first) is not None
         if rest:
             lead = say("example_above") if above else say("example_none")
@@ -135,7 +141,8 @@ def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Repl
     elif not rest:
         lead = say("more_none")
     sections = tuple(Section(text) for text in (lead, rest) if text)
-    follow_ups = () if rest else _related(knowledge, faq)
+    # Where the sources stop, their related questions are the way on.
+    follow_ups = () if rest and not unsaid else _related(knowledge, faq)
     return Reply(
         kind="answer",
         title=f"More: {faq.question}",
