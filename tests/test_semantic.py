@@ -458,3 +458,25 @@ def test_another_vendors_exam_is_not_answered_from_ours(
     """AWS's Cloud Practitioner exam is not the FOCP; taking it before the FOCP is our question."""
     reply = bot.handle(Message(text))
     assert (reply.kind == "answer") is answered
+
+
+def test_a_question_with_exactly_one_faqs_phrasing_words_is_that_faqs(
+    bundled_store: KnowledgeStore,
+) -> None:
+    """Every phrasing whose words no other FAQ's phrasing has ranks its own FAQ first, the
+    meaning of another FAQ's nearer in the fused score or not ("what is ROI in FinOps"
+    had ranked the certification-ROI FAQ above the business-case terms that list it)."""
+    index = bundled_store.current.index
+    settings = MatchSettings()
+    owners: dict[frozenset[str], set[str]] = {}
+    for ph in index.phrasings:
+        owners.setdefault(ph.tokens, set()).add(index.faqs[ph.faq].id)
+    wrong = []
+    for ph in index.phrasings:
+        own = owners[ph.tokens]
+        if len(ph.tokens) < 2 or len(own) > 1:
+            continue
+        best = index.match(ph.text, settings, cloud_checked=True).best
+        if best is None or best.faq.id not in own:
+            wrong.append((ph.text, best.faq.id if best else None))
+    assert wrong == []

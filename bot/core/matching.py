@@ -204,9 +204,20 @@ class FaqIndex:
             phrased[ph.faq].update(ph.tokens)
         self._phrased = tuple(frozenset(w) for w in phrased)
         self._position = {faq.id: i for i, faq in enumerate(self.faqs)}
+        self._build_exact()
         self._build_bayes()
         self.embedder = (embedder or shared_embedder()) if semantic else None
         self._build_semantic()
+
+    def _build_exact(self) -> None:
+        """Map each set of phrasing words that only one FAQ uses to that FAQ: a question with
+        exactly those words ("what is roi in finops") is its own, however near another FAQ's
+        meaning comes."""
+        owners: dict[frozenset[str], set[int]] = defaultdict(set)
+        for ph in self.phrasings:
+            if len(ph.tokens) >= _EXACT_WORDS:
+                owners[ph.tokens].add(ph.faq)
+        self._exact = {toks: next(iter(o)) for toks, o in owners.items() if len(o) == 1}
 
     def _build_cloud(self, lang: Language) -> None:
         """Prepare the cloud how-to check's cues and the certification cues that lift it."""
@@ -439,6 +450,10 @@ class FaqIndex:
             best = self.fuse(best, semantic, settings)
         if leave_out:
             best = {i: v for i, v in best.items() if self.faqs[i].id not in leave_out}
+        if (own := self._exact.get(frozenset(toks))) is not None and own in best:
+            others = max((v[0] for i, v in best.items() if i != own), default=0.0)
+            score = max(best[own][0], others + settings.ambiguity_margin + 0.1)
+            best[own] = (score, best[own][1])
         return self.ranked(best, settings, toks)
 
     def ranked(
@@ -581,6 +596,10 @@ _DEFINITION_LEAD = 6
 _NAMING_FILLER = frozenset({"and", "the", "a", "an"})
 _WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", "a", "an"})
 _DEFINITION_ASKS = frozenset({"what", "whats", "define", "definition", "meaning", "explain"})
+
+
+# The fewest words a phrasing needs for a question with exactly its words to be its own.
+_EXACT_WORDS = 2
 
 
 def _is_stem(text: str) -> bool:
