@@ -1544,14 +1544,17 @@ async def test_a_short_follow_up_naming_an_item_of_the_last_list_leads_with_it(
 async def test_a_follow_up_the_sources_do_not_answer_says_so(
     service: ConversationService,
 ) -> None:
-    """ "how is it calculated?" after showback finds showback again: the reply says the
-    sources don't answer that, gives what else they say, and offers related questions,
-    instead of the same answer twice."""
+    """ "how is it calculated?" after showback finds showback again, with none of its words
+    in the answer: one line says the sources don't answer that, with More and related
+    questions, instead of the same answer twice; a follow-up the answer speaks to gets it."""
     first = await say(service, thread("what is showback?"))
     assert first.faq_id == "showback-chargeback"
     reply = await say(service, thread("how is it calculated?"))
     shown = render_text(reply)
-    assert shown != render_text(first)
-    assert "My sources don't answer that exactly." in shown
-    assert reply.sections[1].text not in render_text(first)
+    assert shown.startswith("My sources don't answer that: the answer above is what they say")
+    assert first.sections[0].text not in shown
     assert [a for a in reply.actions if a.kind == "faq"]
+    assert [a for a in reply.actions if a.kind == "more"]
+    said = await say(service, thread("ok and which one is billed to the teams?"))
+    assert said.faq_id == "showback-chargeback"
+    assert "My sources don't answer that" not in render_text(said)

@@ -100,7 +100,7 @@ def test_an_item_named_in_the_question_leads_its_list(bot: Bot) -> None:
     assert reply.faq_id == "finops-lifecycle-phases"
     shown = render_text(reply)
     assert reply.sections[0].text.startswith("Inform: visibility, allocation")
-    assert "- Optimize\n" in shown
+    assert ": Inform, Optimize, Operate." in shown
     assert "rightsizing" not in shown
     for whole in ("inform, optimize and operate?", "what are the finops phases?"):
         full = bot.ask(whole)

@@ -431,11 +431,17 @@ class Bot:
             # "give me an example" after what unit economics is: its details are the best
             # the sources have (or, when it has none, that the answer above is all they say).
             return replies.more_reply(knowledge, answered, example=_asks_example(text))
-        if lists.item_named(self.store.current.index, answered, text, by_place=True):
+        index = self.store.current.index
+        if lists.item_named(index, answered, text, by_place=True):
             return reply  # led by the item of its list asked about ("what about operate?")
-        # "how is it calculated?" after showback: the sources do not say; saying so beats
-        # the same answer again.
-        return replies.more_reply(knowledge, answered, unsaid=True)
+        asked = set(index.query_tokens(text)) - set(index.query_tokens(_ASKING_WORDS))
+        if not asked or not asked.isdisjoint(index.speaks_of(answered.id)):
+            # "crawl walk run, what does each mean?" after the maturity model: the answer
+            # above says it (or nothing new is asked: "list them").
+            return reply
+        # "how is it calculated?" after showback: no word of it is in the answer; saying
+        # the sources stop there beats the same answer again.
+        return replies.unsaid_reply(knowledge, answered)
 
     def _item_first(
         self, text: str, reply: Reply, answered: Faq | None, *, by_place: bool
@@ -880,6 +886,12 @@ _SIMPLER = frozenset(
 )  # fmt: skip
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
+# Words that ask without saying about what ("how", "list them"): a follow-up of these alone
+# asks for the answer just given.
+_ASKING_WORDS = (
+    "how who what when where why which whom whose it its them they that this these those "
+    "list show tell explain all each every me please pls again"
+)
 
 
 # "And the exam?": the words of a follow-up asking for the thread program's exam itself.

@@ -115,14 +115,10 @@ def _related(knowledge: Knowledge, faq: Faq) -> tuple[Action, ...]:
     )
 
 
-def more_reply(
-    knowledge: Knowledge, faq: Faq, *, example: bool = False, unsaid: bool = False
-) -> Reply:
+def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Reply:
     """Return the rest of *faq*'s answer with every source, for a 'More' click; with
     *example* (the person asked for one), first say where the sources' example is, or that
-    they give none, since the rest may hold no example at all. With *unsaid* (a follow-up
-    that only the same answer matched: "how is it calculated?"), first say the sources do
-    not answer it.
+    they give none, since the rest may hold no example at all.
 
     An answer with no rest says so, with its related questions to go on with, instead of
     repeating itself ("example?" after a one-paragraph answer).
@@ -130,9 +126,7 @@ def more_reply(
     first, rest = _parts(faq)
     links = knowledge.source_links(faq.sources)
     lead = None
-    if unsaid:
-        lead = say("unsaid_rest") if rest else say("unsaid_all")
-    elif example and not _EXAMPLE.search(rest):
+    if example and not _EXAMPLE.search(rest):
         above = _EXAMPLE.search(first) is not None
         if rest:
             lead = say("example_above") if above else say("example_none")
@@ -141,8 +135,7 @@ def more_reply(
     elif not rest:
         lead = say("more_none")
     sections = tuple(Section(text) for text in (lead, rest) if text)
-    # Where the sources stop, their related questions are the way on.
-    follow_ups = () if rest and not unsaid else _related(knowledge, faq)
+    follow_ups = () if rest else _related(knowledge, faq)
     return Reply(
         kind="answer",
         title=f"More: {faq.question}",
@@ -153,6 +146,14 @@ def more_reply(
         faq_id=faq.id,
         matched_question=faq.question,
     )
+
+
+def unsaid_reply(knowledge: Knowledge, faq: Faq) -> Reply:
+    """Say in one line that the sources do not answer a follow-up about *faq* ("how is it
+    calculated?" after showback), with its More and related questions to go on with."""
+    reply = faq_reply(knowledge, faq)
+    actions = tuple(a for a in reply.actions if a.kind in ("more", "faq"))
+    return replace(reply, title=None, sections=(Section(say("unsaid")),), actions=actions)
 
 
 def side_by_side(knowledge: Knowledge, pair: tuple[Faq, Faq]) -> Reply:
@@ -205,7 +206,11 @@ def item_first(reply: Reply, faq: Faq, item: str) -> Reply:
     listed = _list_by_names(faq)
     if listed is None:
         return reply
-    short = _in_short(reply, faq, listed)
+    # The list on one line ("...: Inform, Optimize, Operate."): bullets with names alone
+    # read as empty ones.
+    lead, *names = listed.split("\n")
+    inline = f"{lead.rstrip().rstrip(':')}: {', '.join(n.removeprefix('- ') for n in names)}."
+    short = _in_short(reply, faq, inline)
     return replace(short, title=faq.question, sections=(Section(item), *short.sections))
 
 
