@@ -187,8 +187,7 @@ def test_prerequisites_checked_against_experience(bot: Bot) -> None:
 
     def status(text: str) -> str:
         rec = bot.recommend(text, "architect")
-        step = rec.plans[0].steps[0]
-        assert step.level.id == "architect-professional"
+        step = next(s for s in rec.plans[0].steps if s.level.id == "architect-professional")
         return next(p.status for p in step.prerequisites if "2+" in p.text)
 
     assert status("sre 5 years") == "met"
@@ -389,3 +388,24 @@ def test_nothing_near_an_unknown_role_asks_plainly(bot: Bot) -> None:
     assert reply.kind == "clarify"
     assert not [a for a in reply.actions if a.kind == "ask"]
     assert "Which role should I plan a path for?" in render_text(reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "program", "levels"),
+    [
+        ("sre 0 years", "architect", ["architect-foundational", "architect-professional"]),
+        ("sre 3 months", "professional-b", ["pro-b-practitioner", "pro-b-professional"]),
+        ("sre 3 years", "architect", ["architect-professional"]),
+        ("sre", "architect", ["architect-professional"]),
+    ],
+)
+def test_too_little_experience_for_a_level_starts_a_level_lower(
+    bot: Bot, text: str, program: str, levels: list[str]
+) -> None:
+    """An SRE with no experience is not sent straight to a level asking two years: the level
+    below comes first, saying why; with enough (or unstated) experience it does not."""
+    steps = bot.recommend(text, program).plans[0].steps
+    assert [s.level.id for s in steps] == levels
+    if len(levels) > 1:
+        assert steps[0].why.startswith("Comes first: ")
+        assert "and you have" in steps[0].why

@@ -263,26 +263,17 @@ class PathRecommender:
                 learning_path_summary=path.summary if path else None,
                 note=f"{program.name} does not recommend a level for {role.name}.",
             )
-        recommended = set(rec.levels)
-        levels = sorted(
-            (self.knowledge.levels[lid] for lid in self._with_earlier(rec.levels)),
-            key=lambda lv: lv.order,
-        )
+        reasons = dict.fromkeys(rec.levels, f"Recommended for {role.name}")
+        if rec.note:
+            reasons = {lid: f"{why}: {rec.note}" for lid, why in reasons.items()}
+        self._with_earlier(reasons)
+        self._with_lower(program, reasons, months)
+        levels = sorted((self.knowledge.levels[lid] for lid in reasons), key=lambda lv: lv.order)
         chosen = {lv.id for lv in levels}
         steps = []
         for lv in levels:
-            if lv.id in recommended:
-                why = f"{program.name} recommends it for {role.name}"
-                why += f" ({rec.note})" if rec.note else "."
-            else:
-                # A CTO's path had opened on the Advanced level with its own prerequisite,
-                # the Professional level, marked missing: a path lists what comes first.
-                later = ", ".join(
-                    other.name
-                    for other in levels
-                    if any(pre.requires_level == lv.id for pre in other.prerequisites)
-                )
-                why = f"Comes first: {later} requires it (skip it if you already work at it)."
+            why = reasons[lv.id]
+            why += "" if why.endswith(".") else "."
             if lv.who:
                 why += " Aimed at: " + "; ".join(w.rstrip(".") for w in lv.who[:3]) + "."
             checks = tuple(self._check(pre, months, chosen) for pre in lv.prerequisites)
@@ -300,16 +291,40 @@ class PathRecommender:
             next_steps=next_steps,
         )
 
-    def _with_earlier(self, level_ids: Sequence[str]) -> list[str]:
-        """Return *level_ids* with the levels their prerequisites require, however deep."""
-        wanted = list(level_ids)
-        for lid in wanted:  # grows while it is read: each added level's own needs follow
+    def _with_earlier(self, reasons: dict[str, str]) -> None:
+        """Add to *reasons* (level id -> why it is in the path) the levels their levels'
+        prerequisites require, however deep.
+
+        A CTO's path had opened on the Architect's Advanced level with its own prerequisite,
+        the Professional level, marked missing: a path lists what comes first.
+        """
+        for lid in list(reasons):
             level = self.knowledge.levels.get(lid)
             for pre in level.prerequisites if level else ():
                 needed = pre.requires_level
-                if needed and needed in self.knowledge.levels and needed not in wanted:
-                    wanted.append(needed)
-        return wanted
+                if needed and needed in self.knowledge.levels and needed not in reasons:
+                    reasons[needed] = (
+                        f"Comes first: {level.name if level else lid} requires it "
+                        "(skip it if you already work at it)"
+                    )
+                    self._with_earlier(reasons)
+                    return
+
+    def _with_lower(self, program: Program, reasons: dict[str, str], months: float | None) -> None:
+        """Add to *reasons* the level below the path's first while the stated *months* fall
+        short of the experience that first level asks ("sre 0 years" had opened on the
+        Architect's Professional level, which asks 2+ years)."""
+        while months is not None and reasons:
+            first = min((self.knowledge.levels[lid] for lid in reasons), key=lambda lv: lv.order)
+            need = max((p.min_experience_months or 0 for p in first.prerequisites), default=0)
+            below = [lv for lv in program.levels if lv.order < first.order]
+            if months >= need or not below:
+                return
+            lower = max(below, key=lambda lv: lv.order)
+            reasons[lower.id] = (
+                f"Comes first: {first.name} asks for {_months(need)} of experience, "
+                f"and you have {_months(months)}"
+            )
 
     def _check(self, pre: Prerequisite, months: float | None, chosen: set[str]) -> PrereqCheck:
         """Say whether *months* of experience and the *chosen* levels meet *pre*."""
