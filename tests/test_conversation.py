@@ -1558,3 +1558,17 @@ async def test_a_follow_up_the_sources_do_not_answer_says_so(
     said = await say(service, thread("ok and which one is billed to the teams?"))
     assert said.faq_id == "showback-chargeback"
     assert "My sources don't answer that" not in render_text(said)
+
+
+@pytest.mark.parametrize("ask", ["link?", "where do I sign up?", "website?"])
+async def test_a_link_asked_after_a_program_is_its_page(
+    service: ConversationService, ask: str
+) -> None:
+    """ "link?" after the FOCE repeated what the FOCE is; it asks where to get it: the page,
+    to click. A link to another resource ("the FOCP handbook") is not the program's page."""
+    await say(service, thread("tell me about FOCE"))
+    reply = await say(service, thread(ask))
+    assert (reply.program, reply.attribute) == ("foce", "delivery")
+    assert "Its page, where you sign up: https://learn.finops.org/" in render_text(reply)
+    other = await say(service, thread("link to the focp handbook?"))
+    assert other.attribute != "delivery"

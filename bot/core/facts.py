@@ -557,6 +557,9 @@ def _answer(
     if others_lack:
         others = f"the other certifications {pool}".strip()
         sections.append(Section(f"Our sources give no {label} for {others}."))
+    if attribute == "delivery" and len(programs) == 1 and programs[0].url:
+        # "link?", "where do I sign up?": the page where it is bought, to click.
+        sections.append(Section(say("program_page", url=programs[0].url)))
     if attribute == "study_time" and len(programs) == 1:
         # How long to study leads to the bot's own plan to an exam date.
         sections.append(Section(say("study_plan_hint", program=programs[0].id)))
