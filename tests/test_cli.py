@@ -231,15 +231,16 @@ def test_quiz_json_for_one_cert_and_an_unknown_one() -> None:
 
 
 def test_chat_quiz_round(bundled_store: KnowledgeStore) -> None:
-    """In the terminal, numbers answer a practice question and 'next' asks another."""
+    """In the terminal, numbers or letters answer a practice question and 'next' asks
+    another."""
     conversation = ConversationService(Bot(bundled_store), AccessRules(admins=frozenset()))
     out = io.StringIO()
     first = bundled_store.current.knowledge.quiz["focp"].questions
-    lines = ["/finops-quiz focp", "9", "1", "next", "2", "progress"]
+    lines = ["/finops-quiz focp", "9", "1", "next", "z", "(b)", "progress"]
     run_chat(conversation, lines, out.write)
     text = out.getvalue()
-    assert "Type a number from 1 to 4 to answer." in text
-    assert ("Right!" in text) or ("Not quite." in text)
+    assert text.count("Type a number from 1 to 4 to answer.") == 2  # "9", then "z"
+    assert text.count("Right!") + text.count("Not quite.") == 2  # "1", then "(b)"
     assert text.count("Pick the number of your answer.") == 2
     assert "Your practice: FinOps Certified Practitioner (FOCP)" in text
     assert f"2 of {len(first)}" in text
@@ -292,3 +293,13 @@ def test_ask_with_a_path_as_context_reads_a_position_in_its_list(
     )
     answer = json.loads(followed.stdout)
     assert (answer["program"], answer["attribute"]) == (listed[0], "price")
+
+
+def test_ask_says_where_plans_and_practice_run() -> None:
+    """`ask "/finops-plan focp ..."` keeps nothing per person: it says where plans and
+    practice questions run, instead of the usage alone as if the request were wrong."""
+    for request in ("/finops-plan focp 2027-03-01 4h", "/finops-quiz focp"):
+        result = _cli("ask", request)
+        assert result.returncode == 0
+        assert "kept per person, so they run in a conversation" in result.stdout
+        assert "finops-bot chat" in result.stdout

@@ -382,9 +382,11 @@ def test_a_role_near_what_was_typed_is_offered_with_the_rest_kept(bot: Bot) -> N
     assert picked.title == "Certification path for Software Engineer or Developer"
 
 
-def test_nothing_near_an_unknown_role_asks_plainly(bot: Bot) -> None:
-    """ "astronaut" is near no role: the roles are listed, with no choices."""
-    reply = bot.path("astronaut")
+@pytest.mark.parametrize("text", ["astronaut", "intern"])
+def test_nothing_near_an_unknown_role_asks_plainly(bot: Bot, text: str) -> None:
+    """ "astronaut" is near no role, nor is "intern" (though "internal developer platform
+    engineer" is): the roles are listed, with no choices."""
+    reply = bot.path(text)
     assert reply.kind == "clarify"
     assert not [a for a in reply.actions if a.kind == "ask"]
     assert "Which role should I plan a path for?" in render_text(reply)

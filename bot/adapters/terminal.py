@@ -76,6 +76,10 @@ async def _chat(
         )
         answers = [a for a in last.actions if a.kind == "quiz_answer"] if last else []
         word = text.lower().strip(" .!'\"")
+        # "b" or "(b)" answers a practice question as "2" does: exams letter their options.
+        letter = word.strip("()")
+        if answers and len(letter) == 1 and "a" <= letter <= "z":
+            text = str(ord(letter) - ord("a") + 1)
         reply: Reply | None
         if answers and text.isdigit():
             if not 1 <= int(text) <= len(answers):

@@ -24,6 +24,7 @@ from bot.core.text import (
     quoted_question,
     words,
 )
+from bot.core.wording import say
 
 # A follow-up asking how to do something in a cloud stays a how-to, whatever it points at.
 _HOW_TO = re.compile(r"\bhow (?:do|can|should|would|to)\b|\bshould (?:we|i)\b|\bbest way\b")
@@ -72,10 +73,11 @@ class Bot:
             return self.path(intent.rest)
         if intent.kind in ("plan", "forget"):
             # Plans are saved per person: the conversation service's study module runs them.
-            return study_replies.plan_help_reply()
+            # Reached only where there is none (`finops-bot ask`): say where they run.
+            return study_replies.plan_help_reply(say("needs_a_conversation"))
         if intent.kind == "quiz":
             # Practice follows a person's history: the conversation service's quiz runs it.
-            return quiz_replies.usage_reply()
+            return quiz_replies.usage_reply(say("needs_a_conversation"))
         if intent.kind == "admin":
             # Only the conversation service runs admin commands (it knows who and where).
             return replies.admin_elsewhere_reply()

@@ -131,7 +131,10 @@ def read_experience(text: str) -> tuple[float | None, str | None]:
 _ROLE_FILLER = frozenset(
     {"engineer", "engineers", "engineering", "eng", "manager", "lead", "head", "senior",
      "junior", "specialist", "team", "and", "or", "of", "the", "a", "an", "in", "cloud",
-     "director", "officer", "member", "professional", "practitioner", "staff"}
+     "director", "officer", "member", "professional", "practitioner", "staff",
+     # Words that say where someone stands, not what they do ("intern" is no "internal
+     # developer platform engineer").
+     "intern", "interns", "student", "students", "graduate", "grad", "trainee"}
 )  # fmt: skip
 
 
@@ -167,7 +170,8 @@ class RoleFinder:
         "data analyst" names no role, but Data Engineer and the FinOps analyst's role are
         near it; a choice between them beats the whole list of roles.
         """
-        said = {self._correct(w) for w in _clean(text).split()} - _ROLE_FILLER
+        said = {self._correct(w) for w in _clean(text).split() if w not in _ROLE_FILLER}
+        said -= _ROLE_FILLER
         counts: Counter[str] = Counter()
         roles: dict[str, Role] = {}
         for alias, role in self.aliases.items():
