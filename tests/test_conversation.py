@@ -1572,3 +1572,13 @@ async def test_a_link_asked_after_a_program_is_its_page(
     assert "Its page, where you sign up: https://learn.finops.org/" in render_text(reply)
     other = await say(service, thread("link to the focp handbook?"))
     assert other.attribute != "delivery"
+
+
+async def test_the_dearest_after_the_cheapest_ranks_the_other_way(
+    service: ConversationService,
+) -> None:
+    """ "and the most expensive?" after the cheapest certifications ranks them highest first,
+    not the usual certification's price again."""
+    await say(service, thread("which finops cert is the cheapest?"))
+    reply = await say(service, thread("and the most expensive?"))
+    assert reply.title == "Certifications by price, highest first"

@@ -437,3 +437,23 @@ def test_an_faq_naming_another_vendors_cert_still_names_ours(
     named = facts.faq_scope(knowledge, "beginner-start").programs
     assert {"focp", "foce"} <= named
     assert facts.parse(knowledge, "how much is the aws cloud practitioner exam") is None
+
+
+def test_the_cheapest_or_dearest_certification_is_a_ranking(knowledge: Knowledge) -> None:
+    """ "Which finops cert is the cheapest?" had answered the FOCP's price as "the one most
+    people mean"; it asks for every priced certification, lowest first (or highest first),
+    with those whose price no source gives named once."""
+    cheap = facts.answer(knowledge, "which finops cert is the cheapest?")
+    assert cheap is not None
+    assert cheap.title == "Certifications by price, lowest first"
+    priced = [p.id for p in knowledge.programs.values() if facts._facts(p, "price")]
+    assert cheap.data is not None
+    assert sorted(cheap.data["programs"]) == sorted(priced)
+    lines = cheap.sections[0].text.splitlines()
+    assert lines[0].startswith("- FinOps Certified Practitioner (FOCP): US$325")
+    unpriced = [p.name for p in knowledge.programs.values() if p.id not in priced]
+    assert cheap.sections[1].text == f"Our sources give no price for: {'; '.join(unpriced)}."
+    dear = facts.answer(knowledge, "what's the most expensive finops certification?")
+    assert dear is not None
+    assert dear.title == "Certifications by price, highest first"
+    assert dear.sections[0].text.startswith("- FinOps Certified Professional (FCP)")

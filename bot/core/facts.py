@@ -309,7 +309,9 @@ _BARE_WORDS = frozenset(
      "and", "ok", "hey", "hi", "um", "much", "again", "then", "exactly", "roughly", "about",
      # "How much does FinOps cost?" in a certification bot: the FinOps certification's price.
      # The words are read in the singular, like the cues ("does" -> "doe").
-     "finops", "finop", "doe", "cost"}
+     "finops", "finop", "doe", "cost",
+     # "and the most expensive one?" after prices ranked asks the ranking the other way.
+     "most", "least", "one", "which"}
 )  # fmt: skip
 
 
@@ -457,6 +459,9 @@ def answer(
         return _answer(knowledge, attribute, list(among[:MAX_PROGRAMS]))
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
+    if attribute == "price" and (order := _price_order(words(text))) is not None:
+        # "Which finops cert is the cheapest?" asks a ranking, not the usual one's price.
+        return _by_price(knowledge, having, cheapest_first=order)
     usual = usual_program(knowledge)
     if (question.says_finops or framework_thread) and usual in having:
         # "How much is the FinOps certification?" means the usual one to nearly everyone:
@@ -472,6 +477,54 @@ def answer(
             actions=_choices(knowledge, as_typed or text, others),
         )
     return _clarify(knowledge, as_typed or text, attribute, having)
+
+
+# Words asking which certification costs least or most: a ranking by price.
+_CHEAP_WORDS = frozenset({"cheapest", "cheaper", "lowest", "least", "affordable"})
+_DEAR_WORDS = frozenset({"priciest", "pricier", "costliest", "highest", "most", "dearest"})
+_DOLLAR_FIGURE = re.compile(r"\$\s?(\d[\d,]*)")
+
+
+def _price_order(said: list[str]) -> bool | None:
+    """Return True when *said* asks which costs least, False which costs most, else None."""
+    if not _CHEAP_WORDS.isdisjoint(said):
+        return "least" not in said or "expensive" in said
+    if "priciest" in said or "costliest" in said or ("most" in said and "expensive" in said):
+        return False
+    return None
+
+
+def _by_price(knowledge: Knowledge, program_ids: Sequence[str], *, cheapest_first: bool) -> Reply:
+    """Rank *program_ids* by their current price, one line each: by its lowest dollar
+    figure when the cheapest is asked, by its highest (a bundle) when the dearest is."""
+
+    def figures(program: Program) -> list[float]:
+        value = _facts(program, "price")[0].value
+        return [float(m.replace(",", "")) for m in _DOLLAR_FIGURE.findall(value)]
+
+    programs = [knowledge.programs[p] for p in program_ids]
+    priced = [p for p in programs if figures(p)]
+    if cheapest_first:
+        priced.sort(key=lambda p: min(figures(p)))
+    else:
+        priced.sort(key=lambda p: -max(figures(p)))
+    lines = [f"- {p.name}: {_facts(p, 'price')[0].value}" for p in priced]
+    sources = [_facts(p, "price")[0].source for p in priced]
+    links = knowledge.source_links(sources)
+    lacking = [p.name for p in knowledge.programs.values() if p not in priced]
+    sections = [Section("\n".join(lines))]
+    if lacking:
+        sections.append(Section(say("price_not_given", names="; ".join(lacking))))
+    return Reply(
+        kind="answer",
+        title=say("price_lowest_first") if cheapest_first else say("price_highest_first"),
+        sections=tuple(sections),
+        source="; ".join(link.title for link in links) or None,
+        links=links,
+        attribute="price",
+        score=100.0,
+        data={"programs": [p.id for p in priced]},
+    )
 
 
 def usual_program(knowledge: Knowledge) -> str | None:
