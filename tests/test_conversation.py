@@ -1582,3 +1582,28 @@ async def test_the_dearest_after_the_cheapest_ranks_the_other_way(
     await say(service, thread("which finops cert is the cheapest?"))
     reply = await say(service, thread("and the most expensive?"))
     assert reply.title == "Certifications by price, highest first"
+
+
+async def test_list_them_after_the_first_part_of_a_list_gives_all_of_it(
+    service: ConversationService,
+) -> None:
+    """ "list them pls" after the capabilities' first part had repeated that part, two of
+    the four domains: the whole list comes at once."""
+    first = await say(service, thread("how many capabilities r there"))
+    assert first.faq_id == "finops-capabilities"
+    assert "- Manage:" not in render_text(first)
+    reply = await say(service, thread("list them pls"))
+    shown = render_text(reply)
+    assert "- Understand:" in shown
+    assert "- Manage:" in shown
+    assert not [a for a in reply.actions if a.kind == "more"]
+
+
+async def test_the_next_one_after_a_phase_is_not_called_unanswered(
+    service: ConversationService,
+) -> None:
+    """ "and the next one?" asks nothing the answer lacks: never "my sources don't answer"."""
+    await say(service, thread("what is the inform phase"))
+    reply = await say(service, thread("and the next one?"))
+    assert reply.faq_id == "finops-lifecycle-phases"
+    assert "My sources don't answer that" not in render_text(reply)

@@ -429,6 +429,9 @@ class Bot:
         if not _SIMPLER.isdisjoint(words(text)):
             # "simpler please" after amortized cost: the short form.
             return replies.short_reply(knowledge, answered)
+        if not _WHOLE.isdisjoint(words(text)):
+            # "list them" after the first part of the capabilities: all of them at once.
+            return replies.whole_reply(knowledge, answered)
         if self._in_details(text, reply):
             # "give me an example" after what unit economics is: its details are the best
             # the sources have (or, when it has none, that the answer above is all they say).
@@ -888,11 +891,13 @@ _SIMPLER = frozenset(
 )  # fmt: skip
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
+# Words asking for the whole answer at once, its rest included ("list them all").
+_WHOLE = frozenset({"list", "all", "full", "whole", "complete", "everything", "every"})
 # Words that ask without saying about what ("how", "list them"): a follow-up of these alone
 # asks for the answer just given.
 _ASKING_WORDS = (
     "how who what when where why which whom whose it its them they that this these those "
-    "list show tell explain all each every me please pls again"
+    "list show tell explain all each every me please pls again one next previous before after"
 )
 
 

@@ -148,6 +148,19 @@ def more_reply(knowledge: Knowledge, faq: Faq, *, example: bool = False) -> Repl
     )
 
 
+def whole_reply(knowledge: Knowledge, faq: Faq) -> Reply:
+    """Answer with all of *faq*'s answer at once ("list them" after the first part of a
+    list): its first part and the rest, no More to click."""
+    reply = faq_reply(knowledge, faq)
+    first, rest = _parts(faq)
+    if not rest:
+        return reply
+    actions = tuple(a for a in reply.actions if a.kind != "more")
+    return replace(
+        reply, sections=(Section(f"{first}\n{rest}"),), actions=actions, more=(), more_sources=0
+    )
+
+
 def unsaid_reply(knowledge: Knowledge, faq: Faq) -> Reply:
     """Say in one line that the sources do not answer a follow-up about *faq* ("how is it
     calculated?" after showback), with its More and related questions to go on with."""
