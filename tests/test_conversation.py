@@ -1607,3 +1607,12 @@ async def test_the_next_one_after_a_phase_is_not_called_unanswered(
     reply = await say(service, thread("and the next one?"))
     assert reply.faq_id == "finops-lifecycle-phases"
     assert "My sources don't answer that" not in render_text(reply)
+
+
+async def test_how_many_times_after_a_retake_question_is_the_retake_policy(
+    service: ConversationService,
+) -> None:
+    """ "how many times" after "can I retake the FOCP?" had got the exam's format."""
+    await say(service, thread("can i retake the focp if i fail"))
+    reply = await say(service, thread("how many times"))
+    assert (reply.program, reply.attribute) == ("focp", "retakes")
