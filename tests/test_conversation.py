@@ -1193,6 +1193,8 @@ async def test_a_list_item_asked_by_position_in_a_first_message_is_that_item(
     assert first.faq_id == "principle-collaboration"
     second = await say(service, thread("and the next principle?"))
     assert second.faq_id == "principle-business-value"
+    numbered = await say(service, thread("whats principle 3"))
+    assert numbered.faq_id == "principle-ownership"
 
 
 async def test_why_a_concept_matters_is_asked_of_that_concept(
