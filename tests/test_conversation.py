@@ -1618,3 +1618,14 @@ async def test_how_many_times_after_a_retake_question_is_the_retake_policy(
     await say(service, thread("can i retake the focp if i fail"))
     reply = await say(service, thread("how many times"))
     assert (reply.program, reply.attribute) == ("focp", "retakes")
+
+
+async def test_the_exam_of_a_program_with_no_exam_faq_is_its_exam_facts(
+    service: ConversationService,
+) -> None:
+    """ "exam?" after Technology Value's price gave its price FAQ again: with no exam
+    overview FAQ, its exam facts (the format) answer."""
+    await say(service, thread("tech value cert - what is it"))
+    await say(service, thread("price"))
+    reply = await say(service, thread("exam?"))
+    assert (reply.program, reply.attribute) == ("tech-value", "format")

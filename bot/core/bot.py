@@ -201,8 +201,10 @@ class Bot:
         knowledge = self.store.current.knowledge
         exams = [f for f in knowledge.faqs.values() if f.program == subject.program]
         overview = [f for f in exams if {"exam", "format"} <= set(f.tags)]
-        faq = overview[0] if len(overview) == 1 else None
-        return replies.faq_reply(knowledge, faq) if faq is not None else None
+        if len(overview) == 1:
+            return replies.faq_reply(knowledge, overview[0])
+        # No overview FAQ (Technology Value): its exam facts, not its price FAQ again.
+        return facts.exam_facts(knowledge, subject.program or "")
 
     def _asks_issuer(self, text: str, program: str) -> bool:
         """Return True when *text*, in a thread about *program*, asks whether it is the

@@ -527,6 +527,20 @@ def _by_price(knowledge: Knowledge, program_ids: Sequence[str], *, cheapest_firs
     )
 
 
+# What "and the exam?" asks of a program with no exam overview FAQ, first found first.
+_EXAM_ATTRIBUTES = ("format", "exam_length", "question_count", "pass_mark")
+
+
+def exam_facts(knowledge: Knowledge, program_id: str) -> Reply | None:
+    """Answer "and the exam?" about *program_id* from its exam facts (its format first), or
+    None when it has none."""
+    program = knowledge.programs.get(program_id)
+    if program is None:
+        return None
+    attribute = next((a for a in _EXAM_ATTRIBUTES if _facts(program, a)), None)
+    return _answer(knowledge, attribute, [program_id]) if attribute else None
+
+
 def usual_program(knowledge: Knowledge) -> str | None:
     """Return the program people mean by "the FinOps certification" (the FOCP), if known."""
     return next((p for p in knowledge.language.usual_program if p in knowledge.programs), None)
