@@ -1534,13 +1534,17 @@ async def test_a_short_follow_up_naming_an_item_of_the_last_list_leads_with_it(
     service: ConversationService,
 ) -> None:
     """ "what about operate?" after the Inform phase gets the Operate line first, from the
-    same answer, not another FAQ that mentions the word."""
+    same answer, not another FAQ that mentions the word; "which one is rightsizing in?" the
+    line that holds it."""
     first = await say(service, thread("what happens in the inform phase?"))
     assert first.sections[0].text.startswith("Inform:")
     reply = await say(service, thread("what about operate"))
     assert reply.faq_id == "finops-lifecycle-phases"
     assert reply.sections[0].text.startswith("Operate: continuous evaluation")
     assert "rightsizing" not in render_text(reply)
+    held = await say(service, thread("which one is rightsizing in?"))
+    assert held.faq_id == "finops-lifecycle-phases"
+    assert held.sections[0].text.startswith("Optimize: rates and commitment discounts")
 
 
 async def test_a_follow_up_the_sources_do_not_answer_says_so(

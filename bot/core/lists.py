@@ -198,11 +198,19 @@ def item_named(index: FaqIndex, faq: Faq, text: str, *, by_place: bool = False) 
     touched = [n for n, words_ in enumerate(own) if words_ & asked]
     if len(touched) == 1 and own[touched[0]] <= asked:
         return items[touched[0]]
-    if not touched and by_place and (at := _position(text, len(items))) is not None:
+    if touched or not by_place:
+        return None
+    if (at := _position(text, len(items))) is not None:
         return items[at[0]]
-    return None
+    # "Which one is rightsizing in?" after the phases: the one item whose text holds every
+    # word the follow-up asks with (question words aside).
+    said = asked - generic - set(index.query_tokens(_QUESTION_WORDS))
+    holding = [item for item in items if said and said <= set(index.query_tokens(item))]
+    return holding[0] if len(holding) == 1 else None
 
 
+# Words that ask which item without naming anything in it.
+_QUESTION_WORDS = "which one what is in part of does belong where under go goes fall falls"
 # Words that name no item, however alone they stand in one ("Introduction to FinOps").
 _GENERIC_WORDS = "finops cloud certification certified exam cost costs"
 
