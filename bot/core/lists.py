@@ -203,7 +203,10 @@ def item_named(index: FaqIndex, faq: Faq, text: str, *, by_place: bool = False) 
     if (at := _position(text, len(items))) is not None:
         return items[at[0]]
     # "Which one is rightsizing in?" after the phases: the one item whose text holds every
-    # word the follow-up asks with (question words aside).
+    # word the follow-up asks with (question words aside). Only a "which" question: "what
+    # about the FCP?" after the pass marks asks the FCP's, not the line that names it.
+    if "which" not in words(text):
+        return None
     said = asked - generic - set(index.query_tokens(_QUESTION_WORDS))
     holding = [item for item in items if said and said <= set(index.query_tokens(item))]
     return holding[0] if len(holding) == 1 else None
