@@ -221,8 +221,10 @@ def item_first(reply: Reply, faq: Faq, item: str) -> Reply:
         return reply
     # The list on one line ("...: Inform, Optimize, Operate."): bullets with names alone
     # read as empty ones.
-    lead, *names = listed.split("\n")
-    inline = f"{lead.rstrip().rstrip(':')}: {', '.join(n.removeprefix('- ') for n in names)}."
+    lead, *names = (line.removeprefix("- ") for line in listed.split("\n"))
+    if any(len(name) > _ITEM_NAME for name in names):
+        return reply  # items with no short name: on one line they would be a paragraph
+    inline = f"{lead.rstrip().rstrip(':')}: {', '.join(names)}."
     short = _in_short(reply, faq, inline)
     return replace(short, title=faq.question, sections=(Section(item), *short.sections))
 
