@@ -916,6 +916,17 @@ async def test_whether_a_concept_is_on_the_exam_gets_what_the_exam_covers(
     assert lead.startswith(f"On the FOCP exam, our study plan puts this under {domain}")
 
 
+async def test_a_concept_the_study_plan_places_nowhere_is_said_so_before_the_domains(
+    service: ConversationService,
+) -> None:
+    """ "is that on the exam?" after Data Ingestion, which the study plan reads under no
+    domain, pasted the six domains with no yes or no: a first line says so."""
+    await say(service, thread("what is data ingestion in finops"))
+    reply = await say(service, thread("is that on the exam?"))
+    assert (reply.kind, reply.faq_id) == ("answer", "focp-curriculum")
+    assert reply.sections[0].text.startswith("Our sources don't tie “What is the Data Ingestion")
+
+
 async def test_whether_the_exam_covers_a_concept_is_not_a_request_for_a_cert(
     service: ConversationService,
 ) -> None:

@@ -127,9 +127,12 @@ def about_list(
         reply = replies.faq_reply(snap.knowledge, syllabus)
         concept = _concept(snap.knowledge, subject)
         domain = _exam_domain(snap.knowledge, concept) if concept is not None else None
-        if domain is None:
-            return reply
-        return replies.with_exam_domain(reply, domain.name, domain.weight)
+        if domain is not None:
+            return replies.with_exam_domain(reply, domain.name, domain.weight)
+        if concept is not None and concept.id != syllabus.id:
+            # "is that on the exam?" after spot instances: no domain to name, so say so.
+            return replies.without_exam_domain(reply, concept.question)
+        return reply
     if (listing := _counted(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, listing)
     return _item_of_concept(snap, text, subject)

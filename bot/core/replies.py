@@ -263,6 +263,13 @@ def with_exam_domain(reply: Reply, name: str, weight: int) -> Reply:
     return replace(reply, sections=(line, *reply.sections))
 
 
+def without_exam_domain(reply: Reply, concept: str) -> Reply:
+    """Lead what the exam covers (*reply*) by saying the sources place *concept* (the
+    question of the concept asked about) in no one exam domain: no yes or no to guess."""
+    line = Section(say("exam_domain_none", concept=concept))
+    return replace(reply, sections=(line, *reply.sections))
+
+
 def in_general(reply: Reply, program: str) -> Reply:
     """Lead *reply* (an FAQ about every certification) by saying it is not about *program*."""
     return replace(reply, sections=(Section(say("in_general", program=program)), *reply.sections))
