@@ -1562,19 +1562,20 @@ async def test_a_follow_up_the_sources_do_not_answer_says_so(
     service: ConversationService,
 ) -> None:
     """ "how is it calculated?" after showback finds showback again, with none of its words
-    in the answer: one line says the sources don't answer that, with More and related
-    questions, instead of the same answer twice; a follow-up the answer speaks to gets it."""
+    in the answer: a line says the sources say no more than the short form under it, with
+    More and related questions, instead of the same answer twice; a follow-up the answer
+    speaks to gets it."""
     first = await say(service, thread("what is showback?"))
     assert first.faq_id == "showback-chargeback"
     reply = await say(service, thread("how is it calculated?"))
     shown = render_text(reply)
-    assert shown.startswith("My sources don't answer that: the answer above is what they say")
-    assert first.sections[0].text not in shown
+    assert shown.startswith("My sources say no more on that than this:")
+    assert len(shown) < len(render_text(first))
     assert [a for a in reply.actions if a.kind == "faq"]
     assert [a for a in reply.actions if a.kind == "more"]
     said = await say(service, thread("ok and which one is billed to the teams?"))
     assert said.faq_id == "showback-chargeback"
-    assert "My sources don't answer that" not in render_text(said)
+    assert "My sources say no more" not in render_text(said)
 
 
 @pytest.mark.parametrize("ask", ["link?", "where do I sign up?", "website?"])
@@ -1623,7 +1624,7 @@ async def test_the_next_one_after_a_phase_is_not_called_unanswered(
     await say(service, thread("what is the inform phase"))
     reply = await say(service, thread("and the next one?"))
     assert reply.faq_id == "finops-lifecycle-phases"
-    assert "My sources don't answer that" not in render_text(reply)
+    assert "My sources say no more" not in render_text(reply)
 
 
 async def test_how_many_times_after_a_retake_question_is_the_retake_policy(
@@ -1644,3 +1645,23 @@ async def test_the_exam_of_a_program_with_no_exam_faq_is_its_exam_facts(
     await say(service, thread("price"))
     reply = await say(service, thread("exam?"))
     assert (reply.program, reply.attribute) == ("tech-value", "format")
+
+
+@pytest.mark.parametrize(
+    ("first", "picks", "shown"),
+    [
+        ("what are the finops principles", ["5?", "2"], ["enabled centrally", "business value"]),
+        ("what are the finops phases", ["2nd one?", "last one?"], ["Optimize:", "Operate:"]),
+        ("what are the finops principles", ["and #2?"], ["business value"]),
+    ],
+)
+async def test_a_number_or_ordinal_after_a_list_picks_that_item(
+    service: ConversationService, first: str, picks: list[str], shown: list[str]
+) -> None:
+    """ "5?" after the six principles had said there was no list to pick from; "2nd one?"
+    after the phases said the sources had no answer."""
+    await say(service, thread(first))
+    for pick, text in zip(picks, shown, strict=True):
+        reply = await say(service, thread(pick))
+        assert reply.kind == "answer"
+        assert text in reply.sections[0].text + (reply.title or "")

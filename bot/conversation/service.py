@@ -142,7 +142,7 @@ class ConversationService:
             return await self._study(message, intent, reach)
         asked_at = self.recorder.now()
         # A path's list is remembered too: "how much is the second one?" follows it.
-        key = context_key(message) if intent.kind in ("faq", "path") else None
+        key = context_key(message) if intent.kind in ("faq", "path", "pick") else None
         # A new thread has no past: skip the (shared store) read its memory would cost.
         recall = key is not None and not message.new_thread
         subject = await self.context.recall(key) if recall and key is not None else None

@@ -68,7 +68,8 @@ class Bot:
         if intent.kind in ("greeting", "thanks", "goodbye", "complaint", "ack"):
             return replies.small_talk_reply(intent.kind)
         if intent.kind == "pick":
-            return replies.no_list_reply()
+            # "5?" after the six principles picks the fifth; with no list, say there is none.
+            return self._picked_from_list(intent.rest, subject) or replies.no_list_reply()
         if intent.kind == "path":
             return self.path(intent.rest)
         if intent.kind in ("plan", "forget"):
@@ -90,6 +91,21 @@ class Bot:
             if query.role is not None:
                 return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
         return self.ask(intent.rest, subject)
+
+    def _picked_from_list(self, number: str, subject: Subject | None) -> Reply | None:
+        """Return the item numbered *number* of the list the thread's concept answer gave
+        (its item FAQs, else its opening list's line), or None."""
+        knowledge = self.store.current.knowledge
+        if (item := lists.picked_item(knowledge, f"number {number}", subject)) is not None:
+            return replies.faq_reply(knowledge, item)
+        concept = knowledge.faqs.get(subject.faq or "") if subject is not None else None
+        if concept is None:
+            return None
+        index = self.store.current.index
+        line = lists.item_named(index, concept, f"number {number}", by_place=True)
+        if line is None:
+            return None
+        return replies.item_first(replies.faq_reply(knowledge, concept), concept, line)
 
     def ask(self, text: str, subject: Subject | None = None) -> Reply:
         """Answer an attribute question from program facts, else match *text* to the FAQs.
@@ -899,7 +915,8 @@ _WHOLE = frozenset({"list", "all", "full", "whole", "complete", "everything", "e
 # asks for the answer just given.
 _ASKING_WORDS = (
     "how who what when where why which whom whose it its them they that this these those "
-    "list show tell explain all each every me please pls again one next previous before after"
+    "list show tell explain all each every me please pls again one next previous before after "
+    "first second third fourth fifth sixth last 1st 2nd 3rd 4th 5th 6th number"
 )
 
 

@@ -29,12 +29,14 @@ _ORDINALS = "|".join(("last", *_POSITIONS))
 # A position in a listed path: "the second one", "the 2nd cert", "number 2", "what about the
 # last?". A bare "first" ("which should I take first?") is not a position.
 _ORDINAL = re.compile(
-    rf"\b(?:the\s+({_ORDINALS})(?:\s+(?:finops\s+)?(?:one|cert\w*|program\w*|option|exam|course"
+    rf"(?:\bthe\s+({_ORDINALS})(?:\s+(?:finops\s+)?(?:one|cert\w*|program\w*|option|exam|course"
     rf"|track|principle|domain|persona|phase|capability|step|stage|level|item)\b"
-    rf"|(?=[\s?.!]*$))|(?:number|option|no\.?|#)\s*([1-6])\b"
+    rf"|(?=[\s?.!]*$))|(?:\bnumber|\boption|\bno\.?|#)\s*([1-6])\b"
     # "what's principle 3?": a Framework list's noun and its number ("level 3" is no
     # place in a path's list: the Architect's third level is named so).
-    rf"|(?:principle|domain|persona|phase)\s*(?:#|no\.?|number)?\s*([1-6])\b)",
+    rf"|\b(?:principle|domain|persona|phase)\s*(?:#|no\.?|number)?\s*([1-6])\b"
+    # "2nd one?", "last one?": an ordinal and a noun, "the" left out.
+    rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?({_ORDINALS})\s+(?:one|principle|domain|persona|phase)\b)",
     re.IGNORECASE,
 )
 
@@ -450,7 +452,7 @@ def _position(text: str, count: int) -> tuple[int, re.Match[str]] | None:
     found = _ORDINAL.search(text)
     if found is None:
         return None
-    word = (found.group(1) or found.group(2) or found.group(3)).lower()
+    word = next(g for g in found.groups() if g).lower()
     positions = {**_POSITIONS, "last": count}
     position = int(word) if word.isdigit() else positions[word]
     return (position - 1, found) if 1 <= position <= count else None

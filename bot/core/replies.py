@@ -162,11 +162,13 @@ def whole_reply(knowledge: Knowledge, faq: Faq) -> Reply:
 
 
 def unsaid_reply(knowledge: Knowledge, faq: Faq) -> Reply:
-    """Say in one line that the sources do not answer a follow-up about *faq* ("how is it
-    calculated?" after showback), with its More and related questions to go on with."""
+    """Say the sources say no more on a follow-up about *faq* ("how is it calculated?" after
+    showback) than its short form, shown under it, with More and related questions."""
     reply = faq_reply(knowledge, faq)
+    short = short_reply(knowledge, faq)
     actions = tuple(a for a in reply.actions if a.kind in ("more", "faq"))
-    return replace(reply, title=None, sections=(Section(say("unsaid")),), actions=actions)
+    lead = Section(say("unsaid"))
+    return replace(reply, title=None, sections=(lead, *short.sections), actions=actions)
 
 
 def side_by_side(knowledge: Knowledge, pair: tuple[Faq, Faq]) -> Reply:
