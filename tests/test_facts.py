@@ -457,3 +457,21 @@ def test_the_cheapest_or_dearest_certification_is_a_ranking(knowledge: Knowledge
     assert dear is not None
     assert dear.title == "Certifications by price, highest first"
     assert dear.sections[0].text.startswith("- FinOps Certified Professional (FCP)")
+
+
+def test_a_ranking_asked_of_one_issuer_ranks_only_its_certifications(
+    knowledge: Knowledge,
+) -> None:
+    """ "Which FinOpsSchool cert is cheapest?" listed the Foundation's; FinOpsSchool's have no
+    price in the sources, which is then the whole answer."""
+    school = facts.answer(knowledge, "which finopsschool cert is cheapest")
+    assert school is not None
+    assert school.title is None
+    names = [p.name for p in knowledge.programs.values() if p.issuer == "FinOpsSchool"]
+    assert school.sections[0].text.startswith("Our sources give no price for: ")
+    assert all(name in school.sections[0].text for name in names)
+    foundation = facts.answer(knowledge, "cheapest finops foundation cert?")
+    assert foundation is not None
+    assert foundation.data is not None
+    issuers = {knowledge.programs[p].issuer for p in foundation.data["programs"]}
+    assert issuers == {"FinOps Foundation"}

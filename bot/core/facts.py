@@ -460,8 +460,13 @@ def answer(
     if len(having) == 1:
         return _answer(knowledge, attribute, having, others_lack=True)
     if attribute == "price" and (order := _price_order(words(text))) is not None:
-        # "Which finops cert is the cheapest?" asks a ranking, not the usual one's price.
-        return _by_price(knowledge, having, cheapest_first=order)
+        # "Which finops cert is the cheapest?" asks a ranking, not the usual one's price;
+        # "which FinOpsSchool cert is cheapest?" only among that issuer's.
+        said = set(words(text))
+        issuers = {p.issuer for p in knowledge.programs.values() if set(words(p.issuer)) <= said}
+        # Best documented first, so equal prices keep the order people most often mean.
+        pool = [p for p in ranked if not issuers or p.issuer in issuers]
+        return _by_price(knowledge, [p.id for p in pool], cheapest_first=order)
     usual = usual_program(knowledge)
     if (question.says_finops or framework_thread) and usual in having:
         # "How much is the FinOps certification?" means the usual one to nearly everyone:
@@ -499,7 +504,8 @@ def _by_price(knowledge: Knowledge, program_ids: Sequence[str], *, cheapest_firs
     figure when the cheapest is asked, by its highest (a bundle) when the dearest is."""
 
     def figures(program: Program) -> list[float]:
-        value = _facts(program, "price")[0].value
+        found = _facts(program, "price")
+        value = found[0].value if found else ""
         return [float(m.replace(",", "")) for m in _DOLLAR_FIGURE.findall(value)]
 
     programs = [knowledge.programs[p] for p in program_ids]
@@ -511,13 +517,14 @@ def _by_price(knowledge: Knowledge, program_ids: Sequence[str], *, cheapest_firs
     lines = [f"- {p.name}: {_facts(p, 'price')[0].value}" for p in priced]
     sources = [_facts(p, "price")[0].source for p in priced]
     links = knowledge.source_links(sources)
-    lacking = [p.name for p in knowledge.programs.values() if p not in priced]
-    sections = [Section("\n".join(lines))]
+    lacking = [p.name for p in knowledge.programs.values() if p in programs and p not in priced]
+    sections = [Section("\n".join(lines))] if lines else []
     if lacking:
         sections.append(Section(say("price_not_given", names="; ".join(lacking))))
+    title = say("price_lowest_first") if cheapest_first else say("price_highest_first")
     return Reply(
         kind="answer",
-        title=say("price_lowest_first") if cheapest_first else say("price_highest_first"),
+        title=title if priced else None,
         sections=tuple(sections),
         source="; ".join(link.title for link in links) or None,
         links=links,
