@@ -188,3 +188,37 @@ def test_help_names_every_feature(bot: Bot) -> None:
     text = render_text(bot.handle(Message(text="help")))
     for command in ("/finops-path sre 3 years", "/finops-quiz focp", "/finops-plan focp"):
         assert command in text
+
+
+# The words a question about our certifications is made of: cues, names, list and thread
+# words. Random text rarely says two of them together; these say little else.
+_OWN = (
+    "which what how is the and one it them about cheapest most least expensive link list "
+    "exam many times phase principle persona domain next 2nd last #2 5 3 why who does that "
+    "example more finops foundation finopsschool focp foce fcp architect focus analyst "
+    "price cost long valid retake pass score sign up first second"
+)
+_OWN_WORDS = _OWN.split()
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(st.sampled_from(_OWN_WORDS), max_size=8),
+    st.lists(st.sampled_from(_OWN_WORDS), max_size=6),
+)
+def test_two_messages_of_our_own_words_get_replies(
+    bot: Bot, first: list[str], then: list[str]
+) -> None:
+    """Property: a message and a follow-up built of the bot's own words (cues, program and
+    issuer names, list and thread words) get replies without raising ("which finopsschool
+    cert is cheapest" once raised: no FinOpsSchool program has a price)."""
+    text = " ".join(first)
+    reply = bot.reply(classify(text))
+    subject = bot.next_subject(text, reply, None)
+    follow_up = bot.reply(classify(" ".join(then)), subject)
+    assert render_text(reply).strip()
+    assert render_text(follow_up).strip()
