@@ -411,3 +411,30 @@ def test_too_little_experience_for_a_level_starts_a_level_lower(
     if len(levels) > 1:
         assert steps[0].why.startswith("Comes first: ")
         assert "and you have" in steps[0].why
+
+
+@pytest.mark.parametrize(
+    ("text", "program", "months"),
+    [
+        ("sre 3 years --program focus", "focus-analyst", 36),
+        ("sre --program focus analyst 2 years", "focus-analyst", 24),
+        ("ml engineer --program ai value 2 years", "ai-value", 24),
+        ("devops --program architect 3 years", "architect", 36),
+    ],
+)
+def test_a_program_flag_may_be_several_words_or_the_start_of_one_programs_name(
+    bot: Bot, text: str, program: str, months: int
+) -> None:
+    """ "--program ai value" had read "ai" as the program, and "--program focus" knew none."""
+    query = bot.store.current.paths.parse(text)
+    assert query.program is not None
+    assert query.program.id == program
+    assert query.months == months
+
+
+def test_an_unknown_program_asks_which_program_not_which_role(bot: Bot) -> None:
+    """The role was fine: the reply asks for the program, without the list of roles."""
+    reply = bot.path("sre --program nope 2 years")
+    assert reply.title == "Which program?"
+    assert "I don't know the program 'nope'" in render_text(reply)
+    assert "Roles I know" not in render_text(reply)

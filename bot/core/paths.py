@@ -32,6 +32,8 @@ _NEW = re.compile(
     r"\b(new to (?:the )?cloud|no (?:cloud )?experience|beginner|just starting|newbie)\b"
 )
 _FLAG = re.compile(r"--program[= ]+([a-z0-9-]+)|\bprogram\s*[:=]\s*([a-z0-9-]+)")
+# The most words a --program value may have ("finops certified focus analyst").
+_FLAG_WORDS = 4
 _GOAL = re.compile(r"(?:--goal[= ]+|\bgoal\s*[:=]\s*|\b(?:i )?want to |\baiming (?:to|for) )(.+)$")
 
 Status = Literal["met", "not-met", "unknown"]
@@ -199,10 +201,6 @@ class PathRecommender:
             for alias in (prog.id, *prog.aliases):
                 self.programs.setdefault(_clean(alias), prog)
 
-    def find_program(self, name: str) -> Program | None:
-        """Return the program called *name* (id or alias), or None."""
-        return self.programs.get(_clean(name))
-
     def parse(self, text: str, program: str | None = None) -> PathQuery:
         """Parse free text such as 'platform eng 5y --program architect' into a query."""
         cleaned = _clean(text)
@@ -213,8 +211,10 @@ class PathRecommender:
         flag = _FLAG.search(cleaned)
         wanted = program
         if flag:
-            wanted = wanted or flag.group(1) or flag.group(2)
-            cleaned = cleaned[: flag.start()] + " " + cleaned[flag.end() :]
+            # "--program focus analyst 2 years": the longest run of words naming a program.
+            named, rest = self._flag_value(cleaned[flag.start(1) or flag.start(2) :])
+            wanted = wanted or named
+            cleaned = cleaned[: flag.start()] + " " + rest
         role, rest = self.roles.find(cleaned)
         chosen = self.find_program(wanted) if wanted else None
         if chosen is None and not wanted:
@@ -235,6 +235,29 @@ class PathRecommender:
         if goal := _GOAL.search(cleaned):
             cleaned = cleaned[: goal.start()]
         return self.roles.closest(_FLAG.sub(" ", cleaned))
+
+    def _flag_value(self, after: str) -> tuple[str, str]:
+        """Return the program name that opens *after* (the text after --program) and the
+        text after it: the longest run of up to four words that names one program ("ai
+        value", "focus" for the FOCUS Analyst), else the first word."""
+        said = after.split()
+        for n in range(min(_FLAG_WORDS, len(said)), 0, -1):
+            name = " ".join(said[:n])
+            if self.find_program(name) is not None or self._only_alias_starting(name):
+                return name, " ".join(said[n:])
+        return (said[0], " ".join(said[1:])) if said else ("", "")
+
+    def _only_alias_starting(self, name: str) -> Program | None:
+        """Return the one program whose aliases start with the words *name* ("focus"), or
+        None when none or several do."""
+        found = {id(p): p for a, p in self.programs.items() if a.startswith(f"{name} ")}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def find_program(self, name: str) -> Program | None:
+        """Return the program called *name* (id or alias, or the start of one program's
+        aliases only), or None."""
+        cleaned = _clean(name)
+        return self.programs.get(cleaned) or self._only_alias_starting(cleaned)
 
     def program_named(self, text: str) -> Program | None:
         """Return the program whose name or alias *text* mentions (longest alias first)."""

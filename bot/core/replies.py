@@ -501,10 +501,12 @@ def clarify_reply(
     else:
         lead = say("role_near") if near else say("role_question")
     choices = tuple(Action("ask", name, f"/finops-path {request}") for name, request in near)
+    # An unknown program is the only thing wrong: the roles are no help then.
+    known = () if unknown_program else (Section(say("roles_known", roles=roles)),)
     return Reply(
         kind="clarify",
-        title=say("role_title"),
-        sections=(Section(lead), Section(say("roles_known", roles=roles)), Section(PATH_USAGE)),
+        title=say("program_title") if unknown_program else say("role_title"),
+        sections=(Section(lead), *known, Section(PATH_USAGE)),
         actions=(*choices, Action("path_form", say("path_button"), "open")),
     )
 
