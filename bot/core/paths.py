@@ -17,7 +17,9 @@ from bot.core.text import fold, strip_markup
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "half": 0.5,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "half": 0.5,
 }  # fmt: skip
 # "3 years", "5y", "2+ yrs", "3-5 years" (lower bound), "18 months", "6mo".
 _EXPERIENCE = re.compile(
@@ -28,6 +30,7 @@ _EXPERIENCE_WORDS = re.compile(
     r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+(?:and a half\s+)?(years?|months?)\b"
 )
 _MINUS = re.compile(r"(?:^|\s)-$")
+_AND_A_HALF = re.compile(r"\s*and a half\b")
 _NEW = re.compile(
     r"\b(new to (?:the )?cloud|no (?:cloud )?experience|beginner|just starting|newbie)\b"
 )
@@ -123,6 +126,8 @@ def read_experience(text: str) -> tuple[float | None, str | None]:
     if _MINUS.search(cleaned[: m.start()]):
         return None, "-" + m.group(0)
     value = float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
+    # "two and a half years", "a year and a half": the half counts too.
+    value += 0.5 if _AND_A_HALF.search(m.group(0)) or _AND_A_HALF.match(cleaned[m.end() :]) else 0
     months = value if unit.startswith("m") else value * 12
     if months > MAX_EXPERIENCE_MONTHS:
         return None, m.group(0)
