@@ -370,9 +370,9 @@ def test_an_engineer_takes_the_focp_before_the_engineer_certification(bot: Bot) 
 
 
 def test_a_role_near_what_was_typed_is_offered_with_the_rest_kept(bot: Bot) -> None:
-    """ "backend dev" is no role of ours: the near ones are choices that keep the experience,
+    """ "frontend ninja" is no role of ours: the near ones are choices that keep the experience,
     program and goal, and never the program's own name read as a role."""
-    reply = bot.path("backend dev 3y --program architect --goal lead a team")
+    reply = bot.path("frontend ninja 3y --program architect --goal lead a team")
     assert reply.kind == "clarify"
     choices = [a for a in reply.actions if a.kind == "ask"]
     assert choices[0].label == "Software Engineer or Developer"

@@ -80,10 +80,10 @@ async def test_path_command_answers_in_the_ack_with_a_share_button(slack: Harnes
 
 
 async def test_a_role_near_what_was_typed_is_a_private_choice(slack: Harness) -> None:
-    """ "/finops-path backend dev 3y" names no role: the near roles are buttons, and a click
+    """ "/finops-path frontend ninja 3y" names no role: the near roles are buttons, and a click
     answers with that role's path privately, where the question was asked."""
     status, raw = await slack.slack.command(
-        "/finops-path", "backend dev 3y", slack.fake.webhook_url
+        "/finops-path", "frontend ninja 3y", slack.fake.webhook_url
     )
     body = json.loads(raw)
     assert (status, body["response_type"]) == (200, "ephemeral")
