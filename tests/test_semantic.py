@@ -484,3 +484,14 @@ def test_a_question_with_exactly_one_faqs_phrasing_words_is_that_faqs(
         if best is None or best.faq.id not in own:
             wrong.append((ph.text, best.faq.id if best else None))
     assert wrong == []
+
+
+def test_who_owns_a_cloud_practice_is_a_persona_question_not_a_how_to(bot: Bot) -> None:
+    """ "Who owns rightsizing?" had been declined as a cloud how-to; a "who" question with a
+    persona cue asks a FinOps role. "Who should set up budget alerts" says no persona cue
+    and stays declined."""
+    owns = bot.handle(Message("who owns rightsizing?"))
+    assert owns.answered
+    assert "cloud operations question" not in render_text(owns)
+    setup = bot.handle(Message("who should set up budget alerts"))
+    assert setup.kind == "decline"

@@ -231,6 +231,11 @@ class FaqIndex:
             for topic in lang.cloud_howto
         }
         self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
+        # "Who owns rightsizing?" asks a persona (the concept kinds' persona cues), never how
+        # to do it.
+        self._persona_cues = Markers(
+            words(cue) for kind in lang.concept_kinds if kind.kind == "persona" for cue in kind.cues
+        )
 
     def _build_semantic(self) -> None:
         """Embed every phrasing once per snapshot; rows are grouped by FAQ, in FAQ order."""
@@ -381,6 +386,8 @@ class FaqIndex:
         said = [at for w in have if w in index for at in index[w] if cues[at][1] <= have]
         if not said:
             return None
+        if raw[0] in _WHO and self._persona_cues.said(set(raw)):
+            return None  # "who owns rightsizing?" asks a FinOps persona, not how to do it
         topic, cue = cues[min(said)]
         named = {_root(w) for w in raw if w not in self._definition and w not in _NAMING_FILLER}
         if not self._vendor.said(set(raw)) and (
@@ -601,6 +608,8 @@ _WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", 
 _DEFINITION_ASKS = frozenset({"what", "whats", "define", "definition", "meaning", "explain"})
 
 
+# A question opening so asks who does a thing (a persona), never how to do it.
+_WHO = frozenset({"who", "whose", "whos"})
 # The fewest words a phrasing needs for a question with exactly its words to be its own.
 _EXACT_WORDS = 2
 
