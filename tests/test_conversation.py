@@ -1665,3 +1665,14 @@ async def test_a_number_or_ordinal_after_a_list_picks_that_item(
         reply = await say(service, thread(pick))
         assert reply.kind == "answer"
         assert text in reply.sections[0].text + (reply.title or "")
+
+
+async def test_a_follow_up_pointing_back_that_matches_nothing_keeps_the_thread(
+    service: ConversationService,
+) -> None:
+    """ "how is it calculated?" after FOCUS matched nothing and got the generic "I don't
+    know that one", dropping the thread: it is read against FOCUS, which says no more."""
+    await say(service, thread("what is FOCUS"))
+    reply = await say(service, thread("how is it calculated?"))
+    assert (reply.kind, reply.faq_id) == ("answer", "focus-spec")
+    assert render_text(reply).startswith("My sources say no more on that than this:")

@@ -483,8 +483,14 @@ class Bot:
         knowledge = self.store.current.knowledge
         concept = knowledge.faqs.get(subject.faq or "") if subject is not None else None
         said = words(text)
-        if concept is None or len(said) > _ELABORATE_WORDS or _ELABORATES.isdisjoint(said):
+        if concept is None or len(said) > _ELABORATE_WORDS:
             return None
+        if _ELABORATES.isdisjoint(said):
+            if lists.POINTS_BACK.isdisjoint(said):
+                return None
+            # "how do you measure it?" after unit economics matched nothing: read against
+            # the concept it points at, not declined, which would drop the thread.
+            return self._again(text, replies.faq_reply(knowledge, concept), concept)
         # "like what specifically?" wants the details; "simpler?" the short answer again.
         if not _SPECIFICS.isdisjoint(said):
             return replies.more_reply(knowledge, concept, example=_asks_example(text))
