@@ -383,6 +383,9 @@ def test_a_role_near_what_was_typed_is_offered_with_the_rest_kept(bot: Bot) -> N
     picked = bot.handle(Message(choices[0].value))
     assert picked.kind == "path"
     assert picked.title == "Certification path for Software Engineer or Developer"
+    # "New to cloud" is experience too: zero months, kept, not dropped as none stated.
+    new = [a for a in bot.path("frontend ninja new to cloud").actions if a.kind == "ask"]
+    assert new[0].value == "/finops-path software engineer 0 months"
 
 
 @pytest.mark.parametrize("text", ["astronaut", "intern"])

@@ -95,17 +95,10 @@ class Bot:
     def _picked_from_list(self, number: str, subject: Subject | None) -> Reply | None:
         """Return the item numbered *number* of the list the thread's concept answer gave
         (its item FAQs, else its opening list's line), or None."""
-        knowledge = self.store.current.knowledge
-        if (item := lists.picked_item(knowledge, f"number {number}", subject)) is not None:
-            return replies.faq_reply(knowledge, item)
-        concept = knowledge.faqs.get(subject.faq or "") if subject is not None else None
-        if concept is None:
-            return None
-        index = self.store.current.index
-        line = lists.item_named(index, concept, f"number {number}", by_place=True)
-        if line is None:
-            return None
-        return replies.item_first(replies.faq_reply(knowledge, concept), concept, line)
+        snap = self.store.current
+        if (item := lists.picked_item(snap.knowledge, f"number {number}", subject)) is not None:
+            return replies.faq_reply(snap.knowledge, item)
+        return lists.item_of_concept(snap, f"number {number}", subject)
 
     def ask(self, text: str, subject: Subject | None = None) -> Reply:
         """Answer an attribute question from program facts, else match *text* to the FAQs.
@@ -457,7 +450,7 @@ class Bot:
         index = self.store.current.index
         if lists.item_named(index, answered, text, by_place=True):
             return reply  # led by the item of its list asked about ("what about operate?")
-        asked = set(index.query_tokens(text)) - set(index.query_tokens(_ASKING_WORDS))
+        asked = set(index.query_tokens(text)) - index.fixed_tokens(_ASKING_WORDS)
         if not asked or not asked.isdisjoint(index.speaks_of(answered.id)):
             # "crawl walk run, what does each mean?" after the maturity model: the answer
             # above says it (or nothing new is asked: "list them").
@@ -862,7 +855,7 @@ class Bot:
                     role.name,
                     PathRequest(
                         role.aliases[0] if role.aliases else role.name,
-                        f"{query.months:g} months" if query.months else None,
+                        f"{query.months:g} months" if query.months is not None else None,
                         query.program.id if query.program else None,
                         query.goal,
                     ).text(),

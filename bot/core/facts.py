@@ -486,7 +486,7 @@ def answer(
 
 # Words asking which certification costs least or most: a ranking by price.
 _CHEAP_WORDS = frozenset({"cheapest", "cheaper", "lowest", "least", "affordable"})
-_DEAR_WORDS = frozenset({"priciest", "pricier", "costliest", "highest", "most", "dearest"})
+_DEAR_WORDS = frozenset({"priciest", "pricier", "costliest", "dearest", "highest"})
 _DOLLAR_FIGURE = re.compile(r"\$\s?(\d[\d,]*)")
 
 
@@ -494,7 +494,7 @@ def _price_order(said: list[str]) -> bool | None:
     """Return True when *said* asks which costs least, False which costs most, else None."""
     if not _CHEAP_WORDS.isdisjoint(said):
         return "least" not in said or "expensive" in said
-    if "priciest" in said or "costliest" in said or ("most" in said and "expensive" in said):
+    if not _DEAR_WORDS.isdisjoint(said) or ("most" in said and "expensive" in said):
         return False
     return None
 
@@ -502,22 +502,27 @@ def _price_order(said: list[str]) -> bool | None:
 def _by_price(knowledge: Knowledge, program_ids: Sequence[str], *, cheapest_first: bool) -> Reply:
     """Rank *program_ids* by their current price, one line each: by its lowest dollar
     figure when the cheapest is asked, by its highest (a bundle) when the dearest is."""
-
-    def figures(program: Program) -> list[float]:
-        found = _facts(program, "price")
-        value = found[0].value if found else ""
-        return [float(m.replace(",", "")) for m in _DOLLAR_FIGURE.findall(value)]
-
-    programs = [knowledge.programs[p] for p in program_ids]
-    priced = [p for p in programs if figures(p)]
+    current = {
+        p: facts[0] for p in program_ids if (facts := _facts(knowledge.programs[p], "price"))
+    }
+    figures = {
+        p: [float(m.replace(",", "")) for m in _DOLLAR_FIGURE.findall(fact.value)]
+        for p, fact in current.items()
+    }
+    priced = [p for p in program_ids if figures.get(p)]
     if cheapest_first:
-        priced.sort(key=lambda p: min(figures(p)))
+        priced.sort(key=lambda p: min(figures[p]))
     else:
-        priced.sort(key=lambda p: -max(figures(p)))
-    lines = [f"- {p.name}: {_facts(p, 'price')[0].value}" for p in priced]
-    sources = [_facts(p, "price")[0].source for p in priced]
-    links = knowledge.source_links(sources)
-    lacking = [p.name for p in knowledge.programs.values() if p in programs and p not in priced]
+        priced.sort(key=lambda p: -max(figures[p]))
+    lines = [f"- {knowledge.programs[p].name}: {current[p].value}" for p in priced]
+    links = knowledge.source_links([current[p].source for p in priced])
+    # By id, in the knowledge's order: comparing programs compares pydantic models field by
+    # field.
+    lacking = [
+        prog.name
+        for pid, prog in knowledge.programs.items()
+        if pid in program_ids and pid not in priced
+    ]
     sections = [Section("\n".join(lines))] if lines else []
     if lacking:
         sections.append(Section(say("price_not_given", names="; ".join(lacking))))
@@ -530,7 +535,7 @@ def _by_price(knowledge: Knowledge, program_ids: Sequence[str], *, cheapest_firs
         links=links,
         attribute="price",
         score=100.0,
-        data={"programs": [p.id for p in priced]},
+        data={"programs": priced},
     )
 
 

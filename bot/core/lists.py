@@ -137,12 +137,12 @@ def about_list(
         return reply
     if (listing := _counted(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, listing)
-    return _item_of_concept(snap, text, subject)
+    return item_of_concept(snap, text, subject)
 
 
-def _item_of_concept(snap: Snapshot, text: str, subject: Subject | None) -> Reply | None:
+def item_of_concept(snap: Snapshot, text: str, subject: Subject | None) -> Reply | None:
     """Return the last concept's answer led by the one item of its list a short follow-up
-    names ("what about operate?" after the phases), or None."""
+    names ("what about operate?" after the phases) or places ("number 2"), or None."""
     concept = _concept(snap.knowledge, subject)
     if concept is None or len(words(text)) > _ITEM_ASK_WORDS:
         return None
@@ -194,12 +194,15 @@ def item_named(index: FaqIndex, faq: Faq, text: str, *, by_place: bool = False) 
     names = []
     for item in items:
         name, colon, _ = item.partition(":")
-        names.append(set(index.query_tokens(name)) if colon and len(name) <= _ITEM_NAME else set())
+        names.append(index.fixed_tokens(name) if colon and len(name) <= _ITEM_NAME else frozenset())
     asked = set(index.query_tokens(text))
     # An item's own words: those no other item's name has ("finops" is in several), and no
     # word every question about the field may use.
-    generic = set(index.query_tokens(_GENERIC_WORDS))
-    own = [name - generic - set().union(*(o for o in names if o is not name)) for name in names]
+    generic = index.fixed_tokens(_GENERIC_WORDS)
+    own = [
+        name - generic - frozenset().union(*(o for n, o in enumerate(names) if n != i))
+        for i, name in enumerate(names)
+    ]
     touched = [n for n, words_ in enumerate(own) if words_ & asked]
     if len(touched) == 1 and own[touched[0]] <= asked:
         return items[touched[0]]
@@ -212,8 +215,8 @@ def item_named(index: FaqIndex, faq: Faq, text: str, *, by_place: bool = False) 
     # about the FCP?" after the pass marks asks the FCP's, not the line that names it.
     if "which" not in words(text):
         return None
-    said = asked - generic - set(index.query_tokens(_QUESTION_WORDS))
-    holding = [item for item in items if said and said <= set(index.query_tokens(item))]
+    said = asked - generic - index.fixed_tokens(_QUESTION_WORDS)
+    holding = [item for item in items if said and said <= index.fixed_tokens(item)]
     return holding[0] if len(holding) == 1 else None
 
 

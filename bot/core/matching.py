@@ -205,6 +205,7 @@ class FaqIndex:
         self._phrased = tuple(frozenset(w) for w in phrased)
         self._position = {faq.id: i for i, faq in enumerate(self.faqs)}
         self._build_exact()
+        self._fixed_tokens: dict[str, frozenset[str]] = {}
         self._build_bayes()
         self.embedder = (embedder or shared_embedder()) if semantic else None
         self._build_semantic()
@@ -356,6 +357,14 @@ class FaqIndex:
             score_cutoff=limit,
         )
         return hit[0] if hit else word
+
+    def fixed_tokens(self, text: str) -> frozenset[str]:
+        """Return the tokens of a text the knowledge or the code fixes (a list item, a word
+        list), computed once per index: matching runs on every message."""
+        found = self._fixed_tokens.get(text)
+        if found is None:
+            found = self._fixed_tokens[text] = frozenset(self.query_tokens(text))
+        return found
 
     def query_tokens(self, text: str) -> list[str]:
         """Return the canonical tokens of a user's *text*, typos corrected."""

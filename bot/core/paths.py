@@ -248,7 +248,7 @@ class PathRecommender:
         said = after.split()
         for n in range(min(_FLAG_WORDS, len(said)), 0, -1):
             name = " ".join(said[:n])
-            if self.find_program(name) is not None or self._only_alias_starting(name):
+            if self.find_program(name) is not None:
                 return name, " ".join(said[n:])
         return (said[0], " ".join(said[1:])) if said else ("", "")
 
@@ -330,17 +330,17 @@ class PathRecommender:
         A CTO's path had opened on the Architect's Advanced level with its own prerequisite,
         the Professional level, marked missing: a path lists what comes first.
         """
-        for lid in list(reasons):
-            level = self.knowledge.levels.get(lid)
+        pending = list(reasons)
+        while pending:
+            level = self.knowledge.levels.get(pending.pop())
             for pre in level.prerequisites if level else ():
                 needed = pre.requires_level
                 if needed and needed in self.knowledge.levels and needed not in reasons:
                     reasons[needed] = (
-                        f"Comes first: {level.name if level else lid} requires it "
+                        f"Comes first: {level.name if level else needed} requires it "
                         "(skip it if you already work at it)"
                     )
-                    self._with_earlier(reasons)
-                    return
+                    pending.append(needed)
 
     def _with_lower(self, program: Program, reasons: dict[str, str], months: float | None) -> None:
         """Add to *reasons* the level below the path's first while the stated *months* fall
