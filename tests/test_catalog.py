@@ -315,6 +315,35 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
 @pytest.mark.parametrize(
     ("question", "faq_id"),
     [
+        ("what's a finops persona? my study group keeps bringing it up", "finops-personas"),
+        (
+            "are there free finops courses? budget is tight this quarter and my boss said no",
+            "free-finops-courses",
+        ),
+        # A vendor's feature asked after the story stays that vendor's documentation's job.
+        (
+            "We have twelve accounts and one invoice. Which AWS feature combines the discounts?",
+            None,
+        ),
+        # Two questions in one message are not one sentence's to answer.
+        ("what is focus? what is showback? our team lead mentioned both", None),
+    ],
+)
+def test_the_one_asking_sentence_of_a_story_is_answered(
+    bot: Bot, question: str, faq_id: str | None
+) -> None:
+    """The words around a message's one question pulled it away from any FAQ; that
+    sentence alone is answered, with the runners-up offered."""
+    reply = bot.handle(Message(text=question))
+    assert reply.faq_id == faq_id
+    assert reply.answered is (faq_id is not None)
+    if faq_id is not None:
+        assert reply.suggestions, "a tentative answer offers what else it might be"
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
         ("What is a FinOps Center of Excellence?", "finops-team-role"),
         ("finops coe", "finops-team-role"),
         ("does the certification help me run a finops coe?", "center-of-excellence"),

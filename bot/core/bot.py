@@ -17,6 +17,7 @@ from bot.core.scope import about_certifications
 from bot.core.store import KnowledgeStore
 from bot.core.subject import Subject
 from bot.core.text import (
+    asking_sentences,
     drop_negated,
     fold,
     mostly_other_script,
@@ -168,7 +169,7 @@ class Bot:
         )
         if from_facts is not None:
             return from_facts
-        match = self._quoted(text, match) or match
+        match = self._quoted(text, match) or self._asking_sentence(text, match) or match
         asked = question.asked_about if question else ()
         if match.band == "suggest" and len(asked) == 1 and asked[0] in snap.knowledge.programs:
             # "what does the engineer one cover?": the nickname carries little weight; the
@@ -342,6 +343,22 @@ class Bot:
             return None
         term = frozenset(index.query_tokens(quoted)) - frozenset(index.query_tokens("what is"))
         if not term <= index.speaks_of(best.faq.id):
+            return None
+        return dataclasses.replace(alone, tentative=True)
+
+    def _asking_sentence(self, text: str, match: Match) -> Match | None:
+        """Return the answer to the one sentence of *text* that asks, when the whole message
+        found none ("whats a finops persona? studying for focp and the term keeps coming
+        up": the story around the question pulls it elsewhere), or None."""
+        if match.band == "answer" or match.cloud_topic is not None:
+            return None
+        asking = asking_sentences(text)
+        if len(asking) != 1:
+            return None  # two questions in one message are not one sentence's to answer
+        if self.store.current.index.names_cloud(asking[0]):
+            return None  # "...which AWS feature should the architect enable?" is AWS's
+        alone = self.store.current.index.match(asking[0], self.match)
+        if alone.band != "answer" or alone.tentative:
             return None
         return dataclasses.replace(alone, tentative=True)
 

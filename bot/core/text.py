@@ -293,6 +293,15 @@ def drop_negated(text: str) -> str:
     return _NOT_THIS.sub("", text)
 
 
+def asking_sentences(text: str) -> list[str]:
+    """Return the sentences of *text* that ask ("?") when it says more than one sentence
+    ("whats a persona? the term keeps coming up"), else an empty list."""
+    sentences = [s for s in _SENTENCE.split(text.strip()) if s]
+    if len(sentences) < 2:
+        return []
+    return [s for s in sentences if s.rstrip().endswith("?")]
+
+
 def quoted_question(text: str) -> str | None:
     """Return the question a quoted term of *text* asks ("what is scopes" for 'what does
     "scopes" mean in the framework? I keep seeing it'), or None.
