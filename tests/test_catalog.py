@@ -315,6 +315,22 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
 @pytest.mark.parametrize(
     ("question", "faq_id"),
     [
+        ("guide b, is it worth paying for?", "worth-it"),
+        ("how tough is guide b", "difficulty"),
+    ],
+)
+def test_a_program_named_by_a_nickname_still_gets_the_aspect_asked(
+    bot: Bot, question: str, faq_id: str
+) -> None:
+    """ "guide b" is said mostly by the FAQ on why the two guides differ: found by the name
+    alone, it said nothing of what was asked, which another FAQ answers."""
+    reply = bot.handle(Message(text=question))
+    assert (reply.faq_id, reply.answered) == (faq_id, True)
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
         ("what's a finops persona? my study group keeps bringing it up", "finops-personas"),
         (
             "are there free finops courses? budget is tight this quarter and my boss said no",

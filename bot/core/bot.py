@@ -41,6 +41,8 @@ _SHORT = 2
 _ASPECT_SCORE = 30.0
 _ASPECT_MARGIN = 8.0
 _OVERVIEW_AMONG = 3
+# Words any program's question may use: they say nothing of what is asked about it.
+_PROGRAM_WORDS = "program cert certification certificate certified exam course"
 
 
 class Bot:
@@ -537,7 +539,7 @@ class Bot:
             None,
         )
         if overview is None or (match.band == "answer" and overview is not match.candidates[0].faq):
-            return match
+            return self._own_aspect(match, asked[0])
         snap = self.store.current
         index = snap.index
         aspect = frozenset(match.tokens) - index.speaks_of(overview.id)
@@ -550,6 +552,35 @@ class Bot:
             and facts.faq_scope(snap.knowledge, faq.id).every_program
             and aspect & index.asked_with(faq.id)
         ]
+        return self._by_aspect(match, aspect, pool)
+
+    def _own_aspect(self, match: Match, program_id: str) -> Match:
+        """Return *match* with the FAQ asked about the rest of the question answered first,
+        when the top one was found by the program's name alone ("is guide b hard?" found
+        why the two guides differ, which says nothing of how hard either is)."""
+        top = match.best
+        if top is None:
+            return match
+        snap = self.store.current
+        index = snap.index
+        program = snap.knowledge.programs[program_id]
+        named = index.fixed_tokens(" ".join((program.name, *program.aliases)))
+        aspect = frozenset(match.tokens) - named - index.fixed_tokens(_PROGRAM_WORDS)
+        if not aspect or aspect & index.asked_with(top.faq.id):
+            return match
+        pool = [
+            faq.id
+            for faq in snap.knowledge.faqs.values()
+            if about_certifications(faq)
+            and (faq.program == program_id or facts.faq_scope(snap.knowledge, faq.id).every_program)
+            and aspect & index.asked_with(faq.id)
+        ]
+        return self._by_aspect(match, aspect, pool)
+
+    def _by_aspect(self, match: Match, aspect: frozenset[str], pool: list[str]) -> Match:
+        """Return *match* led by the FAQ of *pool* that the *aspect* words alone find clearly
+        first, offered tentatively; *match* itself when none does."""
+        index = self.store.current.index
         # Ranked on the aspect's words alone: the program's name is in none of them.
         ranked = index.rank_among(" ".join(sorted(aspect)), self.match, pool)
         second = ranked[1].score if len(ranked) > 1 else 0.0
