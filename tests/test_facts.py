@@ -428,6 +428,23 @@ def test_asking_how_often_one_may_sit_the_exam_asks_the_retakes(bot: Bot, text: 
     assert "3 attempts" in render_text(reply)
 
 
+@pytest.mark.parametrize(
+    ("text", "program"),
+    [
+        ("is the focus analyst exam online", "focus-analyst"),
+        ("is the ai value exam remote", "ai-value"),
+    ],
+)
+def test_an_online_exam_question_gets_that_programs_delivery(
+    bot: Bot, text: str, program: str
+) -> None:
+    """ "Is the FOCUS Analyst exam online?" is answered from that program's own delivery
+    fact, not by the online-exam FAQ, which speaks only of the FOCP."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, "delivery")
+    assert "online" in render_text(reply).lower()
+
+
 def test_an_faq_naming_another_vendors_cert_still_names_ours(
     bundled_store: KnowledgeStore,
 ) -> None:
