@@ -317,6 +317,11 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
     [
         ("guide b, is it worth paying for?", "worth-it"),
         ("how tough is guide b", "difficulty"),
+        # The issuer's name found its catalog; what is asked is the one program.
+        (
+            "tell me about the technology value certification by the finops foundation",
+            "tech-value-what-is",
+        ),
     ],
 )
 def test_a_program_named_by_a_nickname_still_gets_the_aspect_asked(

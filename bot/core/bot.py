@@ -566,6 +566,11 @@ class Bot:
         program = snap.knowledge.programs[program_id]
         named = index.fixed_tokens(" ".join((program.name, *program.aliases)))
         aspect = frozenset(match.tokens) - named - index.fixed_tokens(_PROGRAM_WORDS)
+        issuer = index.fixed_tokens(f"from by {program.issuer}")
+        if not aspect - issuer and top.faq.program != program_id:
+            # "what's the AI Value cert from the FinOps Foundation?" asks what it is: the
+            # issuer's name found its catalog, which lists it among all the others.
+            return self._overview_first(match, program_id)
         if not aspect or aspect & index.asked_with(top.faq.id):
             return match
         pool = [
@@ -576,6 +581,14 @@ class Bot:
             and aspect & index.asked_with(faq.id)
         ]
         return self._by_aspect(match, aspect, pool)
+
+    def _overview_first(self, match: Match, program_id: str) -> Match:
+        """Return *match* led by *program_id*'s overview when it is among the first choices."""
+        for candidate in match.candidates[:_OVERVIEW_AMONG]:
+            if candidate.faq.program == program_id and "overview" in candidate.faq.tags:
+                rest = tuple(c for c in match.candidates if c is not candidate)
+                return Match("answer", (candidate, *rest), match.tokens, tentative=True)
+        return match
 
     def _by_aspect(self, match: Match, aspect: frozenset[str], pool: list[str]) -> Match:
         """Return *match* led by the FAQ of *pool* that the *aspect* words alone find clearly
