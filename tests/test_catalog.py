@@ -312,6 +312,15 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
     assert reply.answered is (faq_id is not None)
 
 
+def test_an_faq_of_a_program_not_named_is_not_the_answer(bot: Bot) -> None:
+    """ "FinOps Professional" names the FCP and both FinOpsSchool guides: the Architect's
+    "who should take it" FAQ, found by "who should get certified", is none of theirs."""
+    reply = bot.handle(Message(text="who should get certified as a finops professional"))
+    assert reply.answered
+    faq = bot.store.current.knowledge.faqs[reply.faq_id or ""]
+    assert faq.program in {"fcp", "professional-a", "professional-b"}
+
+
 @pytest.mark.parametrize(
     ("question", "faq_id"),
     [

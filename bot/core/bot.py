@@ -418,7 +418,7 @@ class Bot:
         if best is not None and (item := lists.item_asked(knowledge, text, best.faq)):
             return replies.faq_reply(knowledge, item)  # "the first principle?": that one
         about: str | None = None
-        general = self._aspect(match, asked)
+        general = self._aspect(self._named_first(text, match, asked), asked)
         if subject is not None:
             general, about = self._in_conversation(text, general, subject)
             if about is not None and not asked:
@@ -553,6 +553,30 @@ class Bot:
             and aspect & index.asked_with(faq.id)
         ]
         return self._by_aspect(match, aspect, pool)
+
+    def _named_first(self, text: str, match: Match, asked: tuple[str, ...]) -> Match:
+        """Return *match* led by an FAQ of the programs *text* names, when its top FAQ is
+        another program's ("who should get certified as a FinOps Professional?" found the
+        Architect's "who should" FAQ); *match* itself when none of theirs comes near."""
+        top = match.best
+        programs = self.store.current.knowledge.programs
+        if (
+            top is None
+            or match.band == "decline"
+            or top.faq.program is None
+            or top.faq.program in asked
+            or not asked
+            or not set(asked) <= programs.keys()
+        ):
+            return match
+        pool = [
+            faq.id for faq in self.store.current.knowledge.faqs.values() if faq.program in asked
+        ]
+        ranked = self.store.current.index.rank_among(text, self.match, pool)
+        if not ranked or ranked[0].score < self.match.suggest_threshold:
+            return match
+        rest = tuple(c for c in match.candidates if c.faq.id != ranked[0].faq.id)
+        return Match("answer", (ranked[0], *rest), match.tokens, tentative=True)
 
     def _own_aspect(self, match: Match, program_id: str) -> Match:
         """Return *match* with the FAQ asked about the rest of the question answered first,
