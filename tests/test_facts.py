@@ -414,6 +414,26 @@ def test_a_cue_matches_in_either_number(bot: Bot, text: str, attribute: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("text", "program"),
+    [
+        ("what is the passing score for finops practitioner", "focp"),
+        ("how long is the exam for a finops engineer", "foce"),
+    ],
+)
+def test_a_role_name_with_an_exam_attribute_names_the_program(
+    bot: Bot, text: str, program: str
+) -> None:
+    """No persona sits an exam: "finops practitioner" with a pass mark asked is the FOCP."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program) == ("answer", program)
+
+
+def test_a_role_name_alone_stays_the_role(bot: Bot) -> None:
+    """ "What does a FinOps practitioner do?" asks about the persona, not the FOCP."""
+    assert _ask(bot, "what does a finops practitioner do").faq_id == "persona-practitioner-role"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "how many times can I take the FOCP exam?",

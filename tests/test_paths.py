@@ -60,6 +60,14 @@ def test_role_parsing(bot: Bot, text: str, role: str) -> None:
     assert rec.query.role.id == role
 
 
+def test_a_typed_role_question_with_typos_is_still_a_path(bot: Bot) -> None:
+    """ "whch cert for a prodcut manager" is the path question for product managers, not the
+    engineering manager's FAQ that its surviving words ("cert", "manager") found."""
+    reply = bot.handle(Message(text="whch cert for a prodcut manager"))
+    assert reply.kind == "path"
+    assert (reply.data or {})["role"]["id"] == "product-owner"
+
+
 def test_sre_gets_each_guides_own_figure(bot: Bot) -> None:
     """Guides disagree on SRE; each program's plan keeps its own recommendation."""
     rec = bot.recommend("sre 3 years")

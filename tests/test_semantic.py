@@ -123,6 +123,9 @@ def test_spelling_mends_typos_but_leaves_real_words_alone(bundled_store: Knowled
     index = bundled_store.current.index
     assert index.spell("hwo long is teh focp exma") == "how long is the focp exam"
     assert index.spell("trying to find the focp price") == "trying to find the focp price"
+    # A question word one letter short is mended; a real word one letter short is not.
+    assert index.spell("whch cert and hw many questions") == "which cert and how many questions"
+    assert index.spell("we were told it may take long") == "we were told it may take long"
 
 
 def test_missing_model_falls_back_to_words_with_one_warning(

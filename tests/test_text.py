@@ -141,6 +141,16 @@ def test_a_quoted_term_is_the_question_only_inside_a_question(
     assert quoted_question(text) == question
 
 
+def test_a_pasted_address_is_no_word_of_the_question() -> None:
+    """A link's address is dropped and its label kept; a bare address is dropped."""
+    assert words(strip_markup("<https://evil.example/x?y=1|click here> how long is FOCP?")) == (
+        words("click here how long is FOCP?")
+    )
+    assert words(strip_markup("how long is FOCP? https://learn.finops.org/a/b")) == words(
+        "how long is FOCP?"
+    )
+
+
 def test_a_handle_typed_as_text_is_no_word_of_the_question() -> None:
     """ "hey @finops-bot" typed without the app's mention: the handle is dropped; an e-mail
     address is left as it is."""

@@ -86,7 +86,7 @@ class Bot:
             # Only the conversation service runs admin commands (it knows who and where).
             return replies.admin_elsewhere_reply()
         snap = self.store.current
-        folded = fold(intent.rest)
+        folded = snap.index.spell(intent.rest)  # "whch cert for a prodcut manager"
         if PATH_CUE.search(folded) and not (
             PATH_CONTENT.search(folded) and not PATH_ASK.search(folded)
         ):

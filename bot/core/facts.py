@@ -60,6 +60,8 @@ class _Tables:
     ask_name: dict[str, str]
     followup: frozenset[str]
     followup_names: dict[str, tuple[str, ...]]
+    exam_names: Phrases
+    exam_name_program: dict[str, str]
     markers: frozenset[str]
     requirement: frozenset[str]
 
@@ -129,6 +131,8 @@ def _tables(knowledge: Knowledge) -> _Tables:
         ask_name=ask_name,
         followup=frozenset(w for s in lang.followup_words for w in words(s)),
         followup_names=_followup_names(lang.followup_names),
+        exam_names=Phrases(_phrase(e.name) for e in lang.exam_names),
+        exam_name_program={_phrase(e.name): e.program for e in lang.exam_names},
         markers=frozenset(w for s in lang.prerequisite_markers for w in words(s)),
         requirement=frozenset(w for s in lang.requirement_words for w in words(s)),
     )
@@ -233,6 +237,12 @@ def parse_words(
     cued = {tables.cue_attribute[" ".join(singular[start:end])] for start, end in spans}
     asked = frozenset(a for a in cued if not tables.not_with[a].said(said))
     bare = bool(asked) and set(Phrases.outside(singular, spans)) <= _BARE_WORDS
+    if not programs and asked and asked <= set(_EXAM_ATTRIBUTES) | {"retakes"}:
+        # "passing score for finops practitioner": no persona sits an exam.
+        found = tables.exam_names.spans(raw)
+        if len(found) == 1:
+            start, end = found[0]
+            programs.append(tables.exam_name_program[" ".join(raw[start:end])])
     if not asked and _price_alone(set(singular)):
         asked, bare = frozenset({"price"}), True
     if not asked and prerequisite and set(programs) - prerequisite and tables.requirement & said:

@@ -273,11 +273,11 @@ def _check_language_refs(
         if program not in ids["programs"]:
             where = f.line("language", "usual_program", i)
             yield Problem(f.path, where, f"usual_program: unknown program '{program}'")
-    for i, entry in enumerate(lang.followup_names):
-        if entry.program not in ids["programs"]:
-            where = f.line("language", "followup_names", i, "program")
-            message = f"followup_names: unknown program '{entry.program}'"
-            yield Problem(f.path, where, message)
+    for key in ("followup_names", "exam_names"):
+        for i, entry in enumerate(getattr(lang, key)):
+            if entry.program not in ids["programs"]:
+                where = f.line("language", key, i, "program")
+                yield Problem(f.path, where, f"{key}: unknown program '{entry.program}'")
     # The FAQ lists of the language section: what a cloud decline offers, a concept's kinds.
     faq_lists = (
         (

@@ -334,8 +334,10 @@ class FaqIndex:
 
     def _correct(self, word: str) -> str:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
-        if word in self._vocab_set or len(word) < 3 or not word.isalpha():
+        if word in self._vocab_set or not word.isalpha():
             return word
+        if len(word) < 3:
+            return _DROPPED_LETTER.get(word, word)  # "hw many questions"
         if self.embedder is not None and self.embedder.is_word(word):
             return word  # a real word ("trying"), not a misspelt knowledge word ("tying")
         if len(word) < 6:
@@ -345,7 +347,9 @@ class FaqIndex:
                 swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
                 if swapped in self._vocab_set:
                     return swapped
-            return word
+            # ...or a question word with a letter dropped ("whch", "wat"): the few words
+            # every question starts with, which no real short word is one letter short of.
+            return _DROPPED_LETTER.get(word, word)
         # Typos keep the first letter and are one edit away (two in long words); real words
         # that happen to be near a domain word ("leading"/"reading", "expense"/"expensive",
         # "lunch"/"launch") are further apart or shorter, and must not be rewritten.
@@ -621,6 +625,17 @@ _DEFINITION_ASKS = frozenset({"what", "whats", "define", "definition", "meaning"
 _WHO = frozenset({"who", "whose", "whos"})
 # The fewest words a phrasing needs for a question with exactly its words to be its own.
 _EXACT_WORDS = 2
+
+
+# Question words by each of their one-letter-short misspellings ("whch" -> "which"), but
+# those that are words of their own ("were", "may", "log").
+_DROPPED_LETTER = {
+    short: asking
+    for asking in ("how", "which", "what", "where", "when", "does", "much", "many", "long", "exam")
+    for i in range(1, len(asking))
+    if (short := asking[:i] + asking[i + 1 :])
+    not in {"ho", "were", "may", "man", "log", "lon", "dos", "des", "doe", "whee", "exa"}
+}
 
 
 def _is_stem(text: str) -> bool:

@@ -445,6 +445,12 @@ class Language(_Model):
         "follow-up, where the conversation is already about certifications; elsewhere "
         "'the engineer' is a person.",
     )
+    exam_names: tuple[FollowupName, ...] = Field(
+        default=(),
+        description="A role's name that is also a program's ('finops practitioner'): with an "
+        "exam attribute asked ('passing score for finops practitioner') it names the program, "
+        "since no persona sits an exam; elsewhere it is the role.",
+    )
     prerequisite_markers: tuple[Text, ...] = Field(
         default=(),
         description="Words just before a program name that make it the prerequisite rather "

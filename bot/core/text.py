@@ -18,15 +18,19 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 # A handle typed as text ("hey @finops-bot"), not turned into a mention: no question's word.
 _HANDLE = re.compile(r"(?<![\w.])@[\w.-]+")
+# A pasted address, bare or as a link with its label ("<https://x.example|the page>"): its
+# host and path are no words of a question, and an unknown word weighs the most.
+_URL = re.compile(r"<?(?:https?|mailto):[^\s|>]+(?:\|([^>]*))?>?", re.IGNORECASE)
 
 
 def strip_markup(text: str) -> str:
-    """Decode HTML entities and drop emoji codes (`:tada:`), which every chat app sends, and
-    handles typed as plain text ("@finops-bot").
+    """Decode HTML entities and drop emoji codes (`:tada:`), which every chat app sends,
+    handles typed as plain text ("@finops-bot") and pasted addresses (a link keeps its label).
 
     Platform markup (Slack's `<@U123>`, Teams' `<at>`) is the adapters' to remove.
     """
-    return _HANDLE.sub(" ", _EMOJI_CODE.sub(" ", html.unescape(text)))
+    unlinked = _URL.sub(lambda m: f" {m.group(1) or ''} ", html.unescape(text))
+    return _HANDLE.sub(" ", _EMOJI_CODE.sub(" ", unlinked))
 
 
 def fold(text: str) -> str:
