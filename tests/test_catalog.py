@@ -312,6 +312,15 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
     assert reply.answered is (faq_id is not None)
 
 
+def test_a_team_asking_for_a_bulk_discount_gets_the_discounts_answer(bot: Bot) -> None:
+    """A manager certifying a team asks for a group price: the discounts FAQ says there is
+    none published and points to private team courses."""
+    text = "we want to certify 20 people, any discount for buying in bulk?"
+    reply = bot.handle(Message(text=text))
+    assert (reply.faq_id, reply.answered) == ("exam-discounts", True)
+    assert "private" in render_text(reply)
+
+
 def test_an_faq_of_a_program_not_named_is_not_the_answer(bot: Bot) -> None:
     """ "FinOps Professional" names the FCP and both FinOpsSchool guides: the Architect's
     "who should take it" FAQ, found by "who should get certified", is none of theirs."""

@@ -1288,7 +1288,9 @@ async def test_both_after_a_comparison_answers_for_each_program(
     assert "FinOps Certified Engineer (FOCE)" in shown
 
 
-@pytest.mark.parametrize("question", ["what should i do next", "what comes after that?"])
+@pytest.mark.parametrize(
+    "question", ["what should i do next", "what comes after that?", "and after that?", "then what?"]
+)
 async def test_what_next_in_a_programs_thread_says_what_follows_it(
     service: ConversationService, question: str
 ) -> None:

@@ -956,7 +956,9 @@ class Bot:
 _WHAT_NEXT = re.compile(
     r"\b(?:what(?:'?s| is)? next|what (?:should|do|can) i (?:do|take|get|study) next"
     r"|what (?:comes|to take|should i take) (?:next|after (?:that|this|it))|next steps?"
-    r"|what now|what after (?:that|this|it))\b"
+    r"|what now|what after (?:that|this|it)|what then|then what)\b"
+    # "and after that?" alone
+    r"|^\W*(?:(?:and|ok|okay|so|then)\W+)?after (?:that|this|it)\W*$"
 )
 # Words that make a message naming two programs a comparison, and words that make it a
 # question of order instead ("FOCP or FOCE first?").
