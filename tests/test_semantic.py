@@ -304,6 +304,10 @@ def test_a_practice_stem_on_a_cloud_topic_is_a_framework_question(
     [
         ("how do reserved instances and savings plans actually work?", "term-commitment-discounts"),
         ("how does spot pricing work", "term-spot-preemptible"),
+        (
+            "what is the difference between reserved instances and savings plans?",
+            "term-commitment-discounts",
+        ),
     ],
 )
 def test_how_a_kind_of_discount_works_is_a_framework_question(

@@ -232,6 +232,7 @@ class FaqIndex:
             for topic in lang.cloud_howto
         }
         self._cert_cues = tuple(_stemmed(cue) for cue in lang.certification_cues)
+        self._comparing = frozenset(_root(w) for w in _COMPARING_WORDS)
         # "Who owns rightsizing?" asks a persona (the concept kinds' persona cues), never how
         # to do it.
         self._persona_cues = Markers(
@@ -407,6 +408,12 @@ class FaqIndex:
             named <= cue
             # "what are savings plans / reserved instances?" names several of its terms
             or (raw[0] in _DEFINITION_ASKS and named <= self._topic_words[topic.topic])
+            # "what's the difference between reserved instances and savings plans?" too
+            or (
+                raw[0] in _DEFINITION_ASKS
+                and not named.isdisjoint(self._comparing)
+                and named - self._comparing <= self._topic_words[topic.topic]
+            )
             or self._defines(raw, cue)
             or self._works(raw, topic)
             or _is_stem(text)
@@ -619,6 +626,9 @@ _DEFINITION_LEAD = 6
 _NAMING_FILLER = frozenset({"and", "the", "a", "an"})
 _WORKS_FILLER = frozenset({"and", "or", "actually", "really", "exactly", "the", "a", "an"})
 _DEFINITION_ASKS = frozenset({"what", "whats", "define", "definition", "meaning", "explain"})
+# Words that set two of a topic's terms side by side, as a definition may ("the difference
+# between X and Y"), stemmed as the words they are compared with.
+_COMPARING_WORDS = ("difference", "differences", "between", "vs", "versus", "compared")
 
 
 # A question opening so asks who does a thing (a persona), never how to do it.
