@@ -19,6 +19,7 @@ from bot.core.intents import classify
 from bot.core.knowledge import Knowledge, KnowledgeError, MissingKnowledgeDirError
 from bot.core.loading import BUNDLED_KNOWLEDGE, load_knowledge
 from bot.core.quiz import items as quiz_items
+from bot.core.replies import PATH_MORE
 from bot.core.reply import Message, Reply
 from bot.core.store import KnowledgeStore
 from bot.core.study import Plan, build_plan, parse_hours
@@ -85,6 +86,15 @@ def _whole(reply: Reply) -> Reply:
     return dataclasses.replace(reply, sections=sections, more=(), more_sources=0, actions=actions)
 
 
+def _in_full(bot: Bot, reply: Reply) -> Reply:
+    """Return a path's detail (its More) in place of its first message: the command line
+    has no button to click."""
+    more = next((a for a in reply.actions if a.kind == "more"), None)
+    if more is not None and more.value.startswith(PATH_MORE):
+        return bot.more(more.value)
+    return reply
+
+
 def ask_json(reply: Reply) -> dict[str, Any]:
     """Return the batch-evaluation JSON object for an FAQ or program-facts *reply*."""
     reply = _whole(reply)
@@ -122,10 +132,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     # path there, and must here too.
     if question == "-":
         for line in sys.stdin:
-            reply = bot.reply(classify(line.rstrip("\n")), subject)
+            reply = _in_full(bot, bot.reply(classify(line.rstrip("\n")), subject))
             print(json.dumps(ask_json(reply), ensure_ascii=False), flush=True)
         return 0
-    reply = _picked(bot, last, question) or bot.reply(classify(question), subject)
+    reply = _in_full(bot, _picked(bot, last, question) or bot.reply(classify(question), subject))
     print(json.dumps(ask_json(reply), indent=2) if args.json else render_text(_whole(reply)))
     return 0
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.bot import Bot
 from bot.core.paths import parse_experience
-from bot.core.reply import Message
+from bot.core.reply import Message, Reply
 from bot.render.text import render_text
 
 
@@ -215,8 +215,8 @@ def test_a_level_required_by_a_recommended_one_comes_first(bot: Bot) -> None:
     advanced = next(p for p in steps[1].prerequisites if "Professional level" in p.text)
     assert advanced.status == "met"
     text = render_text(bot.path("cto 20 years --program architect"))
-    assert "[missing]" not in text
-    assert text.index("Professional Level\n") < text.index("Advanced Level\n")
+    assert "missing" not in text
+    assert text.index("– Professional Level") < text.index("– Advanced Level")
 
 
 def test_a_level_a_path_already_holds_is_not_added_twice(bot: Bot) -> None:
@@ -227,9 +227,35 @@ def test_a_level_a_path_already_holds_is_not_added_twice(bot: Bot) -> None:
     assert levels.index("architect-professional") < levels.index("architect-advanced")
 
 
+def _more(bot: Bot, reply: Reply) -> Reply:
+    """Return what the path *reply*'s More button (or 'more' in the terminal) shows."""
+    more = next(a for a in reply.actions if a.kind == "more")
+    return bot.more(more.value)
+
+
+def test_a_path_lists_its_levels_first_and_the_rest_behind_more(bot: Bot) -> None:
+    """An SRE's path was 60 lines: the first message now lists each program's levels in
+    order with where the prerequisites stand, what comes next and the source; why, the
+    prep plans and the mistakes to avoid are one click away."""
+    first = bot.path("sre 3 years --goal lead our finops practice")
+    shown = render_text(first)
+    assert len(shown.splitlines()) <= 35
+    assert "1. FinOps Certified Practitioner - prerequisites: 5 to check yourself" in shown
+    assert "Certified FinOps Architect – Professional Level - prerequisites met" in shown
+    assert "Why:" not in shown
+    assert "Prep, " not in shown
+    full = _more(bot, first)
+    assert full.kind == "path"
+    assert not any(a.kind == "more" for a in full.actions)
+    detail = render_text(full)
+    for needle in ("Why: Recommended for Site Reliability Engineer", "Prep, 7 days", "Avoid:"):
+        assert needle in detail
+    assert "Goal: lead our finops practice" in detail  # the request is asked again whole
+
+
 def test_path_text_has_everything_a_user_needs(bot: Bot) -> None:
     """The readable path shows steps, prerequisites, prep plan, mistakes, path, next, source."""
-    text = render_text(bot.path("platform eng 5y --program architect"))
+    text = render_text(_more(bot, bot.path("platform eng 5y --program architect")))
     for needle in (
         "Certified FinOps Architect – Professional Level",
         "Prerequisite [ok]",
@@ -339,7 +365,7 @@ def test_a_product_owner_is_pointed_at_the_focp(bot: Bot) -> None:
     reply = bot.path("product manager 2 years")
     assert reply.kind == "path"
     assert reply.listed[0] == "focp"
-    assert "framework site" in render_text(reply)
+    assert "framework site" in render_text(_more(bot, reply))
 
 
 def test_a_software_engineer_gets_a_path_instead_of_a_did_you_mean(bot: Bot) -> None:

@@ -907,7 +907,10 @@ class Bot:
         return replies.faq_reply(snap.knowledge, faq) if faq else replies.decline_reply()
 
     def more(self, faq_id: str) -> Reply:
-        """Return the rest of FAQ *faq_id*'s answer (a "More" click); decline if it is gone."""
+        """Return the rest of FAQ *faq_id*'s answer (a "More" click), or a path's detail when
+        it names a path request; decline if the FAQ is gone."""
+        if faq_id.startswith(replies.PATH_MORE):
+            return self.path(faq_id.removeprefix(replies.PATH_MORE), full=True)
         snap = self.store.current
         faq = snap.knowledge.faqs.get(faq_id)
         return replies.more_reply(snap.knowledge, faq) if faq else replies.decline_reply()
@@ -923,8 +926,9 @@ class Bot:
         snap = self.store.current
         return snap.paths.recommend(snap.paths.parse(text, program))
 
-    def path(self, text: str, program: str | None = None) -> Reply:
-        """Reply to a /finops-path request: usage, a clarification, or the path."""
+    def path(self, text: str, program: str | None = None, *, full: bool = False) -> Reply:
+        """Reply to a /finops-path request: usage, a clarification, or the path (with *full*,
+        its More: why, prep plans and mistakes to avoid)."""
         if fold(text).strip() in ("help", "--help", "-h", "?"):
             return replies.path_help_reply()
         if not text.strip() and program is None:
@@ -948,7 +952,7 @@ class Bot:
                 for role in snap.paths.near_roles(text)
             ]
             return replies.clarify_reply(snap.knowledge, near=near)
-        return replies.path_reply(snap.knowledge, snap.paths.recommend(query))
+        return replies.path_reply(snap.knowledge, snap.paths.recommend(query), full=full)
 
 
 # "what should I do next?", "what comes after that?", "next steps?", "what now?": in a thread

@@ -12,7 +12,7 @@ from typing import Any
 from bot.core.knowledge import Knowledge
 from bot.core.matching import Match
 from bot.core.models import CloudTopic, Faq
-from bot.core.paths import EXPERIENCE_RANGE, ProgramPlan, Recommendation
+from bot.core.paths import EXPERIENCE_RANGE, PathRequest, ProgramPlan, Recommendation, Step
 from bot.core.reply import Action, Fact, Reply, Section, Suggestion
 from bot.core.text import PROSE_SENTENCE_END
 from bot.core.wording import say
@@ -523,8 +523,10 @@ def path_form_reply(knowledge: Knowledge) -> Reply:
     )
 
 
-def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
-    """Render a recommendation as a neutral reply (sections per program, data for JSON)."""
+def path_reply(knowledge: Knowledge, rec: Recommendation, *, full: bool = False) -> Reply:
+    """Render a recommendation as a neutral reply (sections per program, data for JSON): the
+    ordered levels first, and with *full* (its More) why each, the prep plan and the
+    mistakes to avoid as well."""
     q = rec.query
     assert q.role is not None  # noqa: S101 - callers send roleless queries to clarify_reply
     if q.ignored_experience:
@@ -538,7 +540,8 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
         facts.append(Fact("Goal", q.goal))
     # Programs with something for the role get a section each; the rest share one line.
     fitting = [plan for plan in rec.plans if _fits(plan)] or list(rec.plans[:1])
-    sections = [_plan_section(knowledge, plan) for plan in fitting]
+    section = _plan_section if full else _plan_summary
+    sections = [section(knowledge, plan) for plan in fitting]
     # By program id: comparing whole plans compared their pydantic programs field by field,
     # most of what rendering a path cost.
     shown = {plan.program.id for plan in fitting}
@@ -551,12 +554,26 @@ def path_reply(knowledge: Knowledge, rec: Recommendation) -> Reply:
                 heading="Other programs",
             )
         )
+    actions = [Action("share", say("path_share_button"), "share")]
+    if not full:
+        # The role as its first alias parses back to it. A Teams card's data holds 120
+        # characters: a goal that would not fit (it is only echoed) is left out.
+        request = PathRequest(
+            q.role.aliases[0] if q.role.aliases else q.role.name,
+            f"{q.months:g} months" if q.months is not None else None,
+            q.program.id if q.program else None,
+            q.goal,
+        )
+        again = f"{PATH_MORE}{request.text()}"
+        if len(again) > _MORE_VALUE:
+            again = f"{PATH_MORE}{replace(request, goal=None).text()}"
+        actions.append(Action("more", say("path_more_button"), again))
     return Reply(
         kind="path",
         title=f"Certification path for {q.role.name}",
         sections=tuple(sections),
         facts=tuple(facts),
-        actions=(Action("share", "Share in channel", "share"),),
+        actions=tuple(actions),
         # No reply-wide source: each program's section names its own.
         data=recommendation_data(knowledge, rec),
         listed=tuple(plan.program.id for plan in fitting),
@@ -577,6 +594,35 @@ def _exp(months: float) -> str:
 
 
 _MARK = {"met": "[ok]", "not-met": "[missing]", "unknown": "[check]"}
+# A path's More value: what follows it is the request, asked again in full.
+PATH_MORE = "path:"
+_MORE_VALUE = 120
+
+
+def _plan_summary(knowledge: Knowledge, plan: ProgramPlan) -> Section:
+    """Return *plan* in a few lines: its levels in order, each with where its prerequisites
+    stand, what comes next and its source."""
+    prog = plan.program
+    lines = [plan.note] if plan.note else []
+    for n, step in enumerate(plan.steps, 1):
+        lines.append(f"{n}. {step.level.name}{_prerequisites_in_short(step)}")
+    if plan.learning_path and not plan.steps:
+        lines.append(f"Learning path: {plan.learning_path}")
+    if plan.next_steps:
+        lines.append(f"Next: {plan.next_steps[0]}")
+    lines.append(f"Source: {knowledge.source_label([prog.source])}")
+    return Section("\n".join(lines), heading=f"{prog.name} (issued by {prog.issuer})")
+
+
+def _prerequisites_in_short(step: Step) -> str:
+    """Return where *step*'s prerequisites stand in a few words (" - 2 to check yourself")."""
+    missing = [p.text for p in step.prerequisites if p.status == "not-met"]
+    unknown = sum(p.status == "unknown" for p in step.prerequisites)
+    if missing:
+        return f" - missing: {missing[0]}"
+    if unknown:
+        return say("path_prereqs_check", count=unknown)
+    return say("path_prereqs_met") if step.prerequisites else ""
 
 
 def _plan_section(knowledge: Knowledge, plan: ProgramPlan) -> Section:

@@ -79,6 +79,25 @@ async def test_path_command_answers_in_the_ack_with_a_share_button(slack: Harnes
     assert not [b for b in buttons(shared.body["blocks"]) if b["action_id"] == "share_path"]
 
 
+async def test_a_paths_more_button_shows_the_detail_privately(slack: Harness) -> None:
+    """The path lists the levels; its More button answers, privately as the path was, with
+    why each level, the prep plans and the mistakes to avoid."""
+    _, raw = await slack.slack.command("/finops-path", "sre 3 years", slack.fake.webhook_url)
+    body = json.loads(raw)
+    assert "Prep, 7 days" not in texts(body["blocks"])
+    (more,) = [b for b in buttons(body["blocks"]) if b["action_id"].startswith("faq_more")]
+    click = block_action(more["action_id"], more["value"], slack.fake.webhook_url, ephemeral=True)
+    status, _ = await slack.slack.interaction(click)
+    assert status == 200
+    (detail,) = await slack.fake.wait_for("webhook")
+    assert detail.body["response_type"] == "ephemeral"
+    shown = texts(detail.body["blocks"])
+    assert SRE in shown
+    assert "Prep, 7 days" in shown
+    assert "Avoid:" in shown
+    assert "chat.postMessage" not in [c.method for c in slack.fake.calls]
+
+
 async def test_a_role_near_what_was_typed_is_a_private_choice(slack: Harness) -> None:
     """ "/finops-path frontend ninja 3y" names no role: the near roles are buttons, and a click
     answers with that role's path privately, where the question was asked."""
