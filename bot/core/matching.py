@@ -75,6 +75,8 @@ class Match:
     tentative: bool = False
     # A cloud-operations how-to (declined): the topic, and where FinOps covers it.
     cloud_topic: CloudTopic | None = None
+    # Another vendor's certification (declined): said so, not "I don't know".
+    other_certification: bool = False
 
     @property
     def best(self) -> Candidate | None:
@@ -473,6 +475,9 @@ class FaqIndex:
             # Never present a certification FAQ as the answer to a cloud how-to.
             return Match("decline", (), (), cloud_topic=topic)
         toks, best = self.lexical(text, settings)
+        if outside and toks == [_OUT_OF_SCOPE]:
+            other = self.scope.another_certification(words(text))
+            return Match("decline", (), (), other_certification=other)
         semantic = None
         if settings.semantic_weight and toks != [_OUT_OF_SCOPE]:
             semantic = self.semantic_scores(text)

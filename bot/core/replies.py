@@ -305,6 +305,11 @@ def match_reply(knowledge: Knowledge, match: Match, max_suggestions: int) -> Rep
         )
     if match.cloud_topic is not None:
         return cloud_decline_reply(knowledge, match.cloud_topic)
+    if match.other_certification:
+        # "how long is the CKA exam?": not a question we failed to understand.
+        reply = decline_reply()
+        sections = (Section(say("other_certification_decline")), reply.sections[0])
+        return replace(reply, title=say("other_certification_title"), sections=sections)
     return decline_reply(best.score if best else 0.0)
 
 

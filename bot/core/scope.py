@@ -51,6 +51,11 @@ class Scope:
         # only a question that names none of ours is about the other one.
         return self._others.said(said) and not self._own.said(said)
 
+    def another_certification(self, said: Iterable[str]) -> bool:
+        """Return True when the words *said* ask about another vendor's certification only."""
+        said = set(said)
+        return self._others.said(said) and not self._own.said(said)
+
     def others_named(self, said: Iterable[str]) -> frozenset[str]:
         """Return the words of the other certifications *said* names ("cka", "az", "104")."""
         return self._others.words_said(set(said))
