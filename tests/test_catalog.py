@@ -315,6 +315,16 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
     assert reply.answered is (faq_id is not None)
 
 
+def test_the_goal_of_finops_is_what_finops_is(bot: Bot) -> None:
+    """ "What is the primary goal of FinOps?" asks what FinOps is for, not each executive
+    persona's goal, which a persona's name still asks."""
+    assert bot.handle(Message(text="what is the primary goal of finops?")).faq_id == (
+        "finops-what-is"
+    )
+    cfo = bot.handle(Message(text="what's the primary goal of the CFO in finops"))
+    assert cfo.faq_id == "executive-persona-goals"
+
+
 def test_a_team_asking_for_a_bulk_discount_gets_the_discounts_answer(bot: Bot) -> None:
     """A manager certifying a team asks for a group price: the discounts FAQ says there is
     none published and points to private team courses."""

@@ -323,6 +323,16 @@ def test_how_a_kind_of_discount_works_is_a_framework_question(
     assert buying.kind == "decline"
 
 
+def test_a_cloud_billing_tool_points_to_reporting(bot: Bot) -> None:
+    """A Cost Explorer question is about the cloud's billing tools (Data Ingestion, Reporting
+    & Analytics), not about budgets; "CUDs?" is the commitment-discount term."""
+    explorer = bot.handle(Message("does aws cost explorer show amortized costs?"))
+    assert explorer.kind == "decline"
+    assert "Reporting & Analytics" in render_text(explorer)
+    cuds = bot.handle(Message("CUDs?"))
+    assert (cuds.kind, cuds.faq_id) == ("answer", "term-commitment-discounts")
+
+
 def test_a_definition_may_name_several_terms_of_a_topic(bot: Bot) -> None:
     """ "What are reserved instances and savings plans?" asks two terms; "or" asks advice."""
     reply = bot.handle(Message("what are reserved instances and savings plans?"))
