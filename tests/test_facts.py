@@ -428,6 +428,25 @@ def test_a_role_name_with_an_exam_attribute_names_the_program(
     assert (reply.kind, reply.program) == ("answer", program)
 
 
+@pytest.mark.parametrize(
+    ("text", "program", "attribute"),
+    [
+        # A name ending in "exam" leaves that word to the cue it ends.
+        ("how long is the practitioner exam", "focp", "exam_length"),
+        ("how long is the ai exam", "ai-value", "exam_length"),
+        ("how much is the FinOps cert for AI?", "ai-value", "price"),
+        ("whats the cost of the finops for artificial intelligence cert", "ai-value", "price"),
+    ],
+)
+def test_the_program_and_attribute_are_both_read(
+    bot: Bot, text: str, program: str, attribute: str
+) -> None:
+    """ "How much is the FinOps cert for AI?" was the FOCP's price, the program people mean
+    by "the FinOps cert"; "how long is the ai exam" the FOCP's exam FAQ."""
+    reply = _ask(bot, text)
+    assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
+
+
 def test_a_role_name_alone_stays_the_role(bot: Bot) -> None:
     """ "What does a FinOps practitioner do?" asks about the persona, not the FOCP."""
     assert _ask(bot, "what does a finops practitioner do").faq_id == "persona-practitioner-role"

@@ -223,8 +223,11 @@ def parse_words(
             if needed_last:
                 prerequisite.update(named)
             last = end
-        # Cues are read with the names taken out: "the FOCP cost" reads as "the cost".
-        joined = " ".join(Phrases.outside(raw, spans))
+        # Cues are read with the names taken out: "the FOCP cost" reads as "the cost". A
+        # name ending in "exam" ("practitioner exam") leaves that word: "how long is the
+        # practitioner exam" reads as "how long is the exam".
+        kept = [(s, e - 1) if raw[e - 1] in _NAME_ENDS_KEPT else (s, e) for s, e in spans]
+        joined = " ".join(Phrases.outside(raw, kept))
     if not programs and in_conversation:
         # "and the engineer?": a short name counts only with nothing but follow-up words.
         rest = " ".join(w for w in joined.split() if w not in tables.followup)
@@ -266,6 +269,10 @@ def parse_words(
 
 
 _JOINERS = frozenset({"or", "and", "the"})
+
+
+# The last word of a program's name that a cue may need ("how long is the ai exam").
+_NAME_ENDS_KEPT = frozenset({"exam", "exams", "test"})
 
 
 def _price_alone(only: set[str]) -> bool:
