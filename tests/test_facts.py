@@ -436,6 +436,7 @@ def test_a_role_name_with_an_exam_attribute_names_the_program(
         ("how long is the ai exam", "ai-value", "exam_length"),
         ("how much is the FinOps cert for AI?", "ai-value", "price"),
         ("whats the cost of the finops for artificial intelligence cert", "ai-value", "price"),
+        ("how much is the focus exam", "focus-analyst", "price"),
     ],
 )
 def test_the_program_and_attribute_are_both_read(
