@@ -1496,6 +1496,20 @@ async def test_an_item_picked_from_a_list_is_the_topic_and_the_list_stays(
     assert fourth.faq_id == "principle-data-timely"
 
 
+async def test_another_item_of_the_same_list_is_named_alone(
+    service: ConversationService,
+) -> None:
+    """ "and product?" after what Procurement does repeated Procurement ("product" is a word
+    of many FAQs); the Product persona, from the same list, is what was asked."""
+    await say(service, thread("what does procurement do in finops?"))
+    product = await say(service, thread("and product?"))
+    assert product.faq_id == "persona-product-role"
+    leaders = await say(service, thread("what about leadership?"))
+    assert leaders.faq_id == "persona-leadership-role"
+    price = await say(service, thread("and how much does the focp cost?"))
+    assert (price.program, price.attribute) == ("focp", "price")
+
+
 async def test_the_issuer_named_in_a_follow_up_picks_among_the_programs_compared(
     service: ConversationService,
 ) -> None:

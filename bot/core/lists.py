@@ -105,7 +105,10 @@ def about_list(
         return replies.order_reply(snap.knowledge, named, path=False)
     if (item := picked_item(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, item)
-    if (chosen := chosen_item(snap, settings, text, subject)) is not None:
+    chosen = chosen_item(snap, settings, text, subject) or sibling_named(
+        snap, settings, text, subject
+    )
+    if chosen is not None:
         return replies.faq_reply(snap.knowledge, chosen)
     if (overview := _certification_for(snap.knowledge, text, subject)) is not None:
         return replies.faq_reply(snap.knowledge, overview)
@@ -404,6 +407,35 @@ def chosen_item(
     if top.score < _CHOSEN_SCORE or top.score - second < _CHOSEN_MARGIN:
         return None
     return top.faq
+
+
+def sibling_named(
+    snap: Snapshot, settings: MatchSettings, text: str, subject: Subject | None
+) -> Faq | None:
+    """Return another item of the list the conversation's item belongs to, when *text*
+    names only it ("and product?" after what Procurement does), or None.
+
+    The name alone is ranked among the list's items: across every FAQ, "product" is a
+    word of many, and the Product persona only came close."""
+    knowledge = snap.knowledge
+    listing = listing_of(knowledge, subject)
+    if listing is None or subject is None or subject.faq == listing.id:
+        return None  # after the list itself, matching finds the item by its name
+    followup = frozenset(w for s in knowledge.language.followup_words for w in words(s))
+    named = [w for w in words(text) if w not in followup]
+    if not named or len(named) > _SIBLING_WORDS:
+        return None
+    others = [i for i in listing.items if i != subject.faq]
+    ranked = snap.index.rank_among(" ".join(named), settings, others)
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    if not ranked or ranked[0].score < settings.suggest_threshold:
+        return None
+    return ranked[0].faq if ranked[0].score - second >= _CHOSEN_MARGIN else None
+
+
+# At most this many words beside the follow-up words: "and product?", "what about the
+# finance team?".
+_SIBLING_WORDS = 3
 
 
 def named_programs(knowledge: Knowledge, subject: Subject | None) -> tuple[str, ...]:
