@@ -399,6 +399,9 @@ def test_the_one_asking_sentence_of_a_story_is_answered(
         ("What is a FinOps Center of Excellence?", "finops-team-role"),
         ("finops coe", "finops-team-role"),
         ("does the certification help me run a finops coe?", "center-of-excellence"),
+        # The term is the term's FAQ; the capability that manages it is the capability's.
+        ("what's a commitment discount?", "term-commitment-discounts"),
+        ("what is rate optimization?", "capability-rate-optimization"),
     ],
 )
 def test_what_a_concept_is_belongs_to_the_concepts_faq(
