@@ -503,6 +503,22 @@ def test_a_question_with_exactly_one_faqs_phrasing_words_is_that_faqs(
     assert wrong == []
 
 
+def test_no_alternate_says_another_faqs_question(bundled_store: KnowledgeStore) -> None:
+    """An alternate with the very words of another FAQ's own question was filed on the wrong
+    FAQ ("commitment based discounts" on rate vs usage optimization, not on the term)."""
+    index = bundled_store.current.index
+    faqs = bundled_store.current.knowledge.faqs.values()
+    questions = {frozenset(index.query_tokens(f.question)): f.id for f in faqs}
+    misfiled = [
+        (faq.id, alternate, questions[said])
+        for faq in faqs
+        for alternate in faq.alternates
+        if (said := frozenset(index.query_tokens(alternate))) in questions
+        and questions[said] != faq.id
+    ]
+    assert misfiled == []
+
+
 def test_who_owns_a_cloud_practice_is_a_persona_question_not_a_how_to(bot: Bot) -> None:
     """ "Who owns rightsizing?" had been declined as a cloud how-to; a "who" question with a
     persona cue asks a FinOps role. "Who should set up budget alerts" says no persona cue
