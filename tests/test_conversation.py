@@ -1692,3 +1692,17 @@ async def test_a_follow_up_pointing_back_that_matches_nothing_keeps_the_thread(
     reply = await say(service, thread("how is it calculated?"))
     assert (reply.kind, reply.faq_id) == ("answer", "focus-spec")
     assert render_text(reply).startswith("My sources say no more on that than this:")
+
+
+async def test_a_short_question_of_known_words_is_asked_of_the_concept(
+    service: ConversationService,
+) -> None:
+    """ "what's the risk?" after commitment discounts names nothing, yet every word of it
+    is the knowledge's: it asks about the concept. A word the knowledge never uses ("what's
+    the weather?") is still declined."""
+    await say(service, thread("what's a commitment discount"))
+    risk = await say(service, thread("what's the risk?"))
+    assert (risk.kind, risk.faq_id) == ("answer", "term-commitment-discounts")
+    assert render_text(risk).startswith("My sources say no more on that than this:")
+    weather = await say(service, thread("what's the weather?"))
+    assert weather.kind == "decline"

@@ -498,7 +498,7 @@ class Bot:
         if concept is None or len(said) > _ELABORATE_WORDS:
             return None
         if _ELABORATES.isdisjoint(said):
-            if lists.POINTS_BACK.isdisjoint(said):
+            if lists.POINTS_BACK.isdisjoint(said) and not self._asks_of_it(said):
                 return None
             # "how do you measure it?" after unit economics matched nothing: read against
             # the concept it points at, not declined, which would drop the thread.
@@ -507,6 +507,16 @@ class Bot:
         if not _SPECIFICS.isdisjoint(said):
             return replies.more_reply(knowledge, concept, example=_asks_example(text))
         return replies.short_reply(knowledge, concept)
+
+    def _asks_of_it(self, said: list[str]) -> bool:
+        """Return True when *said* is a short question of known words only ("what's the
+        risk?" after commitment discounts): it asks about the concept just answered.
+        ("what's the weather?" has a word the knowledge never uses.)"""
+        if len(said) > _ASKS_OF_IT_WORDS or said[0] not in _QUESTION_OPENERS:
+            return False
+        index = self.store.current.index
+        asked = set(index.query_tokens(" ".join(said))) - index.fixed_tokens(_ASKING_WORDS)
+        return bool(asked) and all(t in index.idf for t in asked)
 
     def _in_details(self, text: str, reply: Reply) -> bool:
         """Return True when follow-up *text* asks for more of *reply* ("an example?"), or its
@@ -999,6 +1009,9 @@ _SIMPLER = frozenset(
 )  # fmt: skip
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
+# A short question opening so may ask about the concept just answered ("what's the risk?").
+_ASKS_OF_IT_WORDS = 5
+_QUESTION_OPENERS = frozenset({"what", "whats", "how", "why", "who", "whos", "which", "when"})
 # Words asking for the whole answer at once, its rest included ("list them all").
 _WHOLE = frozenset({"list", "all", "full", "whole", "complete", "everything", "every"})
 # Words that ask without saying about what ("how", "list them"): a follow-up of these alone
