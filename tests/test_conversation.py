@@ -1496,6 +1496,19 @@ async def test_an_item_picked_from_a_list_is_the_topic_and_the_list_stays(
     assert fourth.faq_id == "principle-data-timely"
 
 
+async def test_which_of_two_programs_first_is_their_taking_order(
+    service: ConversationService,
+) -> None:
+    """ "FOCP or FOCE first?" answered what the FOCP is; a prerequisite question that says
+    "first" is still the prerequisite's answer."""
+    order = await say(service, thread("FOCP or FOCE first?"))
+    shown = render_text(order)
+    assert shown.startswith("Which to take first")
+    assert shown.index("FinOps Certified Practitioner (FOCP) first") < shown.index("(FOCE)")
+    needed = await say(service, thread("do I need the FOCP first for the FOCE?", place="C2:1.1"))
+    assert not render_text(needed).startswith("Which to take first")
+
+
 async def test_another_item_of_the_same_list_is_named_alone(
     service: ConversationService,
 ) -> None:

@@ -437,6 +437,8 @@ def test_a_role_name_with_an_exam_attribute_names_the_program(
         ("how much is the FinOps cert for AI?", "ai-value", "price"),
         ("whats the cost of the finops for artificial intelligence cert", "ai-value", "price"),
         ("how much is the focus exam", "focus-analyst", "price"),
+        ("how much is FinOps for AI level 1?", "ai-value", "price"),
+        ("FOCP is from Linux Foundation or FinOps Foundation?", "focp", "issuer"),
     ],
 )
 def test_the_program_and_attribute_are_both_read(

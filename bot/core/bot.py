@@ -180,7 +180,17 @@ class Bot:
             if full.band == "answer" and self._covers(full, asked[0]):
                 # Offered with its runners-up: the question alone was only a "did you mean".
                 match = dataclasses.replace(full, tentative=True)
-        return self._matched_reply(text, match, asked, subject)
+        return self._or_order(text, self._matched_reply(text, match, asked, subject))
+
+    def _or_order(self, text: str, reply: Reply) -> Reply:
+        """Return *reply*, or the taking order of the two programs *text* asks which to take
+        first of when *reply* found no FAQ on them, or only one's overview ("FOCP or FOCUS
+        Analyst first?")."""
+        snap = self.store.current
+        answered = snap.knowledge.faqs.get(reply.faq_id or "") if reply.answered else None
+        if answered is None or "overview" in answered.tags:
+            return lists.either_first(snap, text) or reply
+        return reply
 
     def _several(
         self, question: facts.Question | None, match: Match, subject: Subject | None

@@ -475,6 +475,26 @@ def _which_first(snap: Snapshot, text: str, subject: Subject | None) -> tuple[st
     return tuple(p.id for p in paths.taking_order(programs, everything))
 
 
+def either_first(snap: Snapshot, text: str) -> Reply | None:
+    """Return the taking order of the two programs *text* names when it asks which to take
+    first ("FOCP or FOCUS Analyst first?"), or None. "Do I need the FOCP first for the
+    FOCE?" asks a prerequisite, and says neither "or" nor "which"."""
+    said = set(words(text))
+    if "first" not in said or _EITHER_WORDS.isdisjoint(said):
+        return None
+    knowledge = snap.knowledge
+    question = facts.parse(knowledge, text)
+    if question is None or question.attribute is not None or len(question.programs) != 2:
+        return None
+    named = [knowledge.programs[p] for p in question.programs]
+    everything = list(knowledge.programs.values())
+    ordered = tuple(p.id for p in paths.taking_order(named, everything))
+    return replies.order_reply(knowledge, ordered, path=False)
+
+
+_EITHER_WORDS = frozenset({"or", "which"})
+
+
 def _asks_why_order(text: str) -> bool:
     """Return True when *text* asks why something comes in its order ("why that order?")."""
     said = words(text)
