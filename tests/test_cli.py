@@ -155,6 +155,19 @@ def test_chat_session(bundled_store: KnowledgeStore) -> None:
     assert "never read" not in text
 
 
+def test_chat_more_opens_a_paths_detail_once(bundled_store: KnowledgeStore) -> None:
+    """'more' after a path shows why, the prep plans and the mistakes to avoid; 'more'
+    again says that was all, instead of matching "more" as a question."""
+    conversation = ConversationService(Bot(bundled_store), AccessRules(admins=frozenset()))
+    out = io.StringIO()
+    run_chat(conversation, ["/finops-path sre 3 years", "more", "more"], out.write)
+    text = out.getvalue()
+    assert text.count("Say 'more' for details.") == 1
+    assert "Prep, 7 days" in text
+    assert text.rstrip().endswith("That was the whole answer; ask me something else about it.")
+    assert "Sorry, I don't know that one." not in text
+
+
 def test_chat_numbers_without_a_list_say_so(bundled_store: KnowledgeStore) -> None:
     """A number with no list, or past the list's end, says so and how to ask; never 'Sorry'."""
     bot = Bot(bundled_store)

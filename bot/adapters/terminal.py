@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import Any, Protocol
 
 from bot.conversation.service import ConversationService
 from bot.core import replies
 from bot.core.reply import QUIZ_ACTIONS, Action, Message, Reply
+from bot.core.wording import say
 from bot.render.text import ask_choices, render_text
 
 BANNER = (
@@ -58,15 +59,23 @@ async def _with_service(service: Startable | None, chat: Coroutine[Any, Any, Non
         await service.close()
 
 
+def _until_quit(lines: Iterable[str]) -> Iterator[str]:
+    """Yield each line stripped, up to a "quit", "exit" or ":q"."""
+    for raw in lines:
+        text = raw.strip()
+        if text.lower() in ("quit", "exit", ":q"):
+            return
+        yield text
+
+
 async def _chat(
     conversation: ConversationService, lines: Iterable[str], write: Callable[[str], object]
 ) -> None:
     write(BANNER)
     last: Reply | None = None
-    for raw in lines:
-        text = raw.strip()
-        if text.lower() in ("quit", "exit", ":q"):
-            break
+    shown_more = False
+    for line in _until_quit(lines):
+        text = line
         msg = Message(text, user_id=USER, platform=PLATFORM, place=PLACE, private=True)
         picks = last.suggestions if last is not None else ()
         choices = ask_choices(last) if last is not None else []
@@ -96,11 +105,16 @@ async def _chat(
             reply = await conversation.chosen(msg, picks[int(text) - 1].faq_id, "suggestion")
         elif choices and text.isdigit() and 1 <= int(text) <= len(choices):
             reply = await conversation.choose(msg, choices[int(text) - 1])
-        elif more and text.lower().strip(" .!'\"") == "more":
+        elif more and word == "more":
             reply = await conversation.choose(msg, more[0])
+        elif word == "more" and shown_more:
+            # The More just shown was the rest: asking again would match "more" as a question.
+            write(say("no_more") + "\n")
+            continue
         else:
             reply = await conversation.respond(msg)
         if reply is None:
             continue
+        shown_more = bool(more) and word == "more"
         last = reply
         write(render_text(reply, width_rule=72) + "\n")
