@@ -450,6 +450,17 @@ def test_the_program_and_attribute_are_both_read(
     assert (reply.kind, reply.program, reply.attribute) == ("answer", program, attribute)
 
 
+def test_proctoring_asked_where_the_sources_are_silent_says_so(bot: Bot) -> None:
+    """ "Is the FOCUS Analyst exam proctored?" got its format ("online, multiple choice") as
+    if that answered it; the FOCP's format facts do speak of proctoring."""
+    silent = render_text(_ask(bot, "is the focus analyst exam proctored?"))
+    assert "Our sources don't say whether the FinOps Certified FOCUS Analyst exam is" in silent
+    assert "multiple choice" in silent
+    focp = render_text(_ask(bot, "is the focp exam proctored?"))
+    assert "don't say whether" not in focp
+    assert "not proctored" in focp
+
+
 def test_a_role_name_alone_stays_the_role(bot: Bot) -> None:
     """ "What does a FinOps practitioner do?" asks about the persona, not the FOCP."""
     assert _ask(bot, "what does a finops practitioner do").faq_id == "persona-practitioner-role"

@@ -456,7 +456,8 @@ def answer(
         knowledge, question, attribute, text, subject_program=subject_program, among=among
     )
     if programs:
-        return _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
+        reply = _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
+        return _proctoring_unsaid(knowledge, text, reply)
     if question.about_all or not (question.about_certifications or question.bare or among):
         # Nothing says it is about certifications; after a list of them, it is.
         return None
@@ -602,6 +603,25 @@ def _with_qualifier(fact: ProgramFact) -> str:
     if qualifier and fact.value.endswith(")"):
         return f"{fact.value},{qualifier[:-1].replace(' (', ' ', 1)}"
     return f"{fact.value}{qualifier}"
+
+
+def _proctoring_unsaid(knowledge: Knowledge, text: str, reply: Reply) -> Reply:
+    """Return *reply* saying "our sources don't say" when *text* asks whether one
+    program's exam is proctored and none of its format facts speaks of proctoring ("is it
+    proctored?" after the FOCUS Analyst got "online, multiple choice")."""
+    program = knowledge.programs.get(reply.program or "")
+    if program is None or reply.attribute != "format" or _PROCTOR.isdisjoint(words(text)):
+        return reply
+    said = " ".join(f.value + " " + (f.note or "") for f in _facts(program, "format"))
+    if "proctor" in said.lower() or not reply.sections:
+        return reply
+    # After the figure, which leads every facts answer.
+    first = reply.sections[0]
+    unsaid = f"{first.text}\n{say('proctoring_unsaid', program=program.name)}"
+    return replace(reply, sections=(replace(first, text=unsaid), *reply.sections[1:]))
+
+
+_PROCTOR = frozenset({"proctor", "proctored", "proctoring", "invigilated", "supervised"})
 
 
 def _program_lines(knowledge: Knowledge, program: Program, attribute: str) -> list[str]:
