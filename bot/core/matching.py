@@ -207,7 +207,9 @@ class FaqIndex:
         self._phrased = tuple(frozenset(w) for w in phrased)
         self._position = {faq.id: i for i, faq in enumerate(self.faqs)}
         self._build_exact()
-        self._fixed_tokens: dict[str, frozenset[str]] = {}
+        # Texts the knowledge or the code fixes, tokenized once; and the last messages
+        # mended, since the path check and the answer read the same message.
+        self._fixed_tokens, self._spelled = dict[str, frozenset[str]](), dict[str, str]()
         self._build_bayes()
         self.embedder = (embedder or shared_embedder()) if semantic else None
         self._build_semantic()
@@ -333,7 +335,13 @@ class FaqIndex:
         Facts and matching both read the result: "hwo long is teh focp exma" asks the same
         as "how long is the focp exam".
         """
-        return rewrite_words(text[:MAX_QUESTION], self._correct)
+        text = text[:MAX_QUESTION]
+        mended = self._spelled.get(text)
+        if mended is None:
+            if len(self._spelled) >= _SPELLED_KEPT:
+                self._spelled.clear()  # a bound, not a policy: one message spells twice
+            mended = self._spelled[text] = rewrite_words(text, self._correct)
+        return mended
 
     def _correct(self, word: str) -> str:
         """Map a misspelt word to the closest known word; leave short or known words alone."""
@@ -651,6 +659,9 @@ _DROPPED_LETTER = {
     if (short := asking[:i] + asking[i + 1 :])
     not in {"ho", "were", "may", "man", "log", "lon", "dos", "des", "doe", "whee", "exa"}
 }
+
+
+_SPELLED_KEPT = 64
 
 
 def _is_stem(text: str) -> bool:
