@@ -461,6 +461,19 @@ def test_proctoring_asked_where_the_sources_are_silent_says_so(bot: Bot) -> None
     assert "not proctored" in focp
 
 
+def test_a_price_asked_for_a_team_adds_the_total(bot: Bot) -> None:
+    """A manager asking the price for ten engineers had to multiply: each single list price
+    of the current figure is multiplied out; a range ("bundles US$1,100–2,495") is not."""
+    team = render_text(_ask(bot, "what's the total cost for 10 engineers to get the FOCE?"))
+    assert "For 10 people, at list price (our sources give no group discount):" in team
+    assert "10 × US$500 = US$5,000" in team
+    assert "10 × US$325 = US$3,250" in team
+    fcp = render_text(_ask(bot, "how much is the fcp for a team of 4"))
+    assert "4 × US$500 = US$2,000" in fcp
+    assert "1,100" not in fcp.split("For 4 people")[1]
+    assert "For " not in render_text(_ask(bot, "how much is the focp"))
+
+
 def test_a_role_name_alone_stays_the_role(bot: Bot) -> None:
     """ "What does a FinOps practitioner do?" asks about the persona, not the FOCP."""
     assert _ask(bot, "what does a finops practitioner do").faq_id == "persona-practitioner-role"

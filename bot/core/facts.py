@@ -10,7 +10,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.models import FollowupName, Program, ProgramFact
 from bot.core.reply import Action, Link, Reply, Section
 from bot.core.scope import Scope
-from bot.core.text import PROSE_SENTENCE_END, Markers, Phrases, words
+from bot.core.text import PROSE_SENTENCE_END, Markers, Phrases, fold, words
 from bot.core.wording import say
 
 # Programs answered side by side at most; more than that is a catalogue, not an answer.
@@ -457,7 +457,7 @@ def answer(
     )
     if programs:
         reply = _answer(knowledge, attribute, programs[:MAX_PROGRAMS])
-        return _proctoring_unsaid(knowledge, text, reply)
+        return _for_a_team(knowledge, text, _proctoring_unsaid(knowledge, text, reply))
     if question.about_all or not (question.about_certifications or question.bare or among):
         # Nothing says it is about certifications; after a list of them, it is.
         return None
@@ -603,6 +603,41 @@ def _with_qualifier(fact: ProgramFact) -> str:
     if qualifier and fact.value.endswith(")"):
         return f"{fact.value},{qualifier[:-1].replace(' (', ' ', 1)}"
     return f"{fact.value}{qualifier}"
+
+
+def _for_a_team(knowledge: Knowledge, text: str, reply: Reply) -> Reply:
+    """Return *reply* with the total for the headcount *text* gives, when it asks one
+    program's price for several people ("how much for 10 engineers to get the FOCE?"):
+    each single figure of the current price times the headcount; a range is left alone."""
+    program = knowledge.programs.get(reply.program or "")
+    found = _HEADCOUNT.search(fold(text))
+    if program is None or reply.attribute != "price" or found is None or not reply.sections:
+        return reply
+    people = int(next(g for g in found.groups() if g))
+    current = _facts(program, "price")[:1]
+    totals = [
+        say("team_total", people=people, each=f"US${each:,}", total=f"US${each * people:,}",
+            what=what.strip(" ,.") or program.name)
+        for part in (current[0].value.split(";") if current else [])
+        if len(amounts := _AMOUNT.findall(part)) == 1 and not _RANGE.search(part)
+        for each in [int(amounts[0].replace(",", ""))]
+        for what in [_AMOUNT.sub("", part).replace("US$", "")]
+    ]  # fmt: skip
+    if not 1 < people <= _MOST_PEOPLE or not totals:
+        return reply
+    first = reply.sections[0]
+    added = "\n".join((first.text, say("team_total_lead", people=people), *totals))
+    return replace(reply, sections=(replace(first, text=added), *reply.sections[1:]))
+
+
+# "10 engineers", "a team of 12", "8 of us": how many people a price is asked for.
+_HEADCOUNT = re.compile(
+    r"\bteam of (\d{1,4})\b|\b(\d{1,4}) (?:people|persons|engineers|employees|analysts|staff"
+    r"|seats|members|colleagues|devs|developers|users|of us|team members|candidates)\b"
+)
+_AMOUNT = re.compile(r"(?<=US\$)\d[\d,]*")
+_RANGE = re.compile(r"\d\s*[–-]\s*\d")
+_MOST_PEOPLE = 10_000
 
 
 def _proctoring_unsaid(knowledge: Knowledge, text: str, reply: Reply) -> Reply:
