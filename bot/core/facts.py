@@ -615,14 +615,16 @@ def _for_a_team(knowledge: Knowledge, text: str, reply: Reply) -> Reply:
         return reply
     people = int(next(g for g in found.groups() if g))
     current = _facts(program, "price")[:1]
-    totals = [
-        say("team_total", people=people, each=f"US${each:,}", total=f"US${each * people:,}",
-            what=what.strip(" ,.") or program.name)
-        for part in (current[0].value.split(";") if current else [])
-        if len(amounts := _AMOUNT.findall(part)) == 1 and not _RANGE.search(part)
-        for each in [int(amounts[0].replace(",", ""))]
-        for what in [_AMOUNT.sub("", part).replace("US$", "")]
-    ]  # fmt: skip
+    totals = []
+    # "US$325 for the exam alone; US$500 with the course": one line per single figure.
+    for part in current[0].value.split(";") if current else []:
+        amounts = _AMOUNT.findall(part)
+        if len(amounts) != 1 or _RANGE.search(part):
+            continue  # "bundles US$1,100–2,495": no one figure to multiply
+        each = int(amounts[0].replace(",", ""))
+        what = _AMOUNT.sub("", part).replace("US$", "").strip(" ,.") or program.name
+        total = f"US${each * people:,}"
+        totals.append(say("team_total", people=people, each=f"US${each:,}", total=total, what=what))
     if not 1 < people <= _MOST_PEOPLE or not totals:
         return reply
     first = reply.sections[0]
