@@ -402,6 +402,9 @@ def test_the_one_asking_sentence_of_a_story_is_answered(
         # The term is the term's FAQ; the capability that manages it is the capability's.
         ("what's a commitment discount?", "term-commitment-discounts"),
         ("what is rate optimization?", "capability-rate-optimization"),
+        # What the Foundation is, not only the certifications it offers.
+        ("what is the finops foundation?", "finops-foundation-what-is"),
+        ("what certifications does the finops foundation offer?", "foundation-catalog"),
     ],
 )
 def test_what_a_concept_is_belongs_to_the_concepts_faq(
