@@ -1496,6 +1496,21 @@ async def test_an_item_picked_from_a_list_is_the_topic_and_the_list_stays(
     assert fourth.faq_id == "principle-data-timely"
 
 
+async def test_a_cert_for_a_concept_no_certification_is_named_for_is_the_focp_exam(
+    service: ConversationService,
+) -> None:
+    """ "is there a cert for it?" after anomaly management, which no certification is named
+    for, said "my sources say no more"; the FOCP exam, and where it covers the concept, is
+    the answer there is. FOCUS, which has its own certification, still gets it."""
+    await say(service, thread("what is anomaly management"))
+    exam = await say(service, thread("is there a cert for it?"))
+    assert exam.faq_id == "focp-curriculum"
+    assert "FinOps Capabilities" in render_text(exam)
+    await say(service, thread("what's FOCUS", place="C3:1.1"))
+    own = await say(service, thread("is there a cert for it?", place="C3:1.1"))
+    assert own.faq_id == "focus-analyst-what-is"
+
+
 async def test_which_of_two_programs_first_is_their_taking_order(
     service: ConversationService,
 ) -> None:

@@ -303,7 +303,11 @@ def _syllabus_for(knowledge: Knowledge, text: str, subject: Subject | None) -> F
     if _concept(knowledge, subject) is None:
         return None
     said = frozenset(words(text))
-    if POINTS_BACK.isdisjoint(said) or _EXAM_WORDS.isdisjoint(said) or _ON_IT.isdisjoint(said):
+    # "is there a cert for it?" about a concept no certification is named for: the exam
+    # that covers the Framework is the answer there is.
+    asks_for_one = not _CERTIFICATION.isdisjoint(said) and not _EXISTS.isdisjoint(said)
+    on_it = not (_EXAM_WORDS.isdisjoint(said) or _ON_IT.isdisjoint(said))
+    if POINTS_BACK.isdisjoint(said) or not (on_it or asks_for_one):
         return None
     usual = facts.usual_program(knowledge)
     asked = facts.parse(knowledge, text, in_conversation=True)
