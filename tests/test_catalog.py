@@ -315,6 +315,21 @@ def test_the_quoted_term_of_a_chatty_question_is_answered(
     assert reply.answered is (faq_id is not None)
 
 
+def test_a_pasted_practice_question_names_the_option_its_answer_says(bot: Bot) -> None:
+    """People paste exam questions with their options: the one option the answer clearly
+    says leads; none is named when the stem is negated or no option fits."""
+    options = (
+        "A) Matching a workload to a resource size that runs it efficiently "
+        "B) Buying a three-year reservation C) Setting a budget alert"
+    )
+    named = render_text(bot.handle(Message(text=f"What is rightsizing? {options}")))
+    assert named.startswith("What is rightsizing?\nOf the options, A) Matching a workload")
+    negated = bot.handle(Message(text=f"Which of these is NOT rightsizing? {options}"))
+    assert "Of the options" not in render_text(negated)
+    unfit = "What is rightsizing? A) Buying a reservation B) A budget alert C) Moving clouds"
+    assert "Of the options" not in render_text(bot.handle(Message(text=unfit)))
+
+
 def test_the_goal_of_finops_is_what_finops_is(bot: Bot) -> None:
     """ "What is the primary goal of FinOps?" asks what FinOps is for, not each executive
     persona's goal, which a persona's name still asks."""

@@ -16,6 +16,7 @@ from bot.core.text import (
     Phrases,
     drop_negated,
     fold,
+    pasted_options,
     question_stem,
     quoted_question,
     strip_markup,
@@ -107,6 +108,18 @@ def test_long_texts_split_like_short_ones() -> None:
 def test_pasted_choices_are_cut_from_the_question(text: str, stem: str) -> None:
     """A practice question's options are answers, not the question: only the stem is read."""
     assert question_stem(text).strip() == stem
+
+
+def test_pasted_options_are_read_in_order() -> None:
+    """The options of a pasted question, by letter, up to the first letter out of order."""
+    text = "Which approach is this? A) Chargeback B) Showback C) Amortization D) Tagging"
+    assert pasted_options(text) == [
+        ("A", "Chargeback"),
+        ("B", "Showback"),
+        ("C", "Amortization"),
+        ("D", "Tagging"),
+    ]
+    assert pasted_options("how long is the FOCP exam?") == []
 
 
 def test_a_pasted_practice_question_is_answered_by_its_stem(bot: Bot) -> None:

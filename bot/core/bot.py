@@ -12,7 +12,7 @@ from bot.core.lists import POINTS_BACK
 from bot.core.matching import Candidate, Match, MatchSettings
 from bot.core.models import Faq, Program
 from bot.core.paths import PathRequest, Recommendation
-from bot.core.reply import Action, Message, Reply
+from bot.core.reply import Action, Message, Reply, Section
 from bot.core.scope import about_certifications
 from bot.core.store import KnowledgeStore
 from bot.core.subject import Subject
@@ -21,6 +21,7 @@ from bot.core.text import (
     drop_negated,
     fold,
     mostly_other_script,
+    pasted_options,
     question_stem,
     quoted_question,
     words,
@@ -107,8 +108,37 @@ class Bot:
         """Answer an attribute question from program facts, else match *text* to the FAQs.
 
         A follow-up that names no program ("how much is it?") is read as being about
-        *subject*'s program when that gives an answer about it.
+        *subject*'s program when that gives an answer about it. A practice question's pasted
+        options are answered by its stem, led by the one option the answer clearly says.
         """
+        return self._option_fitting(text, self._ask(text, subject))
+
+    def _option_fitting(self, text: str, reply: Reply) -> Reply:
+        """Return *reply* led by the one pasted option of *text* its FAQ's answer says ("B)
+        Showback"), or as it is: none pasted, a negated stem ("which is NOT..."), several
+        options said, or an answer that is only a "did you mean"."""
+        stem = question_stem(text)
+        options = pasted_options(text) if stem != text else []
+        if not options or not reply.answered or reply.faq_id is None or reply.suggestions:
+            return reply
+        if not _NEGATED.isdisjoint(words(stem)):
+            return reply
+        index = self.store.current.index
+        said = index.answer_tokens_of(reply.faq_id)
+        shares = []
+        for _, option in options:
+            asked = set(index.query_tokens(option))
+            shares.append(len(asked & said) / len(asked) if asked else 0.0)
+        fitting = [i for i, share in enumerate(shares) if share >= _OPTION_SAID]
+        others = [share for i, share in enumerate(shares) if i not in fitting]
+        if len(fitting) != 1 or any(share >= _OPTION_OTHERS for share in others):
+            return reply
+        letter, option = options[fitting[0]]
+        lead = Section(say("option_fits", letter=letter, option=option))
+        return dataclasses.replace(reply, sections=(lead, *reply.sections))
+
+    def _ask(self, text: str, subject: Subject | None) -> Reply:
+        """Answer *text* (ask()'s work, before any pasted option is named)."""
         self._parsed.clear()  # a new message: what the last one parsed to is not needed
         if mostly_other_script(text):
             return replies.language_reply()
@@ -1019,6 +1049,12 @@ _SIMPLER = frozenset(
 )  # fmt: skip
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
+# A pasted option fits an answer when this share of its words is in the answer, and no
+# other option has half of its words there (measured on the quiz bank: docs/matching.md).
+_OPTION_SAID = 0.75
+_OPTION_OTHERS = 0.5
+# A stem asking for the option that does not fit: the answer cannot say which.
+_NEGATED = frozenset({"not", "except", "false", "least", "incorrect", "never", "isnt", "doesnt"})
 # A short question opening so may ask about the concept just answered ("what's the risk?").
 _ASKS_OF_IT_WORDS = 5
 _QUESTION_OPENERS = frozenset({"what", "whats", "how", "why", "who", "whos", "which", "when"})

@@ -267,6 +267,27 @@ def question_stem(text: str) -> str:
 
 _STEM_WORDS = 3
 
+
+def pasted_options(text: str) -> list[tuple[str, str]]:
+    """Return the multiple-choice options pasted after a question ("A) Inform B) Optimize"),
+    as (letter, text) in order, or none when question_stem() finds no run of them."""
+    marks = list(_CHOICE.finditer(text))
+    letters = [m.group(1).lower() for m in marks]
+    for i, letter in enumerate(letters):
+        if letter == "a" and letters[i + 1 : i + 2] == ["b"]:
+            run = [marks[i]]
+            for mark in marks[i + 1 :]:
+                if ord(mark.group(1).lower()) != ord(run[-1].group(1).lower()) + 1:
+                    break
+                run.append(mark)
+            ends = [m.start() for m in run[1:]] + [len(text)]
+            return [
+                (m.group(1).upper(), text[m.end() : end].strip())
+                for m, end in zip(run, ends, strict=True)
+            ]
+    return []
+
+
 # Where a sentence of the knowledge's prose ends: the next one starts with a capital, a
 # digit, a quote or a bracket ("e.g. a budget" goes on).
 PROSE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
