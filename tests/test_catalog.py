@@ -330,6 +330,14 @@ def test_a_pasted_practice_question_names_the_option_its_answer_says(bot: Bot) -
     assert "Of the options" not in render_text(bot.handle(Message(text=unfit)))
 
 
+def test_a_question_asking_for_a_persona_gets_a_persona(bot: Bot) -> None:
+    """ "Which persona is concerned with forecasting and budgeting?" was a "did you mean"
+    led by the Forecasting capability: the answer is one of the personas."""
+    text = "which persona cares most about accurate forecasts and budgets for cloud spend?"
+    reply = bot.handle(Message(text=text))
+    assert (reply.kind, reply.faq_id) == ("answer", "persona-finance-role")
+
+
 def test_the_goal_of_finops_is_what_finops_is(bot: Bot) -> None:
     """ "What is the primary goal of FinOps?" asks what FinOps is for, not each executive
     persona's goal, which a persona's name still asks."""

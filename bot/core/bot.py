@@ -201,7 +201,12 @@ class Bot:
         )
         if from_facts is not None:
             return from_facts
-        match = self._quoted(text, match) or self._asking_sentence(text, match) or match
+        match = (
+            self._quoted(text, match)
+            or self._asking_sentence(text, match)
+            or self._persona_asked(text, match)
+            or match
+        )
         asked = question.asked_about if question else ()
         if match.band == "suggest" and len(asked) == 1 and asked[0] in snap.knowledge.programs:
             # "what does the engineer one cover?": the nickname carries little weight; the
@@ -387,6 +392,25 @@ class Bot:
         if not term <= index.speaks_of(best.faq.id):
             return None
         return dataclasses.replace(alone, tentative=True)
+
+    def _persona_asked(self, text: str, match: Match) -> Match | None:
+        """Return the persona a question asks for by name ("which persona is concerned with
+        forecasting?") when matching found none clearly: ranked among the personas alone,
+        where words like "forecasting" would otherwise find the capability."""
+        said = words(text)
+        if match.band == "answer" or "persona" not in said or not _WHICH.intersection(said[:2]):
+            return None
+        kind = next((k for k in self.store.current.knowledge.language.concept_kinds
+                     if k.kind == "persona"), None)  # fmt: skip
+        if kind is None:
+            return None
+        ranked = self.store.current.index.rank_among(text, self.match, kind.faqs)
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if not ranked or ranked[0].score < self.match.suggest_threshold:
+            return None
+        if ranked[0].score - second < self.match.lead_margin:
+            return None
+        return Match("answer", ranked, match.tokens, tentative=True)
 
     def _asking_sentence(self, text: str, match: Match) -> Match | None:
         """Return the answer to the one sentence of *text* that asks, when the whole message
@@ -1049,6 +1073,7 @@ _SIMPLER = frozenset(
 )  # fmt: skip
 _ELABORATES = _SPECIFICS | _SIMPLER | {"mean"}
 _ELABORATE_WORDS = 7
+_WHICH = frozenset({"which", "what", "whats"})
 # A pasted option fits an answer when this share of its words is in the answer, and no
 # other option has half of its words there (measured on the quiz bank: docs/matching.md).
 _OPTION_SAID = 0.75
