@@ -1078,8 +1078,12 @@ _WHICH = frozenset({"which", "what", "whats"})
 # other option has half of its words there (measured on the quiz bank: docs/matching.md).
 _OPTION_SAID = 0.75
 _OPTION_OTHERS = 0.5
-# A stem asking for the option that does not fit: the answer cannot say which.
-_NEGATED = frozenset({"not", "except", "false", "least", "incorrect", "never", "isnt", "doesnt"})
+# A stem asking for the option that does not fit: the answer cannot say which. words()
+# splits "isn't" into "isn" and "t".
+_NEGATED = frozenset(
+    {"not", "except", "false", "least", "incorrect", "never", "cannot", "isn", "isnt",
+     "doesn", "doesnt", "aren", "arent", "wouldn", "shouldn"}
+)  # fmt: skip
 # A short question opening so may ask about the concept just answered ("what's the risk?").
 _ASKS_OF_IT_WORDS = 5
 _QUESTION_OPENERS = frozenset({"what", "whats", "how", "why", "who", "whos", "which", "when"})

@@ -348,6 +348,11 @@ def _named(knowledge: Knowledge, text: str) -> tuple[str, ...]:
     return question.programs if question is not None else ()
 
 
+def followup_words(knowledge: Knowledge) -> frozenset[str]:
+    """Return the words a bare follow-up wraps a name in ("what about the", "and")."""
+    return _tables(knowledge).followup
+
+
 def program_only(knowledge: Knowledge, question: Question | None) -> str | None:
     """Return the one program *question* names when that is all it says ("what about the
     engineer one?"), else None."""

@@ -425,7 +425,7 @@ def sibling_named(
     listing = listing_of(knowledge, subject)
     if listing is None or subject is None or subject.faq == listing.id:
         return None  # after the list itself, matching finds the item by its name
-    followup = frozenset(w for s in knowledge.language.followup_words for w in words(s))
+    followup = facts.followup_words(knowledge)
     named = [w for w in words(text) if w not in followup]
     if not named or len(named) > _SIBLING_WORDS:
         return None

@@ -552,7 +552,7 @@ class FaqIndex:
     def answer_tokens_of(self, faq_id: str) -> frozenset[str]:
         """Return the words FAQ *faq_id*'s answer says (none for an unknown id)."""
         at = self._position.get(faq_id)
-        return frozenset(self.answer_tokens[at]) if at is not None else frozenset()
+        return self.answer_tokens[at] if at is not None else frozenset()
 
     def speaks_of(self, faq_id: str) -> frozenset[str]:
         """Return the words FAQ *faq_id* is asked or answered with (none for an unknown id)."""

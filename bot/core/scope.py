@@ -49,7 +49,7 @@ class Scope:
         # Holding or comparing another certification is common among the people who ask us
         # ("I have the CKA, which FinOps cert next?", "is the FOCP harder than the PMP?"):
         # only a question that names none of ours is about the other one.
-        return self._others.said(said) and not self._own.said(said)
+        return self.another_certification(said)
 
     def another_certification(self, said: Iterable[str]) -> bool:
         """Return True when the words *said* ask about another vendor's certification only."""

@@ -256,21 +256,16 @@ def question_stem(text: str) -> str:
     "plan a) or b)" in passing and a lone "C." are left alone; a stem of fewer than three
     words is no question to match, and the whole text stays.
     """
-    marks = list(_CHOICE.finditer(text))
-    letters = [m.group(1).lower() for m in marks]
-    for i, letter in enumerate(letters):
-        if letter == "a" and letters[i + 1 : i + 2] == ["b"]:
-            stem = text[: marks[i].start()]
-            return stem if len(stem.split()) >= _STEM_WORDS else text
-    return text
+    run = _option_run(text)
+    if not run:
+        return text
+    stem = text[: run[0].start()]
+    return stem if len(stem.split()) >= _STEM_WORDS else text
 
 
-_STEM_WORDS = 3
-
-
-def pasted_options(text: str) -> list[tuple[str, str]]:
-    """Return the multiple-choice options pasted after a question ("A) Inform B) Optimize"),
-    as (letter, text) in order, or none when question_stem() finds no run of them."""
+def _option_run(text: str) -> list[re.Match[str]]:
+    """Return the marks of the first run of option letters in order from A ("A) B) C)"),
+    or none when *text* has no A followed by B."""
     marks = list(_CHOICE.finditer(text))
     letters = [m.group(1).lower() for m in marks]
     for i, letter in enumerate(letters):
@@ -280,12 +275,21 @@ def pasted_options(text: str) -> list[tuple[str, str]]:
                 if ord(mark.group(1).lower()) != ord(run[-1].group(1).lower()) + 1:
                     break
                 run.append(mark)
-            ends = [m.start() for m in run[1:]] + [len(text)]
-            return [
-                (m.group(1).upper(), text[m.end() : end].strip())
-                for m, end in zip(run, ends, strict=True)
-            ]
+            return run
     return []
+
+
+_STEM_WORDS = 3
+
+
+def pasted_options(text: str) -> list[tuple[str, str]]:
+    """Return the multiple-choice options pasted after a question ("A) Inform B) Optimize"),
+    as (letter, text) in order, or none when question_stem() finds no run of them."""
+    run = _option_run(text)
+    ends = [m.start() for m in run[1:]] + [len(text)] if run else []
+    return [
+        (m.group(1).upper(), text[m.end() : end].strip()) for m, end in zip(run, ends, strict=True)
+    ]
 
 
 # Where a sentence of the knowledge's prose ends: the next one starts with a capital, a
